@@ -1,0 +1,105 @@
+"""How each event type looks on a terminal (rich). Only events.ConsoleRenderer uses this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ap.models import Event
+
+
+def _get(ev: Event, key: str, default: Any = None) -> Any:
+    return ev.payload().get(key, default)
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if hasattr(value, "model_dump"):
+        return dict(value.model_dump(mode="json"))
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def phase_start(console: Console, ev: Event) -> None:
+    title = _get(ev, "title") or ev.phase
+    console.rule(f"[bold]{escape(str(title))}")
+
+
+def phase_complete(console: Console, ev: Event) -> None:
+    message = _get(ev, "message") or f"{ev.phase} complete"
+    console.print(f"[green]✓[/] {escape(str(message))}")
+
+
+def message(console: Console, ev: Event) -> None:
+    level = _get(ev, "level", "info")
+    style = {"warning": "yellow", "error": "red"}.get(level, "")
+    text = escape(str(_get(ev, "message", "")))
+    console.print(f"[{style}]{text}[/]" if style else text)
+
+
+def task_type(console: Console, ev: Event) -> None:
+    reasons = "; ".join(_get(ev, "reasons", []) or [])
+    console.print(f"task type: [bold]{escape(str(_get(ev, 'task_type')))}[/] {escape(reasons)}")
+
+
+def objectives_created(console: Console, ev: Event) -> None:
+    table = Table(title="Objectives", title_justify="left")
+    for col in ("id", "title", "scope touch", "depends on"):
+        table.add_column(col)
+    for raw in _get(ev, "objectives", []):
+        o = _as_dict(raw)
+        table.add_row(
+            str(o.get("id")),
+            escape(str(o.get("title", ""))),
+            escape(" ".join(o.get("scope_touch", []))),
+            ", ".join(o.get("depends_on", [])) or "—",
+        )
+    console.print(table)
+
+
+def waves_created(console: Console, ev: Event) -> None:
+    waves = _get(ev, "waves", [])
+    for i, wave in enumerate(waves, 1):
+        console.print(f"wave {i}: {', '.join(wave)}")
+    bound = _get(ev, "lower_bound")
+    optimal = _get(ev, "optimal")
+    quality = "proven optimal" if optimal else "heuristic"
+    console.print(f"{len(waves)} wave(s); lower bound {bound}; {quality}")
+
+
+def scope_validated(console: Console, ev: Event) -> None:
+    validation = _as_dict(_get(ev, "scope_validation", {}))
+    for c in validation.get("conflicts", []):
+        console.print(
+            f"  {c['a']} and {c['b']} may both edit {escape(c['witness'])} (kept in separate waves)"
+        )
+    for v in validation.get("violations", []):
+        console.print(f"[red]✗ {escape(v['rule'])}[/]: {escape(v['message'])}")
+    if validation.get("valid", True):
+        console.print("[green]✓[/] scopes valid: no two objectives of a wave share a path")
+
+
+def status(console: Console, ev: Event) -> None:
+    pct = _get(ev, "progress_percent", 0.0)
+    activity = escape(str(_get(ev, "current_activity", "")))
+    console.print(f"[dim]{pct:5.1f}%[/] {activity}")
+
+
+def generic(console: Console, ev: Event) -> None:
+    payload = ev.payload().items()
+    fields = ", ".join(f"{k}={v}" for k, v in payload if not isinstance(v, (dict, list)))
+    console.print(f"[dim]{escape(ev.type)}[/] {escape(fields)}")
+
+
+VIEWS: dict[str, Callable[[Console, Event], None]] = {
+    "phase_start": phase_start,
+    "phase_complete": phase_complete,
+    "message": message,
+    "task_type_determined": task_type,
+    "objectives_created": objectives_created,
+    "waves_created": waves_created,
+    "scope_validated": scope_validated,
+    "status": status,
+}

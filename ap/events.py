@@ -1,0 +1,90 @@
+"""Events of every phase, and their two renderers (DESIGN.md §7).
+
+Core functions take an ``Emit`` callable and call it with :class:`Event` objects;
+the CLI decides how they are shown: a rich console renderer for people, or one
+JSON object per line on stdout for machines (``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+from pydantic import BaseModel
+
+from ap.models import Event
+
+Emit = Callable[[Event], None]
+
+
+def event(type: str, phase: str, **data: Any) -> Event:
+    """An event of ``type`` in ``phase`` carrying ``data``, stamped now."""
+    return Event(type=type, phase=phase, **data)
+
+
+def discard(_: Event) -> None:
+    """An Emit that shows nothing (for library callers and tests)."""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def to_json(ev: Event) -> str:
+    """One line of JSON: ``type``, ``phase``, ``ts`` first, then the payload."""
+    data: dict[str, Any] = {"type": ev.type, "phase": ev.phase, "ts": ev.ts.isoformat()}
+    data.update({k: _jsonable(v) for k, v in ev.payload().items()})
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+class JsonLinesRenderer:
+    """``--json``: every event as one JSON object per line on stdout."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+
+    def __call__(self, ev: Event) -> None:
+        self.stream.write(to_json(ev) + "\n")
+        self.stream.flush()
+
+
+def plain_wanted(stream: IO[str]) -> bool:
+    """No colours or live drawing when not a terminal or when NO_COLOR is set."""
+    return bool(os.environ.get("NO_COLOR")) or not stream.isatty()
+
+
+class ConsoleRenderer:
+    """Events for people: phase headers, tables, progress lines (rich)."""
+
+    def __init__(self, stream: IO[str] | None = None, *, verbose: bool = False) -> None:
+        from rich.console import Console
+
+        stream = stream or sys.stderr
+        plain = plain_wanted(stream)
+        self.console = Console(
+            file=stream,
+            no_color=plain,
+            highlight=False,
+            emoji=False,
+            force_terminal=False if plain else None,
+            width=100 if plain else None,
+        )
+        self.verbose = verbose
+
+    def __call__(self, ev: Event) -> None:
+        from ap import console_views
+
+        view = console_views.VIEWS.get(ev.type)
+        if view is not None:
+            view(self.console, ev)
+        elif self.verbose:
+            console_views.generic(self.console, ev)

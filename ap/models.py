@@ -1,0 +1,323 @@
+"""Pydantic models of every AP artifact (DESIGN.md §3).
+
+The YAML front matter of each file under docs/ is exactly ``model_dump(mode="json")``
+of one of these models, so a saved artifact loads back equal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, to the second (artifacts don't need more)."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Model(BaseModel):
+    """Base of every artifact model: unknown keys are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class TaskType(str, Enum):
+    FEATURE = "feature"
+    BUG = "bug"
+    REFACTOR = "refactor"
+    RESET = "reset"
+    TEST = "test"
+    DOCS = "docs"
+
+
+class Complexity(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ObjectiveStatus(str, Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    MERGED = "merged"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+class PlanStatus(str, Enum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Source(Model):
+    """Where a request came from: the command line, a file, or a GitHub issue."""
+
+    kind: Literal["cli", "file", "issue"] = "cli"
+    ref: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "issue":
+            return f"issue #{self.ref}"
+        if self.kind == "file":
+            return f"file {self.ref}"
+        return "cli"
+
+
+class CoordinationPoint(Model):
+    """Something two or more files must agree on (e.g. a symbol one defines, another uses)."""
+
+    description: str
+    files: list[str] = Field(default_factory=list)
+    symbol: str | None = None
+    objectives: list[str] = Field(default_factory=list)
+
+
+class CandidateFile(Model):
+    path: str
+    relevance: float = 0.0
+    reason: str = ""
+    must_change: bool = False
+
+
+class AnalysisReport(Model):
+    """The analytic phase's output: docs/analyses/ANALYSIS_<id>.md."""
+
+    id: str
+    request: str
+    source: Source = Field(default_factory=Source)
+    created_at: datetime = Field(default_factory=utcnow)
+    base_commit: str | None = None
+    analyst: str = "heuristic"
+    task_type: TaskType = TaskType.FEATURE
+    task_type_reasons: list[str] = Field(default_factory=list)
+    coordination_points: list[CoordinationPoint] = Field(default_factory=list)
+    candidate_files: list[CandidateFile] = Field(default_factory=list)
+    scope_strategy: str = ""
+    risks: list[str] = Field(default_factory=list)
+
+
+class Timings(Model):
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class Objective(Model):
+    """One unit of parallel work with an exclusive file scope."""
+
+    id: str
+    title: str
+    description: str = ""
+    wave: int = 0
+    depends_on: list[str] = Field(default_factory=list)
+    agent: str = "auto"
+    agent_reason: str | None = None
+    complexity: Complexity = Complexity.MEDIUM
+    scope_touch: list[str] = Field(default_factory=list)
+    scope_read: list[str] = Field(default_factory=list)
+    scope_forbid: list[str] = Field(default_factory=list)
+    integration_points: list[str] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+    acceptance: list[str] = Field(default_factory=list)
+    status: ObjectiveStatus = ObjectiveStatus.PENDING
+    status_reason: str | None = None
+    branch: str | None = None
+    head: str | None = None
+    timings: Timings = Field(default_factory=Timings)
+
+
+class Conflict(Model):
+    """Two objectives whose scope_touch overlap, with a path both may edit."""
+
+    a: str
+    b: str
+    witness: str
+
+
+class Violation(Model):
+    """A broken validation rule, naming the objectives and a witness path."""
+
+    rule: str
+    message: str
+    objectives: list[str] = Field(default_factory=list)
+    witness: str | None = None
+
+
+class ScopeValidation(Model):
+    valid: bool = True
+    conflicts: list[Conflict] = Field(default_factory=list)
+    violations: list[Violation] = Field(default_factory=list)
+    lower_bound: int = 0
+    optimal: bool = True
+
+
+class IntegrationContract(Model):
+    """What a dependant expects from what it depends on."""
+
+    provider: str
+    consumer: str
+    description: str
+    symbol: str | None = None
+
+
+class ScopeGrant(Model):
+    """A path granted to an objective while it ran, with the reason it was asked for."""
+
+    task: str
+    pattern: str
+    why: str
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
+class CoordinationPlan(Model):
+    """The plan: docs/plans/PLAN_<id>.md. Statuses live here."""
+
+    id: str
+    analysis_id: str | None = None
+    request: str = ""
+    source: Source = Field(default_factory=Source)
+    created_at: datetime = Field(default_factory=utcnow)
+    base_commit: str | None = None
+    integration_branch: str = ""
+    status: PlanStatus = PlanStatus.PLANNED
+    max_parallel: int | None = None
+    objectives: list[Objective] = Field(default_factory=list)
+    waves: list[list[str]] = Field(default_factory=list)
+    scope_validation: ScopeValidation = Field(default_factory=ScopeValidation)
+    integration_contracts: list[IntegrationContract] = Field(default_factory=list)
+    global_forbid: list[str] = Field(default_factory=list)
+    allowed: list[str] = Field(default_factory=list)
+    grants: list[ScopeGrant] = Field(default_factory=list)
+
+    def objective(self, task_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id == task_id), None)
+
+
+class WorkerReport(Model):
+    """A worker's response: docs/sessions/<plan-id>/<task-id>.md."""
+
+    plan_id: str
+    task_id: str
+    status: Literal["done", "failed", "no_change"] = "done"
+    worker: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    summary: str = ""
+    change_summary: str = ""
+    response: str = ""
+
+
+class GateResult(Model):
+    name: str
+    command: str
+    passed: bool
+    exit_code: int | None = None
+    duration: float = 0.0
+    output_tail: str = ""
+    wave: int | None = None
+
+
+class DiffStat(Model):
+    files: int = 0
+    insertions: int = 0
+    deletions: int = 0
+
+
+class ObjectiveOutcome(Model):
+    id: str
+    title: str
+    status: ObjectiveStatus
+    reason: str | None = None
+    commits: list[str] = Field(default_factory=list)
+    diffstat: DiffStat = Field(default_factory=DiffStat)
+    duration: float | None = None
+
+
+class ScopeViolationRecord(Model):
+    task: str
+    path: str
+    reason: str
+
+
+class AccomplishmentReport(Model):
+    """docs/accomplishments/ACCOMPLISHMENT_<id>.md, built from the merged history."""
+
+    id: str
+    plan_id: str
+    request: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    summary: str = ""
+    integration_head: str | None = None
+    objectives: list[ObjectiveOutcome] = Field(default_factory=list)
+    gate_results: list[GateResult] = Field(default_factory=list)
+    scope_violations: list[ScopeViolationRecord] = Field(default_factory=list)
+    duration: float | None = None
+    commit_message: str = ""
+
+
+class OrchestratorStatus(Model):
+    """Where a run stands; carried by ``status`` events."""
+
+    phase: str
+    progress_percent: float = Field(default=0.0, ge=0.0, le=100.0)
+    current_activity: str = ""
+    elapsed: float = 0.0
+    estimated_remaining: float | None = None
+
+
+class Event(BaseModel):
+    """One event of a phase; extra keys carry the payload (DESIGN.md §7)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    phase: str
+    ts: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def payload(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ObjectiveSpec(Model):
+    """An objective as proposed by an analyst or written in ``ap plan --from FILE``.
+
+    Waves, forbid scopes and statuses are computed by the planner, never taken from here.
+    """
+
+    id: str
+    title: str
+    scope_touch: list[str]
+    description: str = ""
+    scope_read: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=list)
+    agent: str = "auto"
+    complexity: Complexity = Complexity.MEDIUM
+    integration_points: list[str] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+    acceptance: list[str] = Field(default_factory=list)
+
+
+class ObjectivesFile(Model):
+    """The YAML of ``ap plan --from FILE`` (DESIGN.md §10)."""
+
+    request: str | None = None
+    objectives: list[ObjectiveSpec]
+
+
+ARTIFACT_KINDS: dict[str, type[Model]] = {
+    "analysis": AnalysisReport,
+    "plan": CoordinationPlan,
+    "accomplishment": AccomplishmentReport,
+    "session": WorkerReport,
+}

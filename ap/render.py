@@ -1,0 +1,54 @@
+"""The one factory for jinja2: templates ship as package data under ap/templates/."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a quoted mermaid node label."""
+    replacements = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "\n": " ", "\r": " ", "`": "#96;"}
+    return "".join(replacements.get(ch, ch) for ch in text)
+
+
+def md_cell(text: object) -> str:
+    """Text safe inside one markdown table cell."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def md_code(text: object) -> str:
+    """Inline code that no backtick in ``text`` can break out of."""
+    value = str(text).replace("\n", " ")
+    fence = "`"
+    while fence in value:
+        fence += "`"
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ap", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # markdown and plain text, not HTML
+    )
+    env.filters["mermaid"] = mermaid_label
+    env.filters["cell"] = md_cell
+    env.filters["code"] = md_code
+    return env
+
+
+def render(template_name: str, **context: Any) -> str:
+    """Render a packaged template; the result ends with exactly one newline."""
+    text = environment().get_template(template_name).render(**context)
+    return text.rstrip("\n") + "\n"
