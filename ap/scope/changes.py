@@ -1,0 +1,127 @@
+"""Checking a change set against an objective's scope (DESIGN.md §4).
+
+Every path of the change counts — additions, deletions, modifications, mode and
+type changes, both sides of a rename (rename detection is off upstream, but a
+change that carries an old path is checked on both). Forbid always beats touch.
+A symlink's target must resolve inside the repository and inside the scope;
+gitlinks are refused unless allowed; non-NFC paths are refused.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ap.scope.matcher import ScopeMatcher
+
+SYMLINK = "120000"
+GITLINK = "160000"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of ``git diff --raw --no-renames``: status, paths, modes, symlink target."""
+
+    status: str
+    path: str
+    old_path: str | None = None
+    old_mode: str = "000000"
+    new_mode: str = "100644"
+    symlink_target: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeViolation:
+    """A path the change may not touch, why, and the forbid pattern it hit (if any)."""
+
+    path: str
+    reason: str
+    pattern: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def resolve_symlink(link_path: str, target: str) -> str | None:
+    """The repository-relative path a symlink at ``link_path`` points to, or None if outside."""
+    if not target or target.startswith("/") or "\\" in target:
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(link_path), target))
+    if joined == "." or joined.startswith("../") or joined == "..":
+        return None
+    return joined
+
+
+class _Checker:
+    def __init__(
+        self,
+        touch: Sequence[str],
+        forbid: Sequence[str],
+        always_allowed: Iterable[str],
+        case_sensitive: bool,
+    ) -> None:
+        self.touch = ScopeMatcher(touch, case_sensitive=case_sensitive)
+        self.forbid = ScopeMatcher(forbid, case_sensitive=case_sensitive, allow_git_dir=True)
+        fold = (lambda s: s) if case_sensitive else str.lower
+        self.fold = fold
+        self.allowed = {fold(p) for p in always_allowed}
+
+    def path(self, path: str) -> ChangeViolation | None:
+        if unicodedata.normalize("NFC", path) != path:
+            return ChangeViolation(path, "path is not in Unicode NFC form")
+        if self.fold(path) in self.allowed:
+            return None
+        hit = self.forbid.covering(path)
+        if hit is not None:
+            return ChangeViolation(path, f"forbidden by {hit!r}", hit)
+        if not self.touch.covers(path):
+            return ChangeViolation(path, "outside scope_touch")
+        return None
+
+    def symlink(self, change: Change) -> ChangeViolation | None:
+        target = change.symlink_target
+        resolved = resolve_symlink(change.path, target or "")
+        if resolved is None:
+            return ChangeViolation(
+                change.path, f"symlink target {target!r} is outside the repository"
+            )
+        problem = self.path(resolved)
+        if problem is not None:
+            return ChangeViolation(
+                change.path, f"symlink target {resolved!r}: {problem.reason}", problem.pattern
+            )
+        return None
+
+
+def check_changes(
+    changes: Iterable[Change],
+    *,
+    touch: Sequence[str],
+    forbid: Sequence[str] = (),
+    always_allowed: Iterable[str] = (),
+    case_sensitive: bool = False,
+    allow_gitlinks: bool = False,
+) -> list[ChangeViolation]:
+    """Every violation of the scope in ``changes`` (empty when the change set is in scope).
+
+    ``always_allowed`` paths (an objective's own report file) are allowed even in
+    a forbidden folder; everything else must be covered by ``touch`` and by no
+    ``forbid`` pattern.
+    """
+    checker = _Checker(touch, forbid, always_allowed, case_sensitive)
+    violations: list[ChangeViolation] = []
+    for change in changes:
+        for path in (change.old_path, change.path):
+            if path is not None:
+                problem = checker.path(path)
+                if problem is not None:
+                    violations.append(problem)
+        if GITLINK in (change.old_mode, change.new_mode) and not allow_gitlinks:
+            violations.append(ChangeViolation(change.path, "gitlinks (submodules) are not allowed"))
+        if change.new_mode == SYMLINK:
+            problem = checker.symlink(change)
+            if problem is not None:
+                violations.append(problem)
+    return list(dict.fromkeys(violations))
