@@ -80,7 +80,7 @@ def _char_choices(
     for word in sorted(banned):
         if len(word) > len(track) and word.startswith(track):
             nxt = word[len(track)]
-            for variant in sorted({nxt, nxt.upper()}):
+            for variant in dict.fromkeys((nxt, nxt.upper())):
                 if variant in chars:
                     continuing.append((variant, track + nxt))
                 escape = escape.minus(CharSet.single(variant))
@@ -133,9 +133,15 @@ def _segment_move(p: Pattern, i: int) -> tuple[Segment, int]:
     return element, i + 1
 
 
-def _product_witness(p: Pattern, q: Pattern, case_sensitive: bool) -> list[str] | None:
+def _product_witness(
+    p: Pattern, q: Pattern, case_sensitive: bool, *, p_exact: bool = False
+) -> list[str] | None:
+    """Segments of a path both cover (with ``p_exact``: that ``p`` matches itself)."""
+
     def expand(state: tuple[int, int, bool]) -> Iterator[tuple[str | None, Hashable]]:
         i, j, at_root = state
+        if p_exact and i >= len(p.elements):
+            return
         if i < len(p.elements) and p.elements[i] is GLOBSTAR:
             yield None, (i + 1, j, at_root)
         if j < len(q.elements) and q.elements[j] is GLOBSTAR:
@@ -174,6 +180,28 @@ def _overlap_texts(a: str, b: str, case_sensitive: bool) -> str | None:
     if segments is None:
         return None
     return "/".join(segments)
+
+
+@lru_cache(maxsize=65536)
+def _reaches_texts(a: str, b: str, case_sensitive: bool) -> str | None:
+    p, q = parse_pattern(a, allow_git_dir=True), parse_pattern(b, allow_git_dir=True)
+    if not prefixes_compatible(p, q, case_sensitive):
+        return None
+    segments = _product_witness(p, q, case_sensitive, p_exact=True)
+    return None if segments is None else "/".join(segments)
+
+
+def reaches(a: str | Pattern, b: str | Pattern, *, case_sensitive: bool = False) -> str | None:
+    """A path that ``a`` matches itself (not only through a directory) and ``b`` covers.
+
+    ``src/`` reaches into ``src/secret.txt`` but not into ``**/node_modules/``: a
+    directory scope merely contains a forbidden folder somewhere below, which the
+    change-set check carves out, whereas a scope aimed at a forbidden path is a
+    request to edit it.
+    """
+    ta = a.text if isinstance(a, Pattern) else a
+    tb = b.text if isinstance(b, Pattern) else b
+    return _reaches_texts(ta, tb, case_sensitive)
 
 
 def overlap(a: str | Pattern, b: str | Pattern, *, case_sensitive: bool = False) -> str | None:

@@ -159,12 +159,19 @@ def _segment(seg: str, text: str) -> Segment:
 
 def _elements(segments: list[str], text: str, dir_only: bool) -> tuple[Element, ...]:
     out: list[Element] = []
-    for seg in segments:
-        if seg == "**":
-            if not out or out[-1] is not GLOBSTAR:
-                out.append(GLOBSTAR)
+
+    def globstar() -> None:
+        if not out or out[-1] is not GLOBSTAR:
+            out.append(GLOBSTAR)
+
+    for n, seg in enumerate(segments):
+        if set(seg) == {"*"} and len(seg) > 1:
+            globstar()
         else:
             out.append(_segment(seg, text))
+            # As in git, `x**/` lets the stars run across directories: `x*/**/`.
+            if seg.endswith("**") and n < len(segments) - 1:
+                globstar()
     # A trailing `**` needs one segment and then covers everything below, which is
     # exactly what one more non-empty segment covers; so does a trailing `/`.
     if out[-1] is GLOBSTAR:

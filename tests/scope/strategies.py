@@ -17,10 +17,12 @@ def segment(max_tokens: int) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def patterns(draw: st.DrawFn, max_segments: int = 3, max_tokens: int = 3) -> str:
+def patterns(
+    draw: st.DrawFn, max_segments: int = 3, max_tokens: int = 3, *, dir_only: bool = True
+) -> str:
     segs = draw(st.lists(segment(max_tokens), min_size=1, max_size=max_segments))
     text = ("/" if draw(st.booleans()) else "") + "/".join(segs)
-    text += "/" if draw(st.booleans()) else ""
+    text += "/" if dir_only and draw(st.booleans()) else ""
     try:
         parse_pattern(text)
     except ScopeError:

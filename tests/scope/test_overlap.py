@@ -10,11 +10,16 @@ from ap.scope import covers, find_conflicts, overlap, scopes_overlap
 from tests.scope.oracle import GitIgnoreOracle, all_paths
 from tests.scope.strategies import patterns
 
-# Patterns of at most 2 segments of at most 2 tokens over {a, b, A, ., *, ?, classes}:
-# a shortest common path then has at most 3 segments (two pattern segments plus one
-# below a directory-only match) of at most 2 characters, each choosable from
+# Patterns with at most 2 named segments (2 segments, or 1 with a trailing `/`, which
+# adds one), each of at most 2 tokens over {a, b, A, ., *, ?, classes}: a shortest
+# common path then has at most 3 segments (one pattern's named segments plus what
+# the other adds after a `**`) of at most 2 characters, each choosable from
 # {a, b, x, A, .} (x serves every negated class). So this enumeration is complete.
 UNIVERSE = all_paths("abxA.", max_segment_len=2, max_depth=3)
+SMALL = st.one_of(
+    patterns(max_segments=2, max_tokens=2, dir_only=False),
+    patterns(max_segments=1, max_tokens=2),
+)
 
 
 def brute_force(a: str, b: str, case_sensitive: bool) -> str | None:
@@ -31,8 +36,8 @@ def brute_force(a: str, b: str, case_sensitive: bool) -> str | None:
 
 @settings(max_examples=120, deadline=None)
 @given(
-    a=patterns(max_segments=2, max_tokens=2),
-    b=patterns(max_segments=2, max_tokens=2),
+    a=SMALL,
+    b=SMALL,
     case_sensitive=st.booleans(),
 )
 def test_overlap_agrees_with_brute_force(a: str, b: str, case_sensitive: bool) -> None:
@@ -115,3 +120,9 @@ def test_find_conflicts_equals_naive_pairwise() -> None:
         for a, b, witness in found:
             assert any(covers(p, witness) for p in scopes[a])
             assert any(covers(p, witness) for p in scopes[b])
+
+
+def test_deep_witnesses_below_directory_patterns() -> None:
+    assert overlap("**/aa/", "a/a") == "a/a/aa/x"
+    assert overlap("a**/b/", "ac/d/") == "ac/d/b/x"
+    assert overlap("src/**/", "src/x.py") == "src/x.py/x"  # if x.py were a directory

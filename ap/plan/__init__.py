@@ -1,0 +1,1 @@
+"""Coordination planning: conflict graph, optimal waves, validation, worker prompts."""
