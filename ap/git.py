@@ -146,6 +146,67 @@ class Git:
         proc = self.run_bytes("check-ref-format", "--branch", name, check=False)
         return proc.returncode == 0
 
+    def tree_id(self, rev: str = "HEAD") -> str | None:
+        """The tree id of ``rev``, or None when it names nothing."""
+        proc = self.run_bytes("rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}", check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def ls_tree(self, rev: str = "HEAD") -> list[tuple[str, str, str]]:
+        """``(mode, blob id, path)`` of every file in the tree of ``rev``."""
+        out = self.run_bytes("ls-tree", "-r", "-z", "--full-tree", rev).stdout
+        entries = []
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split()
+            if kind == "blob":
+                entries.append((mode, oid, path.decode(errors="surrogateescape")))
+        return entries
+
+    def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
+        """The contents of many blobs through one ``git cat-file --batch`` process."""
+        if not oids:
+            return {}
+        data = self.run_bytes("cat-file", "--batch", input="\n".join(oids).encode() + b"\n").stdout
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        while pos < len(data):
+            header_end = data.index(b"\n", pos)
+            header = data[pos:header_end].decode().split()
+            pos = header_end + 1
+            if len(header) < 3 or header[1] == "missing":
+                continue
+            size = int(header[2])
+            blobs[header[0]] = data[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+    def log_files(
+        self, rev: str = "HEAD", *, max_count: int = 2000
+    ) -> list[tuple[int, str, list[str]]]:
+        """``(commit time, subject and body, paths)`` of recent non-merge commits, newest first."""
+        if self.rev_parse(rev) is None:
+            return []
+        out = self.run_bytes(
+            "log",
+            "--no-merges",
+            "--no-renames",
+            f"--max-count={max_count}",
+            "--name-only",
+            "-z",
+            "--format=%x1e%ct%x1f%B%x1f",
+            rev,
+        ).stdout.decode(errors="replace")
+        commits = []
+        for record in out.split("\x1e"):
+            if not record.strip():
+                continue
+            stamp, message, files = [*record.split("\x1f", 2), "", ""][:3]
+            paths = [p.strip("\n") for p in files.split("\0") if p.strip("\n")]
+            commits.append((int(stamp or 0), message.strip(), paths))
+        return commits
+
     # -- writing ---------------------------------------------------------
 
     def add(self, paths: Sequence[str]) -> None:

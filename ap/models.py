@@ -240,6 +240,7 @@ class ObjectiveOutcome(Model):
     status: ObjectiveStatus
     reason: str | None = None
     commits: list[str] = Field(default_factory=list)
+    files: list[str] = Field(default_factory=list)
     diffstat: DiffStat = Field(default_factory=DiffStat)
     duration: float | None = None
 

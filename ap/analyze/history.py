@@ -1,0 +1,81 @@
+"""What the project's own past says: which files change, change together, and why.
+
+From ``git log`` (recency weighted, huge commits ignored) and from past
+Accomplishment Reports (request → files), so the analyst learns from the
+project's own history.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ap.analyze.text import bag
+from ap.git import Git
+
+MAX_COMMITS = 3000
+HUGE_COMMIT = 40  # files; such commits are sweeping changes, not evidence of coupling
+HALF_LIFE = 400  # commits
+
+
+@dataclass
+class History:
+    """Change frequency, co-change and the words of past changes, per file."""
+
+    commits: int = 0
+    frequency: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    cochange: dict[str, dict[str, float]] = field(default_factory=dict)
+    messages: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def share(self, path: str) -> float:
+        """The share of recent commits that touched ``path``."""
+        return self.counts.get(path, 0) / self.commits if self.commits else 0.0
+
+    def prior(self, path: str) -> float:
+        """How often (recency weighted) a path changed, scaled to 0..1."""
+        top = max(self.frequency.values(), default=0.0)
+        return self.frequency.get(path, 0.0) / top if top else 0.0
+
+
+def _add(history: History, weight: float, message: str, paths: list[str]) -> None:
+    words = bag(message)
+    for path in paths:
+        history.frequency[path] = history.frequency.get(path, 0.0) + weight
+        history.counts[path] = history.counts.get(path, 0) + 1
+        history.messages.setdefault(path, Counter()).update(words)
+        partners = history.cochange.setdefault(path, {})
+        for other in paths:
+            if other != path:
+                partners[other] = partners.get(other, 0.0) + weight / math.sqrt(len(paths))
+
+
+def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = None) -> History:
+    """The history of HEAD plus past accomplishments' ``(request, files)``."""
+    history = History()
+    commits = git.log_files("HEAD", max_count=MAX_COMMITS)
+    history.commits = len(commits)
+    decay = math.log(2) / HALF_LIFE
+    for n, (_, message, paths) in enumerate(commits):
+        if 0 < len(paths) <= HUGE_COMMIT:
+            _add(history, math.exp(-decay * n), message, paths)
+    for request, paths in past_requests or []:
+        _add(history, 2.0, request, paths)
+    for path in list(history.cochange):
+        strongest = sorted(history.cochange[path].items(), key=lambda kv: -kv[1])[:30]
+        history.cochange[path] = dict(strongest)
+    return history
+
+
+def cochange_of(history: History, paths: list[str]) -> defaultdict[str, float]:
+    """Files that changed together with ``paths``, with normalised strength."""
+    out: defaultdict[str, float] = defaultdict(float)
+    for path in paths:
+        partners = history.cochange.get(path)
+        if not partners:
+            continue
+        own = history.frequency.get(path, 1.0) or 1.0
+        for other, weight in partners.items():
+            out[other] = max(out[other], weight / own)
+    return out

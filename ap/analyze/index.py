@@ -1,0 +1,180 @@
+"""An index of the files at HEAD: language, words, Python symbols and imports, tests.
+
+Built from one ``git ls-tree`` and one ``git cat-file --batch``, and cached under the
+git directory keyed by the tree id, so a second run on the same commit is fast.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+
+from ap.analyze.text import bag, words
+from ap.fsutil import atomic_write
+from ap.git import Git
+
+CACHE_VERSION = 3
+MAX_BYTES = 400_000
+LANGUAGES = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".rb": "ruby",
+    ".c": "c",
+    ".h": "c",
+    ".cpp": "cpp",
+    ".md": "markdown",
+    ".rst": "rst",
+    ".txt": "text",
+    ".toml": "toml",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".json": "json",
+    ".cfg": "ini",
+    ".ini": "ini",
+    ".html": "html",
+    ".css": "css",
+    ".sh": "shell",
+}
+_JS_IMPORT = re.compile(r"""(?:import\s[^'"]*from\s*|import\s*\(|require\()\s*['"]([^'"]+)['"]""")
+_JS_EXPORT = re.compile(
+    r"export\s+(?:default\s+)?(?:async\s+)?(?:function|class|const|let|var)\s+(\w+)"
+)
+_GO_PACKAGE = re.compile(r"^package\s+(\w+)", re.M)
+
+
+@dataclass
+class FileInfo:
+    path: str
+    language: str
+    size: int
+    terms: dict[str, int] = field(default_factory=dict)
+    symbols: list[str] = field(default_factory=list)
+    imports: list[str] = field(default_factory=list)
+    doc: str = ""
+
+    @property
+    def is_test(self) -> bool:
+        name = PurePosixPath(self.path).name
+        parts = self.path.split("/")
+        return (
+            name.startswith("test_")
+            or name.endswith(
+                ("_test.py", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js")
+            )
+            or any(p in ("tests", "test", "testing") for p in parts[:-1])
+        )
+
+
+@dataclass
+class RepoIndex:
+    tree: str
+    files: dict[str, FileInfo]
+
+    def module_paths(self) -> dict[str, str]:
+        """Python dotted module name → path, for resolving imports."""
+        out: dict[str, str] = {}
+        for path, info in self.files.items():
+            if info.language != "python":
+                continue
+            parts = path[:-3].split("/") if path.endswith(".py") else path.split("/")
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            for start in range(len(parts)):  # src/pkg/mod.py is also pkg.mod
+                if parts[start:]:
+                    out.setdefault(".".join(parts[start:]), path)
+        return out
+
+
+def _python(info: FileInfo, text: str) -> None:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return
+    doc = ast.get_docstring(tree) or ""
+    info.doc = doc.strip().splitlines()[0][:160] if doc.strip() else ""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            info.symbols.append(node.name)
+        elif isinstance(node, ast.Assign):
+            info.symbols += [
+                t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
+            ]
+    for found in ast.walk(tree):  # every import, also inside functions
+        if isinstance(found, ast.Import):
+            info.imports += [a.name for a in found.names]
+        elif isinstance(found, ast.ImportFrom):
+            info.imports += _from_import(info.path, found)
+
+
+def _from_import(path: str, node: ast.ImportFrom) -> list[str]:
+    if node.level:  # relative: resolved against the importing file's package
+        base = ".".join(path.split("/")[: -node.level])
+        module = f"{base}.{node.module}" if node.module else base
+    elif node.module:
+        module = node.module
+    else:
+        return []
+    return [module, *(f"{module}.{a.name}" for a in node.names)]
+
+
+def _describe(path: str, data: bytes) -> FileInfo:
+    ext = os.path.splitext(path)[1].lower()
+    info = FileInfo(path=path, language=LANGUAGES.get(ext, "other"), size=len(data))
+    text = "" if b"\0" in data[:8000] else data[:MAX_BYTES].decode("utf-8", "replace")
+    counts = bag(text)
+    for word in words(path.replace("/", " ")):  # the path's own words weigh more
+        counts[word] += 3
+    if info.language == "python":
+        _python(info, text)
+    elif info.language in ("javascript", "typescript"):
+        info.imports = _JS_IMPORT.findall(text)
+        info.symbols = _JS_EXPORT.findall(text)
+    elif info.language == "go":
+        info.symbols = _GO_PACKAGE.findall(text)[:1]
+    info.terms = dict(counts)
+    return info
+
+
+def _cache_path(git: Git, tree: str) -> str:
+    return os.path.join(git.git_dir(), "ap", f"index-{tree}.json")
+
+
+def build_index(git: Git) -> RepoIndex:
+    """The index of HEAD's tree (from the cache when this tree was indexed before)."""
+    tree = git.tree_id("HEAD")
+    if tree is None:
+        return RepoIndex(tree="", files={})
+    cache = _cache_path(git, tree)
+    try:
+        with open(cache, encoding="utf-8") as handle:
+            raw = json.load(handle)
+        if raw.get("version") == CACHE_VERSION:
+            return RepoIndex(tree, {p: FileInfo(**f) for p, f in raw["files"].items()})
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    entries = [(oid, path) for mode, oid, path in git.ls_tree("HEAD") if mode != "120000"]
+    blobs = git.read_blobs(sorted({oid for oid, _ in entries}))
+    files = {path: _describe(path, blobs.get(oid, b"")) for oid, path in entries}
+    index = RepoIndex(tree, files)
+    _save(cache, index)
+    return index
+
+
+def _save(cache: str, index: RepoIndex) -> None:
+    from pathlib import Path
+
+    payload = {"version": CACHE_VERSION, "files": {p: asdict(f) for p, f in index.files.items()}}
+    with contextlib.suppress(OSError):  # a read-only .git only costs speed
+        atomic_write(Path(cache), json.dumps(payload, separators=(",", ":")))

@@ -1,0 +1,37 @@
+"""Words from requests, paths, identifiers and prose, in one comparable form."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_STOP_TEXT = """
+a an and are as at be by can for from has have if in into is it its of on or so that the this
+to was were will with when which while not no do does add added adds use used uses using make
+makes made fix fixed fixes fixing should would could now also new more than then there their
+them they we our you your all any some only just out up down via per set get let
+"""
+STOPWORDS = frozenset(re.findall(r"[a-z]+", _STOP_TEXT))
+
+
+def stem(word: str) -> str:
+    """A light stem: plural and common suffixes off, so `tokens` meets `token`."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-case stemmed words of ``text``, identifiers split at case and underscores."""
+    out = []
+    for raw in _WORD.findall(text):
+        word = raw.lower()
+        if len(word) > 1 and word not in STOPWORDS:
+            out.append(stem(word))
+    return out
+
+
+def bag(text: str) -> Counter[str]:
+    return Counter(words(text))

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from ap.analyze import analyze
+from ap.analyze.tasktype import classify
+from ap.config import ApConfig
+from ap.git import Git
+from ap.models import TaskType
+from ap.plan.build import build_plan
+from ap.scope import covers
+from tests.helpers import Repo
+
+
+def run(repo: Repo, request: str):  # type: ignore[no-untyped-def]
+    return analyze(Git(repo.root), request, config=ApConfig(), analysis_id="20261125-x")
+
+
+def test_pricing_request_finds_pricing_tests_and_changelog(shop: Repo) -> None:
+    result = run(shop, "Round discount prices to whole cents")
+    scopes = [p for o in result.objectives for p in o.scope_touch]
+    for path in ("shop/pricing.py", "tests/test_pricing.py", "CHANGES.md"):
+        assert any(covers(p, path) for p in scopes), (path, scopes)
+    assert not any(covers(p, "web/app.js") for p in scopes)
+    report = result.report
+    assert report.candidate_files[0].path == "shop/pricing.py"
+    assert report.candidate_files[0].must_change
+    assert report.base_commit == shop.git("rev-parse", "HEAD").strip()
+
+
+def test_objectives_are_exclusive_and_plan_is_valid(shop: Repo) -> None:
+    result = run(shop, "Cart total should apply the discount")
+    plan = build_plan(
+        result.objectives,
+        plan_id="20261125-x",
+        request="x",
+        global_forbid=ApConfig().effective_global_forbid(),
+        must_change=[c.path for c in result.report.candidate_files if c.must_change],
+    )
+    assert plan.scope_validation.valid, plan.scope_validation.violations
+    assert plan.scope_validation.conflicts == []
+    integration = [o for o in plan.objectives if o.title.startswith("Integrate")]
+    if integration:
+        assert integration[0].wave == len(plan.waves) and integration[0].depends_on
+
+
+def test_coordination_points_come_from_real_imports(shop: Repo) -> None:
+    result = run(shop, "Cart total and discount pricing in the shop and its tests")
+    points = result.report.coordination_points
+    owners = {f: o.id for o in result.objectives for f in o.scope_touch}
+    for point in points:
+        a, b = point.files
+        assert owners[a] != owners[b]
+        assert point.symbol in point.description
+
+
+def test_task_types() -> None:
+    assert classify("Fix crash when the cart is empty")[0] == TaskType.BUG
+    assert classify("Refactor pricing into a module")[0] == TaskType.REFACTOR
+    assert classify("Add tests for pricing")[0] == TaskType.TEST
+    assert classify("Document the docs typo in README")[0] == TaskType.DOCS
+    assert classify("Revert the token change")[0] == TaskType.RESET
+    kind, reasons = classify("Add JWT authentication")
+    assert kind == TaskType.FEATURE and reasons
+
+
+def test_empty_repository_plans_nothing_gracefully(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import make_repo
+
+    repo = make_repo(tmp_path / "empty", {"README.md": "# nothing\n"})
+    result = run(repo, "zzz qqq")
+    assert isinstance(result.objectives, list)
