@@ -15,7 +15,7 @@ from ap.config import AnalystConfig
 from ap.errors import CheckFailed, ConfigError
 
 Message = dict[str, str]
-DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-4o"}
+DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-4o"}
 INSTALL_HINT = "pip install 'analytic-programming[llm]'"
 
 
