@@ -22,6 +22,7 @@ class Group:
     key: str
     files: list[str] = field(default_factory=list)
     integration: bool = False
+    patterns: list[str] = field(default_factory=list)  # globs for files not yet created
 
 
 def _stem(path: str) -> str:

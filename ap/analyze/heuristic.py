@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 from ap.analyze.grouping import DOC_LANGUAGES, Group, group_files, tested_source
 from ap.analyze.history import History
@@ -10,6 +12,7 @@ from ap.analyze.index import RepoIndex
 from ap.analyze.relevance import Ranked
 from ap.analyze.result import AnalysisResult
 from ap.analyze.tasktype import classify
+from ap.analyze.text import STOPWORDS
 from ap.models import (
     AnalysisReport,
     CandidateFile,
@@ -19,10 +22,12 @@ from ap.models import (
     Source,
 )
 
-MAX_FILES = 14
-MIN_FILES = 3
-RELATIVE_CUT = 0.45
-HOT_SHARE = 0.12  # a non-code file touched by this share of commits is glue (a changelog)
+MAX_FILES = 20
+MIN_FILES = 5
+RELATIVE_CUT = 0.4
+HOT_SHARE = 0.08  # a non-code file touched by this share of commits is glue (a changelog)
+TEST_PARTNER = 0.4  # a test that changed with a source this often (relative) joins it
+NEW_FILE_WORDS = 3
 
 
 def select_files(
@@ -39,22 +44,70 @@ def select_files(
         if n < MIN_FILES or r.score >= RELATIVE_CUT * top
     ]
     names = {r.path for r in chosen}
-    near = usable[: MAX_FILES * 3]
+
+    def add(r: Ranked, reason: str | None = None) -> None:
+        if r.path not in names:
+            chosen.append(Ranked(r.path, r.score, (*r.reasons, reason)) if reason else r)
+            names.add(r.path)
+
     sources = [r.path for r in chosen if not index.files[r.path].is_test]
-    for r in near:
-        if r.path not in names and index.files[r.path].is_test and tested_source(r.path, sources):
-            chosen.append(r)
-            names.add(r.path)
+    for r in usable[: MAX_FILES * 3]:
+        if index.files[r.path].is_test and tested_source(r.path, sources):
+            add(r, "tests a chosen file")
+    by_path = {r.path: r for r in usable}
+    for source in sources[:2]:
+        partner = _test_partner(index, history, source)
+        if partner is not None and partner in by_path:
+            add(by_path[partner], f"its tests usually change with {source}")
     for r in usable:
-        info = index.files[r.path]
-        if (
-            r.path not in names
-            and info.language in DOC_LANGUAGES
-            and history.share(r.path) >= HOT_SHARE
-        ):
-            chosen.append(Ranked(r.path, r.score, (*r.reasons, "most changes here touch it")))
-            names.add(r.path)
+        if index.files[r.path].language in DOC_LANGUAGES and history.share(r.path) >= HOT_SHARE:
+            add(r, "most changes here touch it")
     return chosen
+
+
+def _test_partner(index: RepoIndex, history: History, source: str) -> str | None:
+    """The test file that changed most often together with ``source``, if often enough."""
+    own = history.frequency.get(source, 0.0) or 1.0
+    tests = [
+        (weight / own, other)
+        for other, weight in history.cochange.get(source, {}).items()
+        if other in index.files and index.files[other].is_test
+    ]
+    best = max(tests, default=None)
+    return best[1] if best is not None and best[0] >= TEST_PARTNER else None
+
+
+def _rare_words(index: RepoIndex, request: str) -> list[str]:
+    first = request.strip().splitlines()[0] if request.strip() else ""
+    paths = [p.lower() for p in index.files]
+    picked: list[str] = []
+    for raw in re.findall(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])", first):
+        word = raw.lower()
+        word = word[:-1] if word.endswith("s") and len(word) > 4 else word
+        if len(word) < 5 or word in STOPWORDS or word in picked:
+            continue
+        if sum(word in p for p in paths) <= 0.1 * len(paths):
+            picked.append(word)
+    return picked[:NEW_FILE_WORDS]
+
+
+def new_file_patterns(index: RepoIndex, request: str, chosen: list[str]) -> list[str]:
+    """Globs for files the change may create, named after the request's rarer words.
+
+    Next to the best source file and the best test, ``folder/*word*.ext`` covers a
+    new module or test named for what the request is about (files only: the
+    extension keeps a folder of that name out of the scope).
+    """
+    words = _rare_words(index, request)
+    info = index.files
+    src = [p for p in chosen if not info[p].is_test and info[p].language not in DOC_LANGUAGES]
+    tests = [p for p in chosen if info[p].is_test]
+    patterns = []
+    for anchor in src[:1] + tests[:1]:
+        path = PurePosixPath(anchor)
+        folder = "" if str(path.parent) == "." else f"{path.parent}/"
+        patterns += [f"{folder}*{word}*{path.suffix}" for word in words]
+    return list(dict.fromkeys(patterns))
 
 
 def _glue(index: RepoIndex, history: History, files: list[str]) -> set[str]:
@@ -90,13 +143,24 @@ def coordination_points(index: RepoIndex, owner: dict[str, str]) -> list[Coordin
     return points[:20]
 
 
+def _attach_patterns(groups: list[Group], patterns: list[str]) -> None:
+    """Each new-file glob goes to the objective that owns files in its folder."""
+    for pattern in patterns:
+        folder = pattern.rsplit("/", 1)[0] if "/" in pattern else "."  # "." is the root
+        for group in groups:
+            parents = {str(PurePosixPath(f).parent) for f in group.files}
+            if not group.integration and folder in parents:
+                group.patterns.append(pattern)
+                break
+
+
 def _objective(n: int, group: Group, request: str, summary: str) -> ObjectiveSpec:
     title = f"Integrate and document: {summary}" if group.integration else f"{group.key}: {summary}"
     return ObjectiveSpec(
         id=f"T{n}",
         title=title[:120],
         description=f"Part of: {request.strip()[:500]}",
-        scope_touch=sorted(group.files),
+        scope_touch=[*sorted(group.files), *group.patterns],
         complexity=Complexity.LOW if len(group.files) <= 2 else Complexity.MEDIUM,
         acceptance=["the change is complete for these files and the project's tests pass"],
     )
@@ -123,6 +187,7 @@ def heuristic_analysis(
     chosen = select_files(index, history, ranked, allowed)
     files = [r.path for r in chosen]
     groups = group_files(index, files, _glue(index, history, files))
+    _attach_patterns(groups, new_file_patterns(index, request, files))
     summary = _summary(request)
     objectives = [_objective(n, g, request, summary) for n, g in enumerate(groups, 1)]
     owner = {f: o.id for o, g in zip(objectives, groups, strict=True) for f in g.files}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ap.config import AnalystConfig
@@ -47,6 +48,18 @@ def _import(name: str) -> Any:
         ) from None
 
 
+def _call(sdk: Any, config: AnalystConfig, request: Callable[[], Any]) -> Any:
+    """Make one SDK request; its failures become AnalystError (no key, no body echoed)."""
+    try:
+        return request()
+    except sdk.APITimeoutError:
+        raise AnalystError(
+            f"the {config.kind} analyst timed out after {config.timeout:g} s"
+        ) from None
+    except sdk.APIError as exc:
+        raise AnalystError(f"the {config.kind} analyst failed: {type(exc).__name__}") from None
+
+
 class AnthropicProvider:
     """The Anthropic Messages API through the anthropic SDK."""
 
@@ -61,19 +74,16 @@ class AnthropicProvider:
         )
 
     def complete(self, system: str, messages: list[Message]) -> str:
-        try:
-            response = self.client.messages.create(
+        response = _call(
+            self.sdk,
+            self.config,
+            lambda: self.client.messages.create(
                 model=self.config.model or DEFAULT_MODELS["anthropic"],
                 max_tokens=8192,
                 system=system,
                 messages=messages,
-            )
-        except self.sdk.APITimeoutError:
-            raise AnalystError(
-                f"the anthropic analyst timed out after {self.config.timeout:g} s"
-            ) from None
-        except self.sdk.APIError as exc:
-            raise AnalystError(f"the anthropic analyst failed: {type(exc).__name__}") from None
+            ),
+        )
         return "".join(getattr(block, "text", "") for block in response.content)
 
 
@@ -90,17 +100,14 @@ class OpenAIProvider:
         )
 
     def complete(self, system: str, messages: list[Message]) -> str:
-        try:
-            response = self.client.chat.completions.create(
+        response = _call(
+            self.sdk,
+            self.config,
+            lambda: self.client.chat.completions.create(
                 model=self.config.model or DEFAULT_MODELS["openai"],
                 messages=[{"role": "system", "content": system}, *messages],
-            )
-        except self.sdk.APITimeoutError:
-            raise AnalystError(
-                f"the openai analyst timed out after {self.config.timeout:g} s"
-            ) from None
-        except self.sdk.APIError as exc:
-            raise AnalystError(f"the openai analyst failed: {type(exc).__name__}") from None
+            ),
+        )
         return str(response.choices[0].message.content or "")
 
 

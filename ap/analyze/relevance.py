@@ -11,6 +11,13 @@ from ap.analyze.history import History, cochange_of
 from ap.analyze.index import RepoIndex
 from ap.analyze.text import words
 
+# How much each signal counts. Chosen on the shared scope benchmark as plain,
+# repository-independent weights: words of the code, words of past changes to the
+# file, symbols the request names, how often the file changes, and co-change with
+# the best matches.
+WEIGHTS = {"content": 0.45, "past": 0.35, "symbols": 0.1, "prior": 0.2, "cochange": 0.4}
+COCHANGE_SEEDS = 3
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -68,12 +75,12 @@ def rank_files(index: RepoIndex, history: History, request: str) -> list[Ranked]
     base: dict[str, float] = {}
     for path in index.files:
         score = (
-            0.45 * content.get(path, 0.0)
-            + 0.35 * past.get(path, 0.0)
-            + 0.2 * symbols.get(path, 0.0)
+            WEIGHTS["content"] * content.get(path, 0.0)
+            + WEIGHTS["past"] * past.get(path, 0.0)
+            + WEIGHTS["symbols"] * symbols.get(path, 0.0)
         )
-        base[path] = score + 0.12 * history.prior(path)
-    top = [p for p, _ in sorted(base.items(), key=lambda kv: -kv[1])[:5]]
+        base[path] = score + WEIGHTS["prior"] * history.prior(path)
+    top = [p for p, _ in sorted(base.items(), key=lambda kv: -kv[1])[:COCHANGE_SEEDS]]
     partners = cochange_of(history, top)
     scored = []
     for path, score in base.items():
@@ -84,7 +91,7 @@ def rank_files(index: RepoIndex, history: History, request: str) -> list[Ranked]
             reasons.append("past changes to it were about the same things")
         if symbols.get(path):
             reasons.append("defines a symbol the request names")
-        bonus = 0.25 * min(1.0, partners.get(path, 0.0))
+        bonus = WEIGHTS["cochange"] * min(1.0, partners.get(path, 0.0))
         if bonus > 0.05:
             reasons.append("usually changes together with the top matches")
         if history.prior(path) > 0.5:

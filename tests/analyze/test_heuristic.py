@@ -68,3 +68,10 @@ def test_empty_repository_plans_nothing_gracefully(tmp_path) -> None:  # type: i
     repo = make_repo(tmp_path / "empty", {"README.md": "# nothing\n"})
     result = run(repo, "zzz qqq")
     assert isinstance(result.objectives, list)
+
+
+def test_new_files_are_covered_by_globs_named_after_the_request(shop: Repo) -> None:
+    result = run(shop, "Loyalty vouchers for the cart")
+    scopes = [p for o in result.objectives for p in o.scope_touch]
+    assert any(covers(p, "shop/voucher_rules.py") for p in scopes), scopes
+    assert not any(covers(p, "shop/vouchers/rules.py") for p in scopes)  # files, not folders
