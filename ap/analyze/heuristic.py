@@ -22,10 +22,11 @@ from ap.models import (
     Source,
 )
 
-MAX_FILES = 20
-MIN_FILES = 5
+MAX_FILES = 25
+MIN_FILES = 8
 RELATIVE_CUT = 0.4
 HOT_SHARE = 0.08  # a non-code file touched by this share of commits is glue (a changelog)
+HOT_MIN_COMMITS = 20  # in a younger history every file looks hot
 TEST_PARTNER = 0.4  # a test that changed with a source this often (relative) joins it
 NEW_FILE_WORDS = 3
 
@@ -60,7 +61,7 @@ def select_files(
         if partner is not None and partner in by_path:
             add(by_path[partner], f"its tests usually change with {source}")
     for r in usable:
-        if index.files[r.path].language in DOC_LANGUAGES and history.share(r.path) >= HOT_SHARE:
+        if _hot(index, history, r.path):
             add(r, "most changes here touch it")
     return chosen
 
@@ -110,12 +111,17 @@ def new_file_patterns(index: RepoIndex, request: str, chosen: list[str]) -> list
     return list(dict.fromkeys(patterns))
 
 
+def _hot(index: RepoIndex, history: History, path: str) -> bool:
+    """A non-code file that a good share of a long enough history touched (a changelog)."""
+    return (
+        history.commits >= HOT_MIN_COMMITS
+        and index.files[path].language in DOC_LANGUAGES
+        and history.share(path) >= HOT_SHARE
+    )
+
+
 def _glue(index: RepoIndex, history: History, files: list[str]) -> set[str]:
-    return {
-        f
-        for f in files
-        if index.files[f].language in DOC_LANGUAGES and history.share(f) >= HOT_SHARE
-    }
+    return {f for f in files if _hot(index, history, f)}
 
 
 def coordination_points(index: RepoIndex, owner: dict[str, str]) -> list[CoordinationPoint]:
