@@ -28,6 +28,7 @@ class History:
     counts: dict[str, int] = field(default_factory=dict)
     cochange: dict[str, dict[str, float]] = field(default_factory=dict)
     messages: dict[str, Counter[str]] = field(default_factory=dict)
+    _top: float | None = field(default=None, repr=False, compare=False)
 
     def share(self, path: str) -> float:
         """The share of recent commits that touched ``path``."""
@@ -35,8 +36,9 @@ class History:
 
     def prior(self, path: str) -> float:
         """How often (recency weighted) a path changed, scaled to 0..1."""
-        top = max(self.frequency.values(), default=0.0)
-        return self.frequency.get(path, 0.0) / top if top else 0.0
+        if self._top is None:
+            self._top = max(self.frequency.values(), default=0.0)
+        return self.frequency.get(path, 0.0) / self._top if self._top else 0.0
 
 
 def _add(history: History, weight: float, message: str, paths: list[str]) -> None:
