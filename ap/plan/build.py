@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ap.errors import PlanInputError, ScopeError
 from ap.models import (
@@ -15,17 +15,31 @@ from ap.models import (
 )
 from ap.plan.graph import conflict_graph, find_cycle
 from ap.plan.schedule import schedule
-from ap.plan.validate import compute_forbid, validate_plan
+from ap.plan.validate import check_plan, compute_forbid
 from ap.scope import parse_pattern
 
-# An objective id becomes a branch name component: ap/<plan-id>/<task-id>.
-_TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+# An objective id becomes a branch name component, ap/<plan-id>/<task-id>; this
+# is the safe part of git's rules (git check-ref-format).
+_TASK_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+# ap/<plan-id>/integration is the plan's own branch.
+_RESERVED = frozenset({"integration"})
 
 
-def _normalise_scope(spec: ObjectiveSpec, field: str) -> list[str]:
-    patterns: list[str] = getattr(spec, field)
+def _id_problem(tid: str) -> str | None:
+    if not _TASK_ID.fullmatch(tid) or ".." in tid or tid.endswith((".", ".lock")):
+        return (
+            f"objective id {tid!r} is not usable in a branch name "
+            "(letters, digits, '-', '_' and '.'; not starting with '.' or '-')"
+        )
+    if tid.lower() in _RESERVED:
+        return f"objective id {tid!r} is reserved for the plan's integration branch"
+    return None
+
+
+def _normalise(spec: ObjectiveSpec, field: str) -> list[str]:
+    """The patterns of one scope field, normalised and deduplicated; refuses bad ones."""
     out = []
-    for pattern in patterns:
+    for pattern in getattr(spec, field):
         try:
             out.append(parse_pattern(pattern).text)
         except ScopeError as exc:
@@ -35,40 +49,61 @@ def _normalise_scope(spec: ObjectiveSpec, field: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def check_specs(specs: Sequence[ObjectiveSpec]) -> None:
-    """Refuse bad input (exit 2) naming the objective: ids, dependencies, cycles, patterns."""
-    if not specs:
-        raise PlanInputError("there are no objectives to plan")
-    seen: set[str] = set()
+def _objective_problems(specs: Sequence[ObjectiveSpec]) -> Iterator[str]:
+    seen: dict[str, str] = {}  # case-folded: T1 and t1 are one branch on macOS
     for spec in specs:
-        if not _TASK_ID.match(spec.id):
-            raise PlanInputError(
-                f"objective id {spec.id!r} is not usable in a branch name",
-                hint="use letters, digits, - and _ (e.g. T1)",
-            )
-        if spec.id in seen:
-            raise PlanInputError(f"objective id {spec.id} is used twice")
-        seen.add(spec.id)
+        problem = _id_problem(spec.id)
+        if problem:
+            yield problem
+        if spec.id.lower() in seen:
+            other = seen[spec.id.lower()]
+            same = "" if other == spec.id else f" (as {other})"
+            yield f"objective id {spec.id} is used twice{same}"
+        seen.setdefault(spec.id.lower(), spec.id)
         if not spec.title.strip():
-            raise PlanInputError(f"objective {spec.id} has an empty title")
+            yield f"objective {spec.id} has an empty title"
         if not spec.scope_touch:
-            raise PlanInputError(f"objective {spec.id} has an empty scope_touch")
-    _check_dependencies(specs, seen)
-    for spec in specs:
-        _normalise_scope(spec, "scope_touch")
-        _normalise_scope(spec, "scope_read")
+            yield f"objective {spec.id} has an empty scope_touch"
 
 
-def _check_dependencies(specs: Sequence[ObjectiveSpec], known: set[str]) -> None:
+def _dependency_problems(specs: Sequence[ObjectiveSpec]) -> Iterator[str]:
+    known = {s.id for s in specs}
     for spec in specs:
         for dep in spec.depends_on:
             if dep == spec.id:
-                raise PlanInputError(f"objective {spec.id} depends on itself")
-            if dep not in known:
-                raise PlanInputError(f"objective {spec.id} depends on unknown objective {dep}")
-    cycle = find_cycle({s.id: s.depends_on for s in specs})
+                yield f"objective {spec.id} depends on itself"
+            elif dep not in known:
+                yield f"objective {spec.id} depends on unknown objective {dep}"
+    cycle = find_cycle({s.id: [d for d in s.depends_on if d != s.id] for s in specs})
     if cycle:
-        raise PlanInputError("dependency cycle: " + " -> ".join(cycle))
+        yield "dependency cycle: " + " -> ".join(cycle)
+
+
+def check_specs(specs: Sequence[ObjectiveSpec]) -> None:
+    """Refuse bad input (exit 2), naming the objective and the pattern; lists every problem."""
+    if not specs:
+        raise PlanInputError("there are no objectives to plan")
+    problems = list(dict.fromkeys([*_objective_problems(specs), *_dependency_problems(specs)]))
+    for spec in specs:
+        for field in ("scope_touch", "scope_read"):
+            try:
+                _normalise(spec, field)
+            except PlanInputError as exc:
+                problems.append(exc.message)
+    if problems:
+        raise PlanInputError(
+            "\n".join(problems), hint="fix the objectives and run the command again"
+        )
+
+
+def _parse_list(patterns: Sequence[str], what: str, *, git_dir: bool = False) -> list[str]:
+    out = []
+    for pattern in patterns:
+        try:
+            out.append(parse_pattern(pattern, allow_git_dir=git_dir).text)
+        except ScopeError as exc:
+            raise PlanInputError(f"{what}: {exc.message}", hint=exc.hint) from None
+    return list(dict.fromkeys(out))
 
 
 def _objective(spec: ObjectiveSpec) -> Objective:
@@ -79,8 +114,8 @@ def _objective(spec: ObjectiveSpec) -> Objective:
         depends_on=list(dict.fromkeys(spec.depends_on)),
         agent=spec.agent,
         complexity=spec.complexity,
-        scope_touch=_normalise_scope(spec, "scope_touch"),
-        scope_read=_normalise_scope(spec, "scope_read"),
+        scope_touch=_normalise(spec, "scope_touch"),
+        scope_read=_normalise(spec, "scope_read"),
         integration_points=spec.integration_points,
         constraints=spec.constraints,
         acceptance=spec.acceptance,
@@ -88,12 +123,19 @@ def _objective(spec: ObjectiveSpec) -> Objective:
 
 
 def _contracts(objectives: Sequence[Objective]) -> list[IntegrationContract]:
+    """One contract per dependency: what the consumer expects from the provider.
+
+    The consumer's integration points that name the provider, else all of them,
+    else a default text.
+    """
     titles = {o.id: o.title for o in objectives}
     contracts = []
     for o in objectives:
         for dep in o.depends_on:
+            named = [p for p in o.integration_points if re.search(rf"\b{re.escape(dep)}\b", p)]
+            points = named or o.integration_points
             description = (
-                "; ".join(o.integration_points) or f"builds on the result of {dep} ({titles[dep]})"
+                "; ".join(points) or f"{o.id} builds on the result of {dep} ({titles[dep]})"
             )
             contracts.append(
                 IntegrationContract(provider=dep, consumer=o.id, description=description)
@@ -116,27 +158,31 @@ def build_plan(
     integration_branch: str = "",
     source: Source | None = None,
 ) -> CoordinationPlan:
-    """The Coordination Plan for ``specs``: fewest waves, computed forbid, validation."""
+    """The Coordination Plan for ``specs``: fewest waves, computed forbid, validation.
+
+    Bad input raises PlanInputError (exit 2); a plan that breaks a rule (e.g. a
+    touch of a forbidden path without ``allowed``) is returned with
+    ``scope_validation.valid`` False and every violation listed.
+    """
     check_specs(specs)
-    for pattern in allowed:
-        try:
-            parse_pattern(pattern)
-        except ScopeError as exc:
-            raise PlanInputError(f"--allow: {exc.message}") from None
+    if max_parallel is not None and max_parallel < 1:
+        raise PlanInputError(f"max_parallel must be at least 1, not {max_parallel}")
+    forbid = _parse_list(global_forbid, "global forbid", git_dir=True)
+    allow = _parse_list(allowed, "--allow")
     objectives = [_objective(s) for s in specs]
     conflicts = conflict_graph(objectives, case_sensitive=case_sensitive)
-    result = schedule(
+    best = schedule(
         [o.id for o in objectives],
         {o.id: o.depends_on for o in objectives},
         [(c.a, c.b) for c in conflicts],
         max_parallel,
     )
-    wave_of = {t: n for n, wave in enumerate(result.waves, 1) for t in wave}
+    wave_of = {t: n for n, wave in enumerate(best.waves, 1) for t in wave}
     for o in objectives:
         o.wave = wave_of[o.id]
-    forbid = compute_forbid(objectives, global_forbid)
+    forbids = compute_forbid(objectives, forbid)
     for o in objectives:
-        o.scope_forbid = forbid[o.id]
+        o.scope_forbid = forbids[o.id]
     plan = CoordinationPlan(
         id=plan_id,
         analysis_id=analysis_id,
@@ -146,12 +192,12 @@ def build_plan(
         integration_branch=integration_branch,
         max_parallel=max_parallel,
         objectives=objectives,
-        waves=result.waves,
+        waves=best.waves,
         integration_contracts=_contracts(objectives),
-        global_forbid=list(global_forbid),
-        allowed=[parse_pattern(a).text for a in allowed],
+        global_forbid=forbid,
+        allowed=allow,
     )
-    plan.scope_validation = validate_plan(
-        plan, case_sensitive=case_sensitive, must_change=must_change
+    plan.scope_validation = check_plan(
+        plan, case_sensitive=case_sensitive, must_change=must_change, best=best
     )
     return plan

@@ -10,6 +10,8 @@ from ap.scope import find_conflicts
 
 
 class HasScope(Protocol):
+    """An Objective or an ObjectiveSpec: an id and the patterns it may edit."""
+
     @property
     def id(self) -> str: ...
 
@@ -29,29 +31,30 @@ def conflict_graph(
 
 
 def find_cycle(depends_on: Mapping[str, Sequence[str]]) -> list[str] | None:
-    """A dependency cycle spelled out (``['T1', 'T3', 'T1']``), or None when acyclic."""
-    state: dict[str, int] = {}  # 1 on the current path, 2 finished
-    path: list[str] = []
+    """A dependency cycle spelled out (``['T1', 'T3', 'T1']``), or None when acyclic.
 
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for dep in depends_on.get(node, ()):
-            if state.get(dep) == 1:
+    Dependencies on ids that are not keys of ``depends_on`` are ignored (they are
+    reported as unknown elsewhere). Iterative, so a long chain cannot overflow.
+    """
+    finished: set[str] = set()
+    for root in depends_on:
+        if root in finished:
+            continue
+        path = [root]
+        on_path = {root}
+        pending = [iter(depends_on[root])]
+        while pending:
+            dep = next(pending[-1], None)
+            if dep is None:
+                pending.pop()
+                finished.add(path[-1])
+                on_path.discard(path.pop())
+            elif dep in on_path:
                 return [*path[path.index(dep) :], dep]
-            if dep in depends_on and state.get(dep) is None:
-                found = visit(dep)
-                if found:
-                    return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in depends_on:
-        if state.get(node) is None:
-            found = visit(node)
-            if found:
-                return found
+            elif dep in depends_on and dep not in finished:
+                path.append(dep)
+                on_path.add(dep)
+                pending.append(iter(depends_on[dep]))
     return None
 
 

@@ -1,6 +1,12 @@
-"""The worker prompt in the AP prompt format (DESIGN.md §5)."""
+"""The worker prompt in the AP prompt format (DESIGN.md §5).
+
+The header is ``KEY=value`` lines that tools parse, so every value is forced
+onto one line: a title with a newline in it cannot smuggle in another key.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ap.errors import PlanInputError
 from ap.models import CoordinationPlan, Objective
@@ -9,46 +15,82 @@ FIRST_LINE = "#! Codex agent prompt"
 
 
 def _one_line(text: str) -> str:
-    """A header value can never start another header line: newlines become spaces."""
+    """Newlines (and every other kind of line break) become single spaces."""
     return " ".join(text.split())
 
 
-def _csv(items: list[str]) -> str:
+def _csv(items: Sequence[str]) -> str:
     return ",".join(_one_line(i) for i in items) or "none"
 
 
-def _bullets(items: list[str]) -> list[str]:
-    return [f"- {_one_line(i)}" for i in items] or ["- none"]
+def _section(name: str, items: Sequence[str]) -> list[str]:
+    return ["", f"{name}:", *(f"- {_one_line(i)}" for i in items or ["none"])]
 
 
 def _context(plan: CoordinationPlan, o: Objective) -> list[str]:
     items = [
         f"Request: {plan.request}",
-        f"Plan {plan.id}, objective {o.id} of {len(plan.objectives)}",
+        f"Plan {plan.id}: objective {o.id} of {len(plan.objectives)}, "
+        f"wave {o.wave} of {len(plan.waves)}.",
     ]
     if o.description:
         items.append(o.description)
     for c in plan.integration_contracts:
         if c.consumer == o.id:
             provider = plan.objective(c.provider)
-            title = provider.title if provider else c.provider
-            items.append(f"{c.provider} ({title}) is merged before you start: {c.description}")
+            title = f" ({provider.title})" if provider else ""
+            items.append(
+                f"{c.provider}{title} is merged before you start; from it: {c.description}"
+            )
+    peers = [p for p in plan.objectives if p.wave == o.wave and p.id != o.id]
+    if peers:
+        names = ", ".join(f"{p.id} ({p.title})" for p in peers)
+        items.append(f"Working at the same time, on other paths: {names}.")
     if o.scope_read:
         items.append("Read for context: " + ", ".join(o.scope_read))
     return items
+
+
+def _integration(plan: CoordinationPlan, o: Objective) -> list[str]:
+    items = list(o.integration_points)
+    for c in plan.integration_contracts:
+        if c.provider == o.id:
+            items.append(f"{c.consumer} builds on your work and expects: {c.description}")
+    return items
+
+
+def _constraints(o: Objective) -> list[str]:
+    return [
+        "Edit only paths covered by SCOPE_TOUCH (gitignore globs anchored at the repository "
+        "root; a directory covers everything below it). You may read anything.",
+        "Never touch a path covered by SCOPE_FORBID: such a change is refused at commit and "
+        "at merge.",
+        "Do not run git — ap commits your work.",
+        *o.constraints,
+    ]
+
+
+def _deliverables(report_path: str) -> list[str]:
+    return [
+        "The changes, inside SCOPE_TOUCH.",
+        f"Your response, written to {report_path} (the one file outside SCOPE_TOUCH you may "
+        "write), ending with exactly one `### Change Summary` section.",
+        "If you cannot meet the acceptance criteria, end it with a `### Failure Report` "
+        "instead: what blocked you and what you tried.",
+    ]
 
 
 def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> str:
     """The prompt a worker (agent CLI or person) receives for objective ``task_id``."""
     o = plan.objective(task_id)
     if o is None:
-        ids = ", ".join(x.id for x in plan.objectives)
+        ids = ", ".join(x.id for x in plan.objectives) or "none"
         raise PlanInputError(
-            f"plan {plan.id} has no objective {task_id!r}", hint=f"objectives: {ids}"
+            f"plan {plan.id} has no objective {task_id!r}", hint=f"its objectives: {ids}"
         )
     lines = [
         FIRST_LINE,
-        f"TASK_ID={o.id}",
+        f"TASK_ID={_one_line(o.id)}",
         f"WAVE={o.wave}",
         f"DEPENDS_ON={_csv(o.depends_on)}",
         f"AGENT_TYPE={_one_line(o.agent)}",
@@ -57,43 +99,19 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
         f"SCOPE_TOUCH={_csv(o.scope_touch)}",
         f"SCOPE_READ={_csv(o.scope_read)}",
         f"SCOPE_FORBID={_csv(o.scope_forbid)}",
-        "",
-        "CONTEXT:",
-        *_bullets(_context(plan, o)),
-        "",
-        "INTEGRATION_POINTS:",
-        *_bullets(o.integration_points),
-        "",
-        "CONSTRAINTS:",
-        *_bullets(
-            [
-                "Edit only paths covered by SCOPE_TOUCH (gitignore globs anchored at the "
-                "repository root; a directory covers everything below it).",
-                "Never touch a path covered by SCOPE_FORBID; it is refused at commit and at merge.",
-                "Do not run git: ap commits your work.",
-                *o.constraints,
-            ]
+        *_section("CONTEXT", _context(plan, o)),
+        *_section("INTEGRATION_POINTS", _integration(plan, o)),
+        *_section("CONSTRAINTS", _constraints(o)),
+        *_section(
+            "ACCEPTANCE", o.acceptance or [f"{o.title}: done, and the project's checks pass."]
         ),
-        "",
-        "ACCEPTANCE:",
-        *_bullets(o.acceptance or [f"{o.title} is done, and the project's checks pass."]),
-        "",
-        "DELIVERABLES:",
-        *_bullets(
+        *_section("DELIVERABLES", _deliverables(report_path)),
+        *_section(
+            "NOTES",
             [
-                "The changes inside SCOPE_TOUCH.",
-                f"A report at {report_path} whose response ends with exactly one "
-                "`### Change Summary` section.",
-                "If you cannot meet the acceptance criteria, write a `### Failure Report` "
-                "there instead.",
-            ]
-        ),
-        "",
-        "NOTES:",
-        *_bullets(
-            [
-                "If you need a path outside your scope, stop and say so in your report.",
-            ]
+                "If you need a path outside your scope, stop and say which and why in your report.",
+                "Keep the change focused on this objective; other objectives cover the rest.",
+            ],
         ),
     ]
     return "\n".join(lines) + "\n"

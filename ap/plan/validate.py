@@ -1,225 +1,223 @@
 """The validation rules of a Coordination Plan (DESIGN.md §5).
 
 Run by ``ap plan`` on a fresh plan and by ``ap validate`` on a hand-edited one.
-Every violation names the objectives and, where a path is involved, a witness.
+Every broken rule becomes a :class:`Violation` naming the objectives and, where
+a path is involved, a witness; nothing here raises on a bad plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 
 from ap.errors import ScopeError
-from ap.models import CoordinationPlan, Objective, ScopeValidation, Violation
-from ap.plan.graph import conflict_graph, find_cycle
-from ap.plan.schedule import schedule
-from ap.scope import covers, parse_pattern
-from ap.scope.overlap import reaches
+from ap.models import Conflict, CoordinationPlan, Objective, ScopeValidation, Violation
+from ap.plan.forbid import aimed, allowed_by
+from ap.plan.graph import find_cycle
+from ap.plan.schedule import Schedule, schedule
+from ap.scope import Pattern, covers, find_conflicts, parse_pattern
+
+# Rules after which no schedule can be computed for the objectives.
+_UNSCHEDULABLE = frozenset({"duplicate_id", "unknown_dependency", "dependency_cycle"})
+# Rules after which the waves are not a schedule, so "optimal" is False.
+_STRUCTURE = frozenset(
+    {
+        "duplicate_id",
+        "unknown_dependency",
+        "dependency_cycle",
+        "dependency_order",
+        "wave_mismatch",
+        "max_parallel",
+        "scope_overlap",
+    }
+)
 
 
 def compute_forbid(
     objectives: Sequence[Objective], global_forbid: Sequence[str]
 ) -> dict[str, list[str]]:
-    """scope_forbid of each objective: the global forbid and every same-wave objective's touch."""
-    result: dict[str, list[str]] = {}
+    """scope_forbid of each objective: the global forbid, then every same-wave objective's touch."""
+    by_wave: dict[int, list[Objective]] = {}
     for o in objectives:
-        others = [
-            p
-            for other in objectives
-            if other.wave == o.wave and other.id != o.id
-            for p in other.scope_touch
-        ]
-        result[o.id] = list(dict.fromkeys([*global_forbid, *others]))
+        by_wave.setdefault(o.wave, []).append(o)
+    result: dict[str, list[str]] = {}
+    for members in by_wave.values():
+        touched = Counter(p for o in members for p in set(o.scope_touch))
+        patterns = list(dict.fromkeys([*global_forbid, *touched]))
+        for o in members:
+            # Leave out what only this objective touches (others' copies stay).
+            own = {p for p in o.scope_touch if touched[p] == 1} - set(global_forbid)
+            result[o.id] = [p for p in patterns if p not in own] if own else list(patterns)
     return result
 
 
-def _pattern_violations(plan: CoordinationPlan) -> list[Violation]:
-    found = []
-    for o in plan.objectives:
-        for field in ("scope_touch", "scope_read"):
-            for pattern in getattr(o, field):
-                try:
-                    parse_pattern(pattern)
-                except ScopeError as exc:
-                    found.append(
-                        Violation(
-                            rule="invalid_pattern",
-                            message=f"{o.id} {field}: {exc.message}",
-                            objectives=[o.id],
-                        )
+def _violation(
+    rule: str, message: str, objectives: Iterable[str] = (), witness: str | None = None
+) -> Violation:
+    return Violation(rule=rule, message=message, objectives=list(objectives), witness=witness)
+
+
+class _Patterns:
+    """Every pattern of the plan parsed once; the rejected ones become violations."""
+
+    def __init__(self, plan: CoordinationPlan) -> None:
+        self.violations: list[Violation] = []
+        self.touch = {
+            o.id: self._parse(o.scope_touch, f"{o.id} scope_touch", o.id) for o in plan.objectives
+        }
+        for o in plan.objectives:
+            self._parse(o.scope_read, f"{o.id} scope_read", o.id)
+            self._parse(o.scope_forbid, f"{o.id} scope_forbid", o.id, git_dir=True)
+        self.forbid = self._parse(plan.global_forbid, "global_forbid", None, git_dir=True)
+        self.allowed = self._parse(plan.allowed, "allowed", None)
+
+    def _parse(
+        self, patterns: Sequence[str], where: str, owner: str | None, *, git_dir: bool = False
+    ) -> list[Pattern]:
+        parsed = []
+        for text in patterns:
+            try:
+                parsed.append(parse_pattern(text, allow_git_dir=git_dir))
+            except ScopeError as exc:
+                self.violations.append(
+                    _violation(
+                        "invalid_pattern", f"{where}: {exc.message}", [owner] if owner else []
                     )
-        if not o.scope_touch:
-            found.append(
-                Violation(
-                    rule="empty_scope",
-                    message=f"{o.id} has an empty scope_touch",
-                    objectives=[o.id],
                 )
-            )
-    return found
+        return parsed
 
 
-def _dependency_violations(plan: CoordinationPlan) -> list[Violation]:
-    found = []
-    ids = [o.id for o in plan.objectives]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        found.append(
-            Violation(
-                rule="duplicate_id", message=f"objective id {dup} is used twice", objectives=[dup]
-            )
-        )
-    known = set(ids)
+def _identity(plan: CoordinationPlan) -> Iterator[Violation]:
+    counts = Counter(o.id for o in plan.objectives)
+    for tid in sorted(t for t, n in counts.items() if n > 1):
+        yield _violation("duplicate_id", f"objective id {tid} is used twice", [tid])
+    for o in plan.objectives:
+        if not o.scope_touch:
+            yield _violation("empty_scope", f"{o.id} has an empty scope_touch", [o.id])
+
+
+def _dependencies(plan: CoordinationPlan) -> Iterator[Violation]:
     wave_of = {o.id: o.wave for o in plan.objectives}
     for o in plan.objectives:
         for dep in o.depends_on:
-            if dep not in known:
-                found.append(
-                    Violation(
-                        rule="unknown_dependency",
-                        message=f"{o.id} depends on unknown objective {dep}",
-                        objectives=[o.id],
-                    )
-                )
-            elif dep == o.id:
-                found.append(
-                    Violation(
-                        rule="dependency_cycle",
-                        message=f"{o.id} depends on itself",
-                        objectives=[o.id],
-                    )
+            if dep == o.id:
+                yield _violation("dependency_cycle", f"{o.id} depends on itself", [o.id])
+            elif dep not in wave_of:
+                yield _violation(
+                    "unknown_dependency", f"{o.id} depends on unknown objective {dep}", [o.id]
                 )
             elif wave_of[dep] >= o.wave:
-                found.append(
-                    Violation(
-                        rule="dependency_order",
-                        message=f"{o.id} (wave {o.wave}) depends on {dep} (wave {wave_of[dep]}), "
-                        "which must come in an earlier wave",
-                        objectives=[o.id, dep],
-                    )
+                message = (
+                    f"{o.id} (wave {o.wave}) depends on {dep} (wave {wave_of[dep]}), "
+                    "which must come in an earlier wave"
                 )
+                yield _violation("dependency_order", message, [o.id, dep])
         if o.depends_on and not o.integration_points:
-            found.append(
-                Violation(
-                    rule="integration_points_missing",
-                    message=f"{o.id} depends on {', '.join(o.depends_on)} "
-                    "but declares no integration points",
-                    objectives=[o.id],
-                )
-            )
-    cycle = find_cycle(
-        {o.id: [d for d in o.depends_on if d in known and d != o.id] for o in plan.objectives}
-    )
-    if cycle:
-        found.append(
-            Violation(
-                rule="dependency_cycle",
-                message="dependency cycle: " + " -> ".join(cycle),
-                objectives=cycle[:-1],
-            )
-        )
-    return found
-
-
-def _wave_violations(plan: CoordinationPlan, max_parallel: int | None) -> list[Violation]:
-    found = []
-    listed = [t for wave in plan.waves for t in wave]
-    for o in plan.objectives:
-        count = listed.count(o.id)
-        position = next((n for n, wave in enumerate(plan.waves, 1) if o.id in wave), None)
-        if count != 1 or position != o.wave:
-            found.append(
-                Violation(
-                    rule="wave_mismatch",
-                    message=f"{o.id} has wave {o.wave} but appears {count} time(s) in waves "
-                    f"(at wave {position})",
-                    objectives=[o.id],
-                )
-            )
-    known = {o.id for o in plan.objectives}
-    for t in sorted(set(listed) - known):
-        found.append(
-            Violation(
-                rule="wave_mismatch", message=f"waves list unknown objective {t}", objectives=[t]
-            )
-        )
-    for n, wave in enumerate(plan.waves, 1):
-        if max_parallel is not None and len(wave) > max_parallel:
-            found.append(
-                Violation(
-                    rule="max_parallel",
-                    message=f"wave {n} has {len(wave)} objectives, "
-                    f"more than max_parallel {max_parallel}",
-                    objectives=list(wave),
-                )
-            )
-    return found
-
-
-def _touch_allowed(touch: str, allowed: Sequence[str], case_sensitive: bool) -> bool:
-    """Whether every path ``touch`` covers is covered by an allowed pattern (sound, not complete).
-
-    True when ``touch`` is an allowed pattern itself, or is a plain path (no glob)
-    that an allowed pattern covers — then everything below it is covered too.
-    """
-    parsed = parse_pattern(touch)
-    if parsed.text in {parse_pattern(a).text for a in allowed}:
-        return True
-    if parsed.literal_prefix != parsed.text:
-        return False
-    path = parsed.text.rstrip("/")
-    return any(covers(a, path, case_sensitive=case_sensitive) for a in allowed)
-
-
-def _forbid_violations(
-    o: Objective, plan: CoordinationPlan, case_sensitive: bool
-) -> list[Violation]:
-    found = []
-    for touch in o.scope_touch:
-        for forbidden in plan.global_forbid:
-            witness = reaches(touch, forbidden, case_sensitive=case_sensitive)
-            if witness is None or _touch_allowed(touch, plan.allowed, case_sensitive):
-                continue
             message = (
-                f"{o.id} may edit {witness}, which the global forbid {forbidden!r} protects; "
-                f"allow it for this plan with --allow {touch}"
+                f"{o.id} depends on {', '.join(o.depends_on)} but declares no integration points"
             )
-            found.append(
-                Violation(rule="global_forbid", message=message, objectives=[o.id], witness=witness)
-            )
-    return found
+            yield _violation("integration_points_missing", message, [o.id])
+    cycle = find_cycle({o.id: [d for d in o.depends_on if d != o.id] for o in plan.objectives})
+    if cycle:
+        yield _violation("dependency_cycle", "dependency cycle: " + " -> ".join(cycle), cycle[:-1])
 
 
-def _scope_violations(plan: CoordinationPlan, case_sensitive: bool) -> list[Violation]:
-    found = []
+def _waves(plan: CoordinationPlan) -> Iterator[Violation]:
+    position: dict[str, list[int]] = {}
+    for number, wave in enumerate(plan.waves, 1):
+        if not wave:
+            yield _violation("wave_mismatch", f"wave {number} is empty")
+        for tid in wave:
+            position.setdefault(tid, []).append(number)
+    for o in plan.objectives:
+        listed = position.pop(o.id, [])
+        if listed != [o.wave]:
+            where = ", ".join(map(str, listed)) or "no wave"
+            message = f"{o.id} has wave {o.wave} but the waves list it in {where}"
+            yield _violation("wave_mismatch", message, [o.id])
+    for tid in position:
+        yield _violation("wave_mismatch", f"the waves list unknown objective {tid}", [tid])
+    cap = plan.max_parallel
+    if cap is not None and cap < 1:
+        yield _violation("max_parallel", f"max_parallel is {cap}; it must be at least 1")
+        return
+    for number, wave in enumerate(plan.waves, 1):
+        if cap is not None and len(wave) > cap:
+            message = f"wave {number} has {len(wave)} objectives, more than max_parallel {cap}"
+            yield _violation("max_parallel", message, wave)
+
+
+def _exclusivity(plan: CoordinationPlan, conflicts: list[Conflict]) -> Iterator[Violation]:
+    wave_of = {o.id: o.wave for o in plan.objectives}
+    for c in conflicts:
+        if wave_of[c.a] == wave_of[c.b]:
+            message = (
+                f"{c.a} and {c.b} are both in wave {wave_of[c.a]} and may both edit {c.witness}"
+            )
+            yield _violation("scope_overlap", message, [c.a, c.b], c.witness)
+
+
+def _forbid(
+    plan: CoordinationPlan, patterns: _Patterns, case_sensitive: bool
+) -> Iterator[Violation]:
     expected = compute_forbid(plan.objectives, plan.global_forbid)
     for o in plan.objectives:
-        missing = [p for p in expected[o.id] if p not in o.scope_forbid]
+        missing = _missing(expected[o.id], o.scope_forbid)
         if missing:
-            message = f"{o.id} scope_forbid lacks {', '.join(missing)}"
-            found.append(
-                Violation(rule="scope_forbid_incomplete", message=message, objectives=[o.id])
+            yield _violation(
+                "scope_forbid_incomplete", f"{o.id} scope_forbid lacks {', '.join(missing)}", [o.id]
             )
-        found += _forbid_violations(o, plan, case_sensitive)
-    return found
-
-
-def _coverage_violations(
-    plan: CoordinationPlan, must_change: Sequence[str], case_sensitive: bool
-) -> list[Violation]:
-    found = []
-    for path in must_change:
-        if not any(
-            covers(p, path, case_sensitive=case_sensitive)
-            for o in plan.objectives
-            for p in o.scope_touch
-        ):
-            found.append(
-                Violation(
-                    rule="must_change_uncovered",
-                    message=f"{path} must change but no objective's scope_touch covers it",
-                    witness=path,
+        for touch in patterns.touch[o.id]:
+            for forbid in patterns.forbid:
+                witness = aimed(touch, forbid, case_sensitive=case_sensitive)
+                if witness is None or allowed_by(
+                    touch, forbid, patterns.allowed, case_sensitive=case_sensitive
+                ):
+                    continue
+                message = (
+                    f"{o.id} may edit {witness}, which the global forbid {forbid.text!r} protects; "
+                    f"allow it for this plan with --allow {touch.text}"
                 )
+                yield _violation("global_forbid", message, [o.id], witness)
+
+
+def _missing(expected: Sequence[str], present: Sequence[str]) -> list[str]:
+    """The expected patterns not in ``present``, where ``/a`` and ``a`` are one pattern."""
+    have = set(present)
+    missing = [p for p in expected if p not in have]
+    if missing:  # a hand edit may have written a pattern differently
+        normal = {_normal(p) for p in present}
+        missing = [p for p in missing if _normal(p) not in normal]
+    return missing
+
+
+def _normal(text: str) -> str:
+    try:
+        return parse_pattern(text, allow_git_dir=True).text
+    except ScopeError:
+        return text
+
+
+def _covered(path: str, touches: Sequence[Pattern], case_sensitive: bool) -> bool:
+    fold = (lambda s: s) if case_sensitive else str.lower
+    return any(
+        fold(path).startswith(fold(p.literal_prefix))
+        and covers(p, path, case_sensitive=case_sensitive)
+        for p in touches
+    )
+
+
+def _coverage(
+    patterns: _Patterns, must_change: Sequence[str], case_sensitive: bool
+) -> Iterator[Violation]:
+    touches = [p for ps in patterns.touch.values() for p in ps]
+    for path in must_change:
+        if not _covered(path, touches, case_sensitive):
+            yield _violation(
+                "must_change_uncovered",
+                f"{path} must change but no objective's scope_touch covers it",
+                witness=path,
             )
-    return found
 
 
 def validate_plan(
@@ -228,39 +226,45 @@ def validate_plan(
     case_sensitive: bool = False,
     must_change: Sequence[str] = (),
 ) -> ScopeValidation:
-    """Re-check every rule of a plan; the result lists conflicts and every violation."""
-    violations = _pattern_violations(plan)
-    if violations:  # nothing else can be decided on patterns that don't parse
-        return ScopeValidation(valid=False, violations=violations)
-    violations += _dependency_violations(plan)
-    violations += _wave_violations(plan, plan.max_parallel)
-    conflicts = conflict_graph(plan.objectives, case_sensitive=case_sensitive)
-    wave_of = {o.id: o.wave for o in plan.objectives}
-    for c in conflicts:
-        if wave_of.get(c.a) == wave_of.get(c.b):
-            violations.append(
-                Violation(
-                    rule="scope_overlap",
-                    message=f"{c.a} and {c.b} are both in wave {wave_of[c.a]} "
-                    f"and may both edit {c.witness}",
-                    objectives=[c.a, c.b],
-                    witness=c.witness,
-                )
-            )
-    violations += _scope_violations(plan, case_sensitive)
-    violations += _coverage_violations(plan, must_change, case_sensitive)
+    """Re-check every rule of a (possibly hand-edited) plan; list conflicts and violations."""
+    return check_plan(plan, case_sensitive=case_sensitive, must_change=must_change)
+
+
+def check_plan(
+    plan: CoordinationPlan,
+    *,
+    case_sensitive: bool,
+    must_change: Sequence[str],
+    best: Schedule | None = None,
+) -> ScopeValidation:
+    """:func:`validate_plan`, reusing a schedule already computed for the plan's objectives."""
+    patterns = _Patterns(plan)
+    scopes = {o.id: [p.text for p in patterns.touch[o.id]] for o in plan.objectives}
+    conflicts = [
+        Conflict(a=a, b=b, witness=w)
+        for a, b, w in find_conflicts(scopes, case_sensitive=case_sensitive)
+    ]
+    violations = [
+        *patterns.violations,
+        *_identity(plan),
+        *_dependencies(plan),
+        *_waves(plan),
+        *_exclusivity(plan, conflicts),
+        *_forbid(plan, patterns, case_sensitive),
+        *_coverage(patterns, must_change, case_sensitive),
+    ]
     bound, optimal = 0, False
-    if not any(
-        v.rule in ("dependency_cycle", "unknown_dependency", "duplicate_id") for v in violations
-    ):
-        best = schedule(
-            [o.id for o in plan.objectives],
-            {o.id: o.depends_on for o in plan.objectives},
-            [(c.a, c.b) for c in conflicts],
-            plan.max_parallel,
-        )
+    cap_ok = plan.max_parallel is None or plan.max_parallel >= 1
+    if cap_ok and not any(v.rule in _UNSCHEDULABLE for v in violations):
+        if best is None:
+            best = schedule(
+                [o.id for o in plan.objectives],
+                {o.id: o.depends_on for o in plan.objectives},
+                [(c.a, c.b) for c in conflicts],
+                plan.max_parallel,
+            )
         bound = best.lower_bound
-        optimal = best.optimal and len(plan.waves) == len(best.waves)
+        optimal = len(plan.waves) == bound and not any(v.rule in _STRUCTURE for v in violations)
     return ScopeValidation(
         valid=not violations,
         conflicts=conflicts,

@@ -2,7 +2,7 @@
 
 from ap.scope.changes import Change, ChangeViolation, check_changes
 from ap.scope.matcher import ScopeMatcher, covers
-from ap.scope.overlap import find_conflicts, overlap, scopes_overlap
+from ap.scope.overlap import find_conflicts, overlap, reaches, scopes_overlap
 from ap.scope.pattern import Pattern, parse_pattern, parse_scope
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "overlap",
     "parse_pattern",
     "parse_scope",
+    "reaches",
     "scopes_overlap",
 ]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ap.config import ApConfig
 from ap.errors import PlanInputError
 from ap.models import ObjectiveSpec
 from ap.plan.build import build_plan
-from ap.plan.validate import validate_plan
 
 FORBID = ApConfig().effective_global_forbid()
 
@@ -98,16 +99,76 @@ def test_must_change_and_integration_points() -> None:
     assert [v.rule for v in p.scope_validation.violations] == ["integration_points_missing"]
 
 
-def test_hand_edits_are_caught() -> None:
-    p = plan(spec("T1", "src/"), spec("T2", "src/auth/"), spec("T3", "c/", deps=("T1",)))
-    edited = p.model_copy(deep=True)
-    for o in edited.objectives:
-        o.wave = 1
-    edited.waves = [["T1", "T2", "T3"]]
-    rules = {v.rule: v for v in validate_plan(edited).violations}
-    assert "src/auth/x" in rules["scope_overlap"].message
-    assert rules["scope_overlap"].objectives == ["T1", "T2"]
-    assert "T3 (wave 1) depends on T1 (wave 1)" in rules["dependency_order"].message
-    assert "scope_forbid_incomplete" in rules
-    edited.objectives[0].scope_touch = ["src/[oops"]
-    assert [v.rule for v in validate_plan(edited).violations] == ["invalid_pattern"]
+def test_every_input_problem_is_listed_at_once() -> None:
+    with pytest.raises(PlanInputError) as info:
+        plan(spec("T1", "a/", deps=("T9",)), spec("T1", "!b"), spec("t2", "c/"), spec("T2", "d/"))
+    lines = info.value.message.splitlines()
+    assert "objective T1 depends on unknown objective T9" in lines
+    assert "objective id T1 is used twice" in lines
+    assert "objective id T2 is used twice (as t2)" in lines  # one branch on macOS
+    assert any("'!b'" in line and "objective T1 scope_touch" in line for line in lines)
+
+
+@pytest.mark.parametrize("tid", ["T1", "auth-api", "fix_2", "v1.2", "A"])
+def test_branch_safe_ids(tid: str) -> None:
+    assert plan(spec(tid, "a/")).objectives[0].id == tid
+
+
+@pytest.mark.parametrize(
+    "tid", [".T1", "-T1", "T..1", "T1.lock", "T1.", "T/1", "T~1", "T 1", "", "integration"]
+)
+def test_ids_that_are_not_branch_names_are_refused(tid: str) -> None:
+    with pytest.raises(PlanInputError, match="objective id"):
+        plan(spec(tid, "a/"))
+
+
+def test_empty_title_and_bad_forbid_or_allow() -> None:
+    untitled = ObjectiveSpec(id="T1", title="  ", scope_touch=["a/"])
+    with pytest.raises(PlanInputError, match="T1 has an empty title"):
+        plan(untitled)
+    with pytest.raises(PlanInputError, match=re.escape("--allow: scope pattern '../x'")):
+        plan(spec("T1", "a/"), allowed=["../x"])
+    with pytest.raises(PlanInputError, match="scope_read: scope pattern"):
+        plan(ObjectiveSpec(id="T1", title="t", scope_touch=["a/"], scope_read=["a//b"]))
+
+
+def test_integration_contracts_one_per_dependency() -> None:
+    t3 = ObjectiveSpec(
+        id="T3",
+        title="Login",
+        scope_touch=["c/"],
+        depends_on=["T1", "T2"],
+        integration_points=["calls T1's issue_token()", "reads the config"],
+    )
+    p = plan(spec("T1", "a/"), spec("T2", "b/"), t3, spec("T4", "d/", deps=("T1",)))
+    contracts = {(c.provider, c.consumer): c.description for c in p.integration_contracts}
+    assert contracts == {
+        ("T1", "T3"): "calls T1's issue_token()",
+        ("T2", "T3"): "calls T1's issue_token(); reads the config",
+        ("T1", "T4"): "uses T1",
+    }
+    bare = ObjectiveSpec(id="T2", title="t", scope_touch=["b/"], depends_on=["T1"])
+    (contract,) = plan(spec("T1", "a/"), bare).integration_contracts
+    assert contract.description == "T2 builds on the result of T1 (objective T1)"
+
+
+def test_plan_fields_are_filled() -> None:
+    p = build_plan(
+        [spec("T1", "a/")],
+        plan_id="20261125-x",
+        request="do x",
+        global_forbid=["/secrets/", "secrets/", ".git/"],
+        base_commit="abc",
+        analysis_id="20261125-x",
+        integration_branch="ap/20261125-x/integration",
+        max_parallel=3,
+    )
+    assert p.global_forbid == ["secrets/", ".git/"]  # normalised, deduplicated
+    assert (p.base_commit, p.analysis_id, p.max_parallel) == ("abc", "20261125-x", 3)
+    assert p.integration_branch == "ap/20261125-x/integration"
+    assert p.objectives[0].wave == 1 and p.waves == [["T1"]]
+
+
+def test_max_parallel_below_one_is_refused() -> None:
+    with pytest.raises(PlanInputError, match="max_parallel must be at least 1"):
+        plan(spec("T1", "a/"), max_parallel=0)
