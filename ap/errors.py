@@ -39,6 +39,10 @@ class ArtifactError(ApError):
     """A file under docs/ is malformed, or an artifact cannot be found (exit 2)."""
 
 
+class AmbiguousId(ArtifactError):
+    """An id prefix names more than one artifact (exit 2)."""
+
+
 class ScopeError(ApError):
     """A scope pattern is rejected (exit 2)."""
 

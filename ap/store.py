@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from ap import yamlio
-from ap.errors import ArtifactError
+from ap.errors import AmbiguousId, ArtifactError
 from ap.fsutil import atomic_write
 from ap.models import (
     AccomplishmentReport,
@@ -223,7 +223,7 @@ class Store:
             return self.path_for(kind, matches[0])
         if matches:
             listed = ", ".join(matches[:5])
-            raise ArtifactError(
+            raise AmbiguousId(
                 f"{kind} id prefix {ref!r} is ambiguous: {listed}",
                 hint="give more of the id",
             )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ap.config import load_config
-from ap.errors import ArtifactError
+from ap.errors import AmbiguousId, ArtifactError
 from ap.models import CoordinationPlan, Model
 from ap.render import render
 from ap.store import KINDS, Store
@@ -37,9 +37,9 @@ def find_artifact(root: Path, ref: str | None, kind: str | None) -> tuple[str, M
     for candidate in kinds:
         try:
             return candidate, store.load(candidate, ref)
+        except AmbiguousId:
+            raise
         except ArtifactError as exc:
-            if "ambiguous" in exc.message:
-                raise
             last = exc
     assert last is not None
     raise last

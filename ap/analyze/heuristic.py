@@ -79,7 +79,7 @@ def _test_partner(index: RepoIndex, history: History, source: str) -> str | None
 
 
 def _rare_words(index: RepoIndex, request: str) -> list[str]:
-    first = request.strip().splitlines()[0] if request.strip() else ""
+    first = _summary(request, width=None, empty="")
     paths = [p.lower() for p in index.files]
     picked: list[str] = []
     for raw in re.findall(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])", first):
@@ -172,9 +172,10 @@ def _objective(n: int, group: Group, request: str, summary: str) -> ObjectiveSpe
     )
 
 
-def _summary(request: str) -> str:
-    line = request.strip().splitlines()[0] if request.strip() else "request"
-    return line[:80]
+def _summary(request: str, *, width: int | None = 80, empty: str = "request") -> str:
+    """The request's first line (cut to ``width``)."""
+    line = request.strip().splitlines()[0] if request.strip() else empty
+    return line[:width]
 
 
 def heuristic_analysis(

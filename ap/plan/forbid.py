@@ -25,7 +25,6 @@ must lie wholly inside one allowed pattern.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 from ap.scope import Pattern, covers, overlap, parse_pattern, reaches
 
@@ -63,15 +62,9 @@ def contained(inner: Pattern, outer: Pattern, *, case_sensitive: bool) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
-def _prefix(text: str, case_sensitive: bool) -> str:
-    cut = min((i for i, ch in enumerate(text) if ch in _GLOB), default=len(text))
-    return text[:cut] if case_sensitive else text[:cut].lower()
-
-
 def aimed(touch: Pattern, forbid: Pattern, *, case_sensitive: bool) -> str | None:
     """A witness path when ``touch`` aims at what ``forbid`` protects (see the module doc)."""
-    a, b = _prefix(touch.text, case_sensitive), _prefix(forbid.text, case_sensitive)
+    a, b = touch.folded_prefix(case_sensitive), forbid.folded_prefix(case_sensitive)
     if not (a.startswith(b) or b.startswith(a)):
         return None  # every path either covers starts with its prefix: they cannot meet
     if forbid.literal_prefix:

@@ -16,6 +16,7 @@ from ap.plan.forbid import aimed, allowed_by
 from ap.plan.graph import find_cycle
 from ap.plan.schedule import Schedule, schedule
 from ap.scope import Pattern, covers, find_conflicts, parse_pattern
+from ap.scope.pattern import fold_case
 
 # Rules after which no schedule can be computed for the objectives.
 _UNSCHEDULABLE = frozenset({"duplicate_id", "unknown_dependency", "dependency_cycle"})
@@ -199,9 +200,8 @@ def _normal(text: str) -> str:
 
 
 def _covered(path: str, touches: Sequence[Pattern], case_sensitive: bool) -> bool:
-    fold = (lambda s: s) if case_sensitive else str.lower
     return any(
-        fold(path).startswith(fold(p.literal_prefix))
+        fold_case(path, case_sensitive).startswith(p.folded_prefix(case_sensitive))
         and covers(p, path, case_sensitive=case_sensitive)
         for p in touches
     )

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ap.scope.matcher import ScopeMatcher
+from ap.scope.pattern import fold_case
 
 SYMLINK = "120000"
 GITLINK = "160000"
@@ -64,14 +65,13 @@ class _Checker:
     ) -> None:
         self.touch = ScopeMatcher(touch, case_sensitive=case_sensitive)
         self.forbid = ScopeMatcher(forbid, case_sensitive=case_sensitive, allow_git_dir=True)
-        fold = (lambda s: s) if case_sensitive else str.lower
-        self.fold = fold
-        self.allowed = {fold(p) for p in always_allowed}
+        self.case_sensitive = case_sensitive
+        self.allowed = {fold_case(p, case_sensitive) for p in always_allowed}
 
     def path(self, path: str) -> ChangeViolation | None:
         if unicodedata.normalize("NFC", path) != path:
             return ChangeViolation(path, "path is not in Unicode NFC form")
-        if self.fold(path) in self.allowed:
+        if fold_case(path, self.case_sensitive) in self.allowed:
             return None
         hit = self.forbid.covering(path)
         if hit is not None:

@@ -28,7 +28,7 @@ def candidate_pairs(
     for key, patterns in scopes.items():
         for pattern in patterns:
             parsed = _parsed(pattern)
-            prefix = parsed.literal_prefix if case_sensitive else parsed.literal_prefix.lower()
+            prefix = parsed.folded_prefix(case_sensitive)
             entries.append((prefix, len(entries), key, parsed))
     entries.sort()
     prefixes = [e[0] for e in entries]

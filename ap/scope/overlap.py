@@ -160,14 +160,9 @@ def _product_witness(
     return None if labels is None else [str(s) for s in labels if s is not None]
 
 
-def _fold(text: str, case_sensitive: bool) -> str:
-    return text if case_sensitive else text.lower()
-
-
 def prefixes_compatible(a: Pattern, b: Pattern, case_sensitive: bool) -> bool:
     """False when the literal prefixes prove the patterns disjoint (cheap pruning)."""
-    la = _fold(a.literal_prefix, case_sensitive)
-    lb = _fold(b.literal_prefix, case_sensitive)
+    la, lb = a.folded_prefix(case_sensitive), b.folded_prefix(case_sensitive)
     return la.startswith(lb) or lb.startswith(la)
 
 

@@ -55,6 +55,14 @@ STAR = Star()
 _META = "*?["
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_case(text: str, case_sensitive: bool) -> str:
+    """``text`` as scopes compare it: as is, or ASCII-lowered (git's core.ignorecase folding)."""
+    return text if case_sensitive else text.translate(_ASCII_LOWER)
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A parsed, normalised scope pattern."""
@@ -68,6 +76,10 @@ class Pattern:
         """The text before the first glob character: every covered path starts with it."""
         cut = min((i for i, ch in enumerate(self.text) if ch in _META), default=len(self.text))
         return self.text[:cut]
+
+    def folded_prefix(self, case_sensitive: bool) -> str:
+        """The literal prefix as compared under the case mode."""
+        return fold_case(self.literal_prefix, case_sensitive)
 
     def __str__(self) -> str:
         return self.text
@@ -135,8 +147,7 @@ def _segment(seg: str, text: str) -> Segment:
     while i < len(seg):
         ch = seg[i]
         if ch == "*":
-            if not tokens or tokens[-1] != STAR:  # runs of stars are one star
-                tokens.append(STAR)
+            tokens.append(STAR)
             i += 1
         elif ch == "?":
             tokens.append(_ANY)
@@ -164,14 +175,11 @@ def _elements(segments: list[str], text: str, dir_only: bool) -> tuple[Element, 
         if not out or out[-1] is not GLOBSTAR:
             out.append(GLOBSTAR)
 
-    for n, seg in enumerate(segments):
+    for seg in segments:
         if set(seg) == {"*"} and len(seg) > 1:
             globstar()
         else:
             out.append(_segment(seg, text))
-            # As in git, `x**/` lets the stars run across directories: `x*/**/`.
-            if seg.endswith("**") and n < len(segments) - 1:
-                globstar()
     # A trailing `**` needs one segment and then covers everything below, which is
     # exactly what one more non-empty segment covers; so does a trailing `/`.
     if out[-1] is GLOBSTAR:
@@ -192,6 +200,9 @@ def _parse(text: str, allow_git_dir: bool) -> Pattern:
             raise _reject(text, "empty path segment (//)")
         if seg in (".", ".."):
             raise _reject(text, f"`{seg}` segment")
+        if "**" in seg and seg.strip("*"):
+            # git reads such stars inconsistently (`a**/b` covers `ab`), so scopes refuse them.
+            raise _reject(text, "`**` must be a whole path segment (inside a name, use `*`)")
     if segments[0].lower() == ".git" and not allow_git_dir:
         raise _reject(text, "paths inside .git/ are never in a scope")
     return Pattern(text=body, elements=_elements(segments, text, dir_only), dir_only=dir_only)

@@ -28,6 +28,9 @@ from ap.scope import parse_pattern
         (".GIT/hooks/", ".git"),
         ("src/[ab", "unterminated"),
         ("src/[[:alpha:]]", "POSIX"),
+        ("a**/b", "whole path segment"),
+        ("src/**.py", "whole path segment"),
+        ("src/x**", "whole path segment"),
     ],
 )
 def test_rejections_name_the_pattern(text: str, reason: str) -> None:
