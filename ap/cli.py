@@ -272,6 +272,219 @@ def prompt(app: App, plan_ref: str, task: str) -> int:
     return 0
 
 
+# -- execution ---------------------------------------------------------------
+
+
+def _plan_id(app: App, git: Any, config: Any, plan_ref: str | None) -> str:
+    from ap.run.ledger import resolve_plan_id
+
+    return resolve_plan_id(git, config, plan_ref)
+
+
+@cli.command()
+@click.argument("plan_ref", metavar="[PLAN]", required=False)
+@click.option("--wave", type=click.IntRange(min=1), help="The wave to start (default: the next).")
+@json_option
+@pass_app
+def start(app: App, plan_ref: str | None, wave: int | None) -> int:
+    """Create the integration branch and the objective branches of a wave."""
+    from ap.run.start import start as start_wave
+
+    git = app.git()
+    config = _load_config(git)
+    plan_id = _plan_id(app, git, config, plan_ref)
+    result = start_wave(git, config, plan_id, wave=wave, emit=app.emit)
+    app.emit(
+        event(
+            "phase_complete",
+            "execution",
+            message=result.describe(),
+            plan_id=plan_id,
+            wave=result.wave,
+            started=result.started,
+            blocked=result.blocked,
+            created_branches=result.created_branches,
+        )
+    )
+    return 0
+
+
+@cli.command("check-scope")
+@click.option("--staged", is_flag=True, help="Check what the index would commit (the hook).")
+@click.option("--range", "rev_range", metavar="A..B", help="Check the change from A to B.")
+@click.option("--branch", metavar="NAME", help="Check an objective branch's whole change.")
+@json_option
+@pass_app
+def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | None) -> int:
+    """Refuse changes outside the objective's scope (exit 1); silent off objective branches."""
+    from ap.errors import ScopeViolation
+    from ap.run import enforce
+    from ap.run.hookcheck import HINT
+
+    if sum([staged, rev_range is not None, branch is not None]) != 1:
+        raise ApError(
+            "give exactly one of --staged, --range A..B or --branch NAME",
+            hint="ap check-scope --staged  (what the pre-commit hook runs)",
+        )
+    git = app.git()
+    settings = enforce.Settings.load(git.root)
+    if rev_range is not None:
+        old, sep, new = rev_range.partition("..")
+        if not sep or not old or not new or new.startswith("."):
+            raise ApError(f"--range {rev_range!r} is not of the form A..B")
+        outcome = enforce.check_range(git, settings, old, new)
+    elif branch is not None:
+        outcome = enforce.check_branch(git, settings, branch)
+    else:
+        outcome = enforce.check_staged(git, settings)
+    if outcome is None:
+        return 0
+    violations = [
+        {"path": v.path, "reason": v.reason, "pattern": v.pattern} for v in outcome.violations
+    ]
+    app.emit(
+        event(
+            "scope_checked",
+            "check",
+            plan_id=outcome.scope.plan_id,
+            task=outcome.scope.task,
+            branch=outcome.branch,
+            ok=outcome.ok,
+            paths=len(outcome.changes),
+            violations=violations,
+            scope_touch=list(outcome.scope.touch),
+        )
+    )
+    if not outcome.ok:
+        raise ScopeViolation(outcome.describe(), hint=HINT)
+    return 0
+
+
+@cli.group()
+def hook() -> None:
+    """Install or remove the pre-commit hook that runs the scope check."""
+
+
+@hook.command("install")
+@json_option
+@pass_app
+def hook_install(app: App) -> int:
+    """Install the scope hook (an existing pre-commit hook is chained, not replaced)."""
+    from ap.run import hooks
+
+    result = hooks.install(app.git())
+    app.emit(event("phase_complete", "hook", message=result.describe(), path=str(result.path)))
+    return 0
+
+
+@hook.command("uninstall")
+@json_option
+@pass_app
+def hook_uninstall(app: App) -> int:
+    """Remove the scope hook and put back the hook it chained."""
+    from ap.run import hooks
+
+    result = hooks.uninstall(app.git())
+    app.emit(event("phase_complete", "hook", message=result.describe(), path=str(result.path)))
+    return 0
+
+
+@cli.command()
+@click.option("-m", "--message", "summary", default="", help="A summary for the commit and report.")
+@click.option("--no-change", is_flag=True, help="Submit an explicit no-change report.")
+@click.option("--worker", help="Who did the work (recorded in the report).")
+@json_option
+@pass_app
+def submit(app: App, summary: str, no_change: bool, worker: str | None) -> int:
+    """On an objective branch: check the scope, commit the work and report, mark it done."""
+    from ap.run.enforce import Settings
+    from ap.run.submit import submit as submit_work
+
+    git = app.git()
+    result = submit_work(
+        git, Settings.load(git.root), summary=summary, no_change=no_change, worker=worker
+    )
+    app.emit(
+        event(
+            "objective_finished",
+            "execution",
+            message=f"submitted {result.outcome.scope.task} on {result.branch} "
+            f"({result.status}); commit {result.commit[:12]}",
+            plan_id=result.outcome.scope.plan_id,
+            task=result.outcome.scope.task,
+            status=result.status,
+            commit=result.commit,
+        )
+    )
+    return 0
+
+
+@cli.command("merge-wave")
+@click.argument("plan_ref", metavar="[PLAN]", required=False)
+@click.option("--wave", type=click.IntRange(min=1), help="The wave to merge (default: the next).")
+@json_option
+@pass_app
+def merge_wave(app: App, plan_ref: str | None, wave: int | None) -> int:
+    """Check, fold and gate a wave's branches; one merge commit on the integration branch."""
+    from ap.run.merge import merge_wave as merge
+
+    git = app.git()
+    config = _load_config(git)
+    plan_id = _plan_id(app, git, config, plan_ref)
+    app.emit(event("phase_start", "merge", title=f"Merge wave of {plan_id}"))
+    outcome = merge(git, config, plan_id, wave=wave, emit=app.emit)
+    app.emit(
+        event(
+            "phase_complete",
+            "merge",
+            message=outcome.describe(),
+            ok=not outcome.failed,
+            plan_id=plan_id,
+            wave=outcome.wave,
+            merged=outcome.merged,
+            failed=outcome.failed,
+            blocked=outcome.blocked,
+            commit=outcome.commit,
+        )
+    )
+    return 1 if outcome.failed else 0
+
+
+@cli.command()
+@click.argument("plan_ref", metavar="[PLAN]", required=False)
+@json_option
+@pass_app
+def accomplish(app: App, plan_ref: str | None) -> int:
+    """Write the Accomplishment Report and the accomplishment commit."""
+    from ap.run.accomplish import accomplish as finish_plan
+
+    git = app.git()
+    config = _load_config(git)
+    plan_id = _plan_id(app, git, config, plan_ref)
+    outcome = finish_plan(git, config, plan_id, emit=app.emit)
+    if outcome.already:
+        app.emit(event("phase_complete", "accomplishment", message=outcome.describe()))
+    return 0
+
+
+@cli.command()
+@click.argument("plan_ref", metavar="[PLAN]", required=False)
+@json_option
+@pass_app
+def status(app: App, plan_ref: str | None) -> int:
+    """Waves, objectives, statuses, branches and elapsed time of a plan."""
+    from ap.run.status import plan_status
+
+    git = app.git()
+    config = _load_config(git)
+    view = plan_status(git, config, _plan_id(app, git, config, plan_ref))
+    if app.json:
+        app.emit(event("status", "status", **view.as_dict()))
+    else:
+        app.out(view.text())
+    return 0
+
+
 # -- show / list -------------------------------------------------------------
 
 

@@ -9,11 +9,11 @@ from pydantic import Field, field_validator, model_validator
 
 from ap import yamlio
 from ap.errors import ConfigError
+from ap.ids import STATE_FOLDERS
 from ap.models import Model
 
 CONFIG_FILE = "ap.yaml"
 
-STATE_FOLDERS = ("analyses", "plans", "accomplishments", "sessions")
 
 # Paths no objective may touch unless the owner allows it for one plan (--allow).
 BASE_GLOBAL_FORBID = (

@@ -29,7 +29,8 @@ def phase_start(console: Console, ev: Event) -> None:
 
 def phase_complete(console: Console, ev: Event) -> None:
     message = _get(ev, "message") or f"{ev.phase} complete"
-    console.print(f"[green]✓[/] {escape(str(message))}")
+    mark = "[red]✗[/]" if _get(ev, "ok") is False else "[green]✓[/]"
+    console.print(f"{mark} {escape(str(message))}")
 
 
 def message(console: Console, ev: Event) -> None:
@@ -87,6 +88,29 @@ def status(console: Console, ev: Event) -> None:
     console.print(f"[dim]{pct:5.1f}%[/] {activity}")
 
 
+def progress(console: Console, ev: Event) -> None:
+    """Execution events: their message when they carry one, else a short line."""
+    text = _get(ev, "message")
+    if text is None:
+        task = _get(ev, "task")
+        status = _get(ev, "status") or ev.type.removeprefix("objective_")
+        reason = _get(ev, "reason")
+        text = f"{task}: {status}" + (f" — {reason}" if reason else "") if task else None
+    if text is None:
+        generic(console, ev)
+        return
+    failed = _get(ev, "ok") is False or _get(ev, "status") == "failed"
+    console.print(f"[red]✗[/] {escape(str(text))}" if failed else escape(str(text)))
+
+
+def gate_result(console: Console, ev: Event) -> None:
+    passed = bool(_get(ev, "passed"))
+    mark = "[green]✓[/]" if passed else "[red]✗[/]"
+    console.print(
+        f"{mark} gate {escape(str(_get(ev, 'name')))} ({_get(ev, 'duration', 0.0):.1f} s)"
+    )
+
+
 def generic(console: Console, ev: Event) -> None:
     payload = ev.payload().items()
     fields = ", ".join(f"{k}={v}" for k, v in payload if not isinstance(v, (dict, list)))
@@ -102,4 +126,7 @@ VIEWS: dict[str, Callable[[Console, Event], None]] = {
     "waves_created": waves_created,
     "scope_validated": scope_validated,
     "status": status,
+    "objective_started": progress,
+    "objective_finished": progress,
+    "gate_result": gate_result,
 }

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ap.errors import GitError
+
+ZERO_OID = "0" * 40
 
 # A stable, non-interactive environment for every git call we make.
 _BASE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
@@ -49,11 +53,54 @@ def find_root(start: Path | str | None = None) -> Path:
     return Path(proc.stdout.decode().strip())
 
 
+@dataclass(frozen=True)
+class DiffEntry:
+    """One record of ``git diff --raw --no-renames``: modes, blob ids, status and path."""
+
+    old_mode: str
+    new_mode: str
+    old_oid: str
+    new_oid: str
+    status: str
+    path: str
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What ``git merge-tree --write-tree`` made of two commits."""
+
+    tree: str
+    conflicts: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+def parse_trailers(message: str) -> dict[str, str]:
+    """The ``Key: value`` trailers of a commit message's last paragraph (last one wins)."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return {}
+    trailers: dict[str, str] = {}
+    for line in paragraphs[-1].splitlines():
+        key, sep, value = line.partition(":")
+        if not sep or not key or " " in key.strip():
+            return {}
+        trailers[key.strip()] = value.strip()
+    return trailers
+
+
 class Git:
     """A git repository (work tree) and the operations ap needs on it."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, env: Mapping[str, str] | None = None) -> None:
         self.root = Path(root)
+        self.env = dict(env or {})
+
+    def with_index(self, index: Path) -> Git:
+        """The same repository, with every command using another index file."""
+        return Git(self.root, {**self.env, "GIT_INDEX_FILE": str(index)})
 
     @classmethod
     def discover(cls, start: Path | str | None = None) -> Git:
@@ -75,7 +122,7 @@ class Git:
             cwd=cwd or self.root,
             input=input,
             capture_output=True,
-            env=_env(env),
+            env=_env({**self.env, **(env or {})}),
             check=False,
         )
         if check and proc.returncode != 0:
@@ -212,3 +259,174 @@ class Git:
     def add(self, paths: Sequence[str]) -> None:
         if paths:
             self.run("add", "--", *paths)
+
+    def write_blob(self, data: bytes) -> str:
+        """Store ``data`` as a blob; its id."""
+        return self.run_bytes("hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
+
+    def tree_with(self, rev: str | None, files: Mapping[str, bytes | None]) -> str:
+        """The id of ``rev``'s tree with ``files`` written (None deletes), built off any index."""
+        with tempfile.TemporaryDirectory(prefix="ap-index-") as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if rev is not None:
+                self.run("read-tree", rev, env=env)
+            lines = []
+            for path, data in files.items():
+                if data is None:
+                    lines.append(f"0 {ZERO_OID}\t{path}")
+                else:
+                    lines.append(f"100644 {self.write_blob(data)}\t{path}")
+            if lines:
+                self.run_bytes(
+                    "update-index",
+                    "-z",
+                    "--index-info",
+                    input="\0".join(lines).encode() + b"\0",
+                    env=env,
+                )
+            return self.run("write-tree", env=env).strip()
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str:
+        """A new commit object (no ref moves)."""
+        args = ["commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        return self.run(*args, input=message).strip()
+
+    def update_ref(self, ref: str, new: str, old: str | None, *, reason: str = "ap") -> bool:
+        """Move ``ref`` to ``new`` only if it is at ``old`` (None: only if it doesn't exist).
+
+        The compare-and-swap every state change of ap goes through; False when the
+        ref was not where we expected (somebody else moved it first).
+        """
+        proc = self.run_bytes("update-ref", "-m", reason, ref, new, old or ZERO_OID, check=False)
+        if proc.returncode == 0:
+            return True
+        current = self.rev_parse(ref)
+        if current != (old or None):
+            return False
+        raise GitError(f"git update-ref {ref} failed: {proc.stderr.decode().strip()}")
+
+    def is_ancestor(self, ancestor: str, rev: str) -> bool:
+        proc = self.run_bytes("merge-base", "--is-ancestor", ancestor, rev, check=False)
+        return proc.returncode == 0
+
+    def merge_tree(self, ours: str, theirs: str) -> MergeResult:
+        """Merge two commits without touching any work tree; directory renames are off."""
+        proc = self.run_bytes(
+            "-c",
+            "merge.directoryRenames=false",
+            "merge-tree",
+            "--write-tree",
+            "--name-only",
+            "-z",
+            "--no-messages",
+            ours,
+            theirs,
+            check=False,
+        )
+        if proc.returncode not in (0, 1):
+            raise GitError(f"git merge-tree failed: {proc.stderr.decode().strip()}")
+        fields = proc.stdout.split(b"\0")
+        tree = fields[0].decode().strip()
+        conflicts = tuple(
+            dict.fromkeys(f.decode(errors="surrogateescape") for f in fields[1:] if f)
+        )
+        return MergeResult(tree, conflicts if proc.returncode == 1 else ())
+
+    def diff_raw(self, *revs: str, cached: bool = False) -> list[DiffEntry]:
+        """Every changed path, rename detection off: between two trees, or index vs a tree."""
+        args = ["diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff"]
+        if cached:
+            args.append("--cached")
+        out = self.run_bytes(*args, *revs, "--").stdout
+        fields = out.split(b"\0")
+        entries = []
+        for i in range(0, len(fields) - 1, 2):
+            meta = fields[i].decode()
+            if not meta.startswith(":"):
+                break
+            old_mode, new_mode, old_oid, new_oid, status = meta[1:].split()
+            path = fields[i + 1].decode(errors="surrogateescape")
+            entries.append(DiffEntry(old_mode, new_mode, old_oid, new_oid, status[:1], path))
+        return entries
+
+    def numstat(self, old: str, new: str) -> list[tuple[int, int, str]]:
+        """``(insertions, deletions, path)`` per changed file (binary files count 0)."""
+        out = self.run_bytes("diff", "--numstat", "-z", "--no-renames", old, new).stdout
+        rows = []
+        for record in out.split(b"\0"):
+            parts = record.decode(errors="surrogateescape").split("\t", 2)
+            if len(parts) == 3:
+                added, deleted, path = parts
+                rows.append(
+                    (
+                        int(added) if added.isdigit() else 0,
+                        int(deleted) if deleted.isdigit() else 0,
+                        path,
+                    )
+                )
+        return rows
+
+    def rev_list(self, *args: str) -> list[str]:
+        return self.run("rev-list", *args).split()
+
+    def message(self, rev: str) -> str:
+        """The full commit message of ``rev``."""
+        return self.run("log", "-1", "--format=%B", rev)
+
+    def log_messages(self, rev: str, *, first_parent: bool = True) -> list[tuple[str, str]]:
+        """``(commit id, message)`` from ``rev`` back, newest first."""
+        args = ["log", "--format=%H%x1f%B%x1e"]
+        if first_parent:
+            args.append("--first-parent")
+        out = self.run(*args, rev)
+        rows = []
+        for record in out.split("\x1e"):
+            commit, sep, message = record.strip("\n").partition("\x1f")
+            if sep:
+                rows.append((commit, message))
+        return rows
+
+    def config(self, key: str) -> str | None:
+        proc = self.run_bytes("config", "--get", key, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def git_path(self, name: str) -> Path:
+        """``git rev-parse --git-path NAME`` as an absolute path (honours core.hooksPath)."""
+        out = self.run("rev-parse", "--git-path", name).strip()
+        path = Path(out)
+        return path if path.is_absolute() else (self.root / path)
+
+    def branches(self, pattern: str) -> dict[str, str]:
+        """``{branch name: commit}`` of local branches matching a for-each-ref pattern."""
+        out = self.run(
+            "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)", f"refs/heads/{pattern}"
+        )
+        rows = (line.split("\0") for line in out.splitlines() if "\0" in line)
+        return {name: oid for name, oid in rows}
+
+    def worktree_add(self, path: Path, rev: str, *, branch: str | None = None) -> None:
+        if branch is None:
+            self.run("worktree", "add", "--detach", "--quiet", str(path), rev)
+        else:
+            self.run("worktree", "add", "--quiet", str(path), branch)
+
+    def worktree_remove(self, path: Path) -> None:
+        self.run_bytes("worktree", "remove", "--force", str(path), check=False)
+        self.run_bytes("worktree", "prune", check=False)
+
+    def worktrees(self) -> list[tuple[Path, str | None]]:
+        """``(path, checked-out branch or None)`` of every worktree."""
+        out = self.run("worktree", "list", "--porcelain")
+        rows: list[tuple[Path, str | None]] = []
+        for block in out.split("\n\n"):
+            path, branch = None, None
+            for line in block.splitlines():
+                if line.startswith("worktree "):
+                    path = Path(line[len("worktree ") :])
+                elif line.startswith("branch refs/heads/"):
+                    branch = line[len("branch refs/heads/") :]
+            if path is not None:
+                rows.append((path, branch))
+        return rows

@@ -134,6 +134,7 @@ class Objective(Model):
     status: ObjectiveStatus = ObjectiveStatus.PENDING
     status_reason: str | None = None
     branch: str | None = None
+    base: str | None = None
     head: str | None = None
     timings: Timings = Field(default_factory=Timings)
 
@@ -181,6 +182,34 @@ class ScopeGrant(Model):
     granted_at: datetime = Field(default_factory=utcnow)
 
 
+class GateResult(Model):
+    name: str
+    command: str
+    passed: bool
+    exit_code: int | None = None
+    duration: float = 0.0
+    output_tail: str = ""
+    wave: int | None = None
+
+
+class ScopeViolationRecord(Model):
+    """A path an objective's branch changed outside its scope, caught by ap."""
+
+    task: str
+    path: str
+    reason: str
+
+
+class WaveRecord(Model):
+    """How a wave ended: merged objectives, failed ones, and the gates run on the result."""
+
+    wave: int
+    merged: list[str] = Field(default_factory=list)
+    failed: list[str] = Field(default_factory=list)
+    merged_at: datetime = Field(default_factory=utcnow)
+    gate_results: list[GateResult] = Field(default_factory=list)
+
+
 class CoordinationPlan(Model):
     """The plan: docs/plans/PLAN_<id>.md. Statuses live here."""
 
@@ -200,6 +229,8 @@ class CoordinationPlan(Model):
     global_forbid: list[str] = Field(default_factory=list)
     allowed: list[str] = Field(default_factory=list)
     grants: list[ScopeGrant] = Field(default_factory=list)
+    wave_records: list[WaveRecord] = Field(default_factory=list)
+    violations_caught: list[ScopeViolationRecord] = Field(default_factory=list)
 
     def objective(self, task_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == task_id), None)
@@ -218,16 +249,6 @@ class WorkerReport(Model):
     response: str = ""
 
 
-class GateResult(Model):
-    name: str
-    command: str
-    passed: bool
-    exit_code: int | None = None
-    duration: float = 0.0
-    output_tail: str = ""
-    wave: int | None = None
-
-
 class DiffStat(Model):
     files: int = 0
     insertions: int = 0
@@ -243,12 +264,6 @@ class ObjectiveOutcome(Model):
     files: list[str] = Field(default_factory=list)
     diffstat: DiffStat = Field(default_factory=DiffStat)
     duration: float | None = None
-
-
-class ScopeViolationRecord(Model):
-    task: str
-    path: str
-    reason: str
 
 
 class AccomplishmentReport(Model):

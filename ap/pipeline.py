@@ -169,7 +169,7 @@ def finish(
     """Write the artifacts (unless dry run) once everything is built; refuse invalid plans."""
     outcome = PlanOutcome(analysis=analysis, plan=plan)
     if plan is not None and not plan.scope_validation.valid:
-        emit(event("phase_complete", "planning", message="plan is invalid", plan=plan))
+        emit(event("phase_complete", "planning", message="plan is invalid", ok=False, plan=plan))
         count = len(plan.scope_validation.violations)
         raise PlanInvalid(
             f"the plan breaks {count} rule(s); nothing was written",

@@ -17,7 +17,10 @@ from typing import TypeVar, cast
 
 from ap import yamlio
 from ap.errors import AmbiguousId, ArtifactError
+from ap.frontmatter import FRONT as _FRONT
+from ap.frontmatter import split_front_matter
 from ap.fsutil import atomic_write
+from ap.ids import report_relpath
 from ap.models import (
     AccomplishmentReport,
     AnalysisReport,
@@ -55,9 +58,6 @@ KINDS: dict[str, Kind] = {
 SESSION_TEMPLATE = "session.md.j2"
 _KIND_OF_MODEL: dict[type[Model], str] = {k.model: k.name for k in KINDS.values()}
 
-_ID_RE = re.compile(r"^[0-9]{8}-[a-z0-9]+(?:-[a-z0-9]+)*$")
-_FRONT = "---\n"
-
 
 def slugify(text: str, *, max_len: int = 40) -> str:
     """A lowercase ASCII slug of ``text``: words joined by ``-``, at most ``max_len`` long."""
@@ -71,29 +71,11 @@ def slugify(text: str, *, max_len: int = 40) -> str:
     return slug or "request"
 
 
-def is_valid_id(artifact_id: str) -> bool:
-    """Whether ``artifact_id`` has the shape ap gives ids (and is safe in a branch name)."""
-    return bool(_ID_RE.match(artifact_id)) and len(artifact_id) <= 80
-
-
 def to_markdown(artifact: Model, *, template: str) -> str:
     """The file text of ``artifact``: YAML front matter, then the rendered body."""
     front = yamlio.dump(artifact.model_dump(mode="json"))
     body = render(template, a=artifact)
     return f"{_FRONT}{front}{_FRONT}\n{body}"
-
-
-def split_front_matter(text: str, *, where: str) -> tuple[str, int]:
-    """The YAML text between the leading ``---`` lines, and the line it starts on."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    if not text.startswith(_FRONT):
-        raise ArtifactError(
-            f"{where}:1: no YAML front matter (the file must start with a `---` line)"
-        )
-    end = text.find("\n---\n", len(_FRONT) - 1)
-    if end < 0:
-        raise ArtifactError(f"{where}: the front matter has no closing `---` line")
-    return text[len(_FRONT) : end + 1], 1
 
 
 def from_markdown(model: type[A], text: str, *, where: str) -> A:
@@ -126,7 +108,7 @@ class Store:
 
     def session_relpath(self, plan_id: str, task_id: str) -> str:
         """Where an objective's worker report lives, relative to the repository root."""
-        return f"{self.state_dir}/sessions/{plan_id}/{task_id}.md"
+        return report_relpath(self.state_dir, plan_id, task_id)
 
     def ids(self, kind: str) -> list[str]:
         prefix = KINDS[kind].prefix

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from ap.errors import ArtifactError
+from ap.ids import is_valid_id
 from ap.models import (
     AccomplishmentReport,
     AnalysisReport,
@@ -15,7 +16,7 @@ from ap.models import (
     Objective,
     WorkerReport,
 )
-from ap.store import Store, from_markdown, is_valid_id, slugify, to_markdown
+from ap.store import Store, from_markdown, slugify, to_markdown
 from tests.helpers import Repo
 from tests.strategies import models
 

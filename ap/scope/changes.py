@@ -5,6 +5,10 @@ type changes, both sides of a rename (rename detection is off upstream, but a
 change that carries an old path is checked on both). Forbid always beats touch.
 A symlink's target must resolve inside the repository and inside the scope;
 gitlinks are refused unless allowed; non-NFC paths are refused.
+
+Two kinds of forbid: ``forbid`` is absolute (other objectives' scopes, ap's own
+state), while ``guarded`` paths (the global forbid) may be changed where the
+owner allowed it for the plan (``allowed``) *and* the objective's touch covers them.
 """
 
 from __future__ import annotations
@@ -60,11 +64,15 @@ class _Checker:
         self,
         touch: Sequence[str],
         forbid: Sequence[str],
+        guarded: Sequence[str],
+        allowed: Sequence[str],
         always_allowed: Iterable[str],
         case_sensitive: bool,
     ) -> None:
         self.touch = ScopeMatcher(touch, case_sensitive=case_sensitive)
         self.forbid = ScopeMatcher(forbid, case_sensitive=case_sensitive, allow_git_dir=True)
+        self.guarded = ScopeMatcher(guarded, case_sensitive=case_sensitive, allow_git_dir=True)
+        self.owner_allowed = ScopeMatcher(allowed, case_sensitive=case_sensitive)
         self.case_sensitive = case_sensitive
         self.allowed = {fold_case(p, case_sensitive) for p in always_allowed}
 
@@ -76,7 +84,11 @@ class _Checker:
         hit = self.forbid.covering(path)
         if hit is not None:
             return ChangeViolation(path, f"forbidden by {hit!r}", hit)
-        if not self.touch.covers(path):
+        in_touch = self.touch.covers(path)
+        hit = self.guarded.covering(path)
+        if hit is not None and not (in_touch and self.owner_allowed.covers(path)):
+            return ChangeViolation(path, f"forbidden by {hit!r} (global forbid)", hit)
+        if not in_touch:
             return ChangeViolation(path, "outside scope_touch")
         return None
 
@@ -100,6 +112,8 @@ def check_changes(
     *,
     touch: Sequence[str],
     forbid: Sequence[str] = (),
+    guarded: Sequence[str] = (),
+    allowed: Sequence[str] = (),
     always_allowed: Iterable[str] = (),
     case_sensitive: bool = False,
     allow_gitlinks: bool = False,
@@ -107,10 +121,10 @@ def check_changes(
     """Every violation of the scope in ``changes`` (empty when the change set is in scope).
 
     ``always_allowed`` paths (an objective's own report file) are allowed even in
-    a forbidden folder; everything else must be covered by ``touch`` and by no
-    ``forbid`` pattern.
+    a forbidden folder; everything else must be covered by ``touch``, by no
+    ``forbid`` pattern, and by a ``guarded`` one only where ``allowed`` covers it.
     """
-    checker = _Checker(touch, forbid, always_allowed, case_sensitive)
+    checker = _Checker(touch, forbid, guarded, allowed, always_allowed, case_sensitive)
     violations: list[ChangeViolation] = []
     for change in changes:
         for path in (change.old_path, change.path):

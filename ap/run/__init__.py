@@ -1,0 +1,1 @@
+"""Execution on git: objective branches, scope enforcement, wave merges, accomplishment."""

@@ -1,0 +1,288 @@
+"""Scope enforcement (DESIGN.md §4, §6): an objective's scope, as the plan on its
+integration branch states it, checked against a change set.
+
+The plan is always read from ``<prefix><plan>/integration``, never from the
+objective's own branch, so an objective cannot widen its own scope. This module
+stays free of pydantic, click and jinja2: the pre-commit hook imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ap.errors import ArtifactError, CheckFailed, UsageError
+from ap.frontmatter import load_front_matter
+from ap.git import ZERO_OID, DiffEntry, Git
+from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
+from ap.scope.changes import SYMLINK, Change, ChangeViolation, check_changes
+
+CONFIG_FILE = "ap.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The few ap.yaml keys enforcement needs."""
+
+    state_dir: str = "docs"
+    branch_prefix: str = "ap/"
+    case_sensitive: bool = False
+
+    @property
+    def branches(self) -> Branches:
+        return Branches(self.branch_prefix)
+
+    @classmethod
+    def load(cls, root: Path) -> Settings:
+        """Read ap.yaml quickly; anything unusual goes through the full validation."""
+        path = root / CONFIG_FILE
+        if not path.exists():
+            return cls()
+        data = _quick_yaml(path)
+        if data is not None:
+            state_dir = data.get("state_dir", "docs")
+            prefix = data.get("branch_prefix", "ap/")
+            case = data.get("case_sensitive_scopes", False)
+            simple = (
+                isinstance(state_dir, str)
+                and state_dir.strip("/") == state_dir
+                and state_dir
+                and isinstance(prefix, str)
+                and prefix.endswith("/")
+                and isinstance(case, bool)
+            )
+            if simple:
+                return cls(state_dir, prefix, case)
+        from ap.config import load_config
+
+        config = load_config(root)
+        return cls(config.state_dir, config.branch_prefix, config.case_sensitive_scopes)
+
+
+def _quick_yaml(path: Path) -> dict[str, Any] | None:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if data is None:
+        return {}
+    return data if isinstance(data, dict) else None
+
+
+def _patterns(value: object, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ArtifactError(f"{where} is not a list of patterns", hint="run `ap validate`")
+    return list(value)
+
+
+@dataclass(frozen=True)
+class ObjectiveScope:
+    """What one objective may change: its touch, minus what is forbidden to it."""
+
+    plan_id: str
+    task: str
+    title: str
+    wave: int
+    touch: tuple[str, ...]
+    forbid: tuple[str, ...]
+    guarded: tuple[str, ...]
+    allowed: tuple[str, ...]
+    report_path: str
+    case_sensitive: bool
+    base: str | None = None
+
+    @classmethod
+    def from_plan(cls, plan: Mapping[str, Any], task: str, settings: Settings) -> ObjectiveScope:
+        """The scope of ``task`` in a plan's front matter (plain data, as loaded from YAML)."""
+        plan_id = str(plan.get("id", ""))
+        objectives = plan.get("objectives")
+        if not isinstance(objectives, list) or not all(isinstance(o, dict) for o in objectives):
+            raise ArtifactError(f"plan {plan_id}: `objectives` is malformed")
+        mine = next((o for o in objectives if o.get("id") == task), None)
+        if mine is None:
+            raise CheckFailed(
+                f"plan {plan_id} has no objective {task!r}",
+                hint="objective branches are named <prefix><plan-id>/<task-id>",
+            )
+        wave = mine.get("wave")
+        grants: dict[str, list[str]] = {}
+        for grant in plan.get("grants") or []:
+            if isinstance(grant, dict) and isinstance(grant.get("pattern"), str):
+                grants.setdefault(str(grant.get("task")), []).append(grant["pattern"])
+        global_forbid = _patterns(plan.get("global_forbid", []), f"plan {plan_id}: global_forbid")
+        others = [
+            p
+            for o in objectives
+            if o.get("wave") == wave and o.get("id") != task
+            for p in [
+                *_patterns(o.get("scope_touch", []), f"{o.get('id')}: scope_touch"),
+                *grants.get(str(o.get("id")), []),
+            ]
+        ]
+        recorded = _patterns(mine.get("scope_forbid", []), f"{task}: scope_forbid")
+        state = [f"{settings.state_dir}/{name}/" for name in STATE_FOLDERS]
+        forbid = [p for p in recorded if p not in global_forbid] + others + state
+        touch = _patterns(mine.get("scope_touch", []), f"{task}: scope_touch") + grants.get(
+            task, []
+        )
+        base = mine.get("base")
+        return cls(
+            plan_id=plan_id,
+            task=task,
+            title=str(mine.get("title", "")),
+            wave=wave if isinstance(wave, int) else 0,
+            touch=tuple(dict.fromkeys(touch)),
+            forbid=tuple(dict.fromkeys(forbid)),
+            guarded=tuple(global_forbid),
+            allowed=tuple(_patterns(plan.get("allowed", []), f"plan {plan_id}: allowed")),
+            report_path=report_relpath(settings.state_dir, plan_id, task),
+            case_sensitive=settings.case_sensitive,
+            base=base if isinstance(base, str) else None,
+        )
+
+    def check(self, changes: Iterable[Change]) -> list[ChangeViolation]:
+        return check_changes(
+            changes,
+            touch=self.touch,
+            forbid=self.forbid,
+            guarded=self.guarded,
+            allowed=self.allowed,
+            always_allowed=[self.report_path],
+            case_sensitive=self.case_sensitive,
+        )
+
+
+@dataclass
+class CheckOutcome:
+    """The result of checking one objective's change set."""
+
+    scope: ObjectiveScope
+    branch: str
+    changes: list[Change] = field(default_factory=list)
+    violations: list[ChangeViolation] = field(default_factory=list)
+    entries: list[DiffEntry] = field(default_factory=list)
+    base: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def describe(self) -> str:
+        """Each violation with the scope it breaks, for people."""
+        s = self.scope
+        lines = [f"{self.branch} ({s.task}: {s.title}) changes what its scope does not allow:"]
+        lines += [f"  {v.describe()}" for v in self.violations]
+        lines.append(f"scope_touch of {s.task}: {', '.join(s.touch) or '(none)'}")
+        return "\n".join(lines)
+
+
+def plan_data(git: Git, settings: Settings, plan_id: str) -> dict[str, Any]:
+    """The plan's front matter as committed on its integration branch."""
+    branch = settings.branches.integration(plan_id)
+    path = plan_relpath(settings.state_dir, plan_id)
+    if git.rev_parse(f"refs/heads/{branch}") is None:
+        raise CheckFailed(
+            f"plan {plan_id} has no integration branch {branch}",
+            hint=f"run `ap start {plan_id}` (or fetch the branch) before working on its objectives",
+        )
+    text = git.show_file(f"refs/heads/{branch}", path)
+    if text is None:
+        raise CheckFailed(f"{branch} holds no {path}", hint="the integration branch is damaged")
+    return load_front_matter(text, where=f"{branch}:{path}")
+
+
+def to_changes(git: Git, entries: Sequence[DiffEntry]) -> list[Change]:
+    """Scope-check changes from raw diff entries, with the targets of added symlinks."""
+    links = [e.new_oid for e in entries if e.new_mode == SYMLINK and e.new_oid != ZERO_OID]
+    blobs = git.read_blobs(links)
+    return [
+        Change(
+            status=e.status,
+            path=e.path,
+            old_mode=e.old_mode,
+            new_mode=e.new_mode,
+            symlink_target=blobs[e.new_oid].decode("utf-8", "surrogateescape")
+            if e.new_oid in blobs
+            else None,
+        )
+        for e in entries
+    ]
+
+
+def _scope_of(git: Git, settings: Settings, branch: str) -> ObjectiveScope | None:
+    parsed = settings.branches.parse_objective(branch)
+    if parsed is None:
+        return None
+    plan_id, task = parsed
+    return ObjectiveScope.from_plan(plan_data(git, settings, plan_id), task, settings)
+
+
+def check_staged(git: Git, settings: Settings) -> CheckOutcome | None:
+    """What the index would commit on the current objective branch (None off such branches).
+
+    Compared with the objective's start commit, so earlier ``--no-verify`` commits count too.
+    """
+    branch = git.current_branch()
+    scope = _scope_of(git, settings, branch or "")
+    if scope is None or branch is None:
+        return None
+    base = scope.base if scope.base and git.rev_parse(scope.base) else git.head()
+    entries = git.diff_raw(base, cached=True) if base else git.diff_raw(cached=True)
+    return _outcome(git, scope, branch, entries)
+
+
+def check_range(git: Git, settings: Settings, old: str, new: str) -> CheckOutcome | None:
+    """The change from ``old`` to ``new`` against the current objective branch's scope."""
+    branch = git.current_branch()
+    scope = _scope_of(git, settings, branch or "")
+    if scope is None or branch is None:
+        return None
+    return _outcome(git, scope, branch, git.diff_raw(_commit(git, old), _commit(git, new)))
+
+
+def check_branch(
+    git: Git, settings: Settings, branch: str, plan: Mapping[str, Any] | None = None
+) -> CheckOutcome | None:
+    """The whole change of an objective branch since its start (the merge-time check)."""
+    parsed = settings.branches.parse_objective(branch)
+    if parsed is None:
+        return None
+    plan_id, task = parsed
+    data = plan if plan is not None else plan_data(git, settings, plan_id)
+    scope = ObjectiveScope.from_plan(data, task, settings)
+    tip = _commit(git, f"refs/heads/{branch}")
+    base = scope.base
+    rewritten: list[ChangeViolation] = []
+    if base is None or git.rev_parse(base) is None:
+        integration = settings.branches.integration(scope.plan_id)
+        base = git.run("merge-base", f"refs/heads/{integration}", tip).strip()
+    elif not git.is_ancestor(base, tip):
+        rewritten.append(
+            ChangeViolation(
+                branch,
+                f"the branch was rewritten: it no longer contains its start commit {base[:12]}",
+            )
+        )
+    outcome = _outcome(git, scope, branch, git.diff_raw(base, tip))
+    outcome.violations[:0] = rewritten
+    outcome.base = base
+    return outcome
+
+
+def _commit(git: Git, rev: str) -> str:
+    oid = git.rev_parse(rev)
+    if oid is None:
+        raise UsageError(f"{rev!r} names no commit", hint="give a branch, tag or commit id")
+    return oid
+
+
+def _outcome(
+    git: Git, scope: ObjectiveScope, branch: str, entries: Sequence[DiffEntry]
+) -> CheckOutcome:
+    changes = to_changes(git, entries)
+    return CheckOutcome(scope, branch, changes, scope.check(changes), list(entries))

@@ -1,0 +1,141 @@
+"""The plan as committed on its integration branch, changed only by compare-and-swap commits.
+
+Every state change of a plan (a wave started, a wave merged, the accomplishment)
+is one commit built off any work tree (a temporary index) and published by one
+``git update-ref NEW OLD``. A crash before that leaves nothing behind but
+unreferenced objects; a second process racing on the same plan loses the swap,
+re-reads the plan and finds the work done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ap.config import ApConfig
+from ap.errors import ArtifactError, CheckFailed
+from ap.git import Git, parse_trailers
+from ap.ids import Branches, plan_relpath
+from ap.models import CoordinationPlan
+from ap.run.enforce import Settings
+from ap.store import KINDS, Store, from_markdown, to_markdown
+
+
+def trailers(**values: str) -> str:
+    """``AP-Key: value`` lines for a commit message (keys given in snake case)."""
+    return "\n".join(f"AP-{k.replace('_', '-').title()}: {v}" for k, v in values.items())
+
+
+class Ledger:
+    """One plan's integration branch."""
+
+    def __init__(self, git: Git, config: ApConfig, plan_id: str) -> None:
+        self.git = git
+        self.config = config
+        self.plan_id = plan_id
+        self.branches = Branches(config.branch_prefix)
+        self.branch = self.branches.integration(plan_id)
+        self.ref = f"refs/heads/{self.branch}"
+        self.plan_path = plan_relpath(config.state_dir, plan_id)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            self.config.state_dir, self.config.branch_prefix, self.config.case_sensitive_scopes
+        )
+
+    def tip(self) -> str | None:
+        return self.git.rev_parse(self.ref)
+
+    def require_tip(self) -> str:
+        tip = self.tip()
+        if tip is None:
+            raise CheckFailed(
+                f"plan {self.plan_id} has not started: there is no {self.branch}",
+                hint=f"run `ap start {self.plan_id}`",
+            )
+        return tip
+
+    def load(self, rev: str | None = None) -> CoordinationPlan:
+        where = f"{self.branch}:{self.plan_path}"
+        text = self.git.show_file(rev or self.ref, self.plan_path)
+        if text is None:
+            raise ArtifactError(f"{where}: no such file", hint="the integration branch is damaged")
+        return from_markdown(CoordinationPlan, text, where=where)
+
+    def objective_branch(self, task: str) -> str:
+        return self.branches.objective(self.plan_id, task)
+
+    def commit(
+        self,
+        old: str,
+        plan: CoordinationPlan,
+        message: str,
+        *,
+        files: Mapping[str, bytes | None] | None = None,
+        tree_of: str | None = None,
+        extra_parents: Sequence[str] = (),
+    ) -> str | None:
+        """Commit ``plan`` (and ``files``) on top of ``old``; None when the branch moved."""
+        changes = dict(files or {})
+        changes[self.plan_path] = render_plan(plan).encode()
+        tree = self.git.tree_with(tree_of or old, changes)
+        commit = self.git.commit_tree(tree, [old, *extra_parents], message)
+        from ap.run import faults
+
+        faults.checkpoint("ledger.before_ref")
+        return commit if self.git.update_ref(self.ref, commit, old) else None
+
+    def find_step(self, step: str, *, wave: int | None = None) -> str | None:
+        """The integration commit that recorded ``step`` (and ``wave``), if any."""
+        tip = self.tip()
+        if tip is None:
+            return None
+        for commit, message in self.git.log_messages(tip):
+            found = parse_trailers(message)
+            if found.get("AP-Plan") != self.plan_id or found.get("AP-Step") != step:
+                continue
+            if wave is None or found.get("AP-Wave") == str(wave):
+                return commit
+        return None
+
+
+def render_plan(plan: CoordinationPlan) -> str:
+    return to_markdown(plan, template=KINDS["plan"].template)
+
+
+def resolve_plan_id(git: Git, config: ApConfig, ref: str | None) -> str:
+    """The plan PLAN names: id, unique id prefix, path, or (default) the one of this branch."""
+    branches = Branches(config.branch_prefix)
+    store = Store(git.root, config.state_dir)
+    if ref is None:
+        parsed = branches.parse(git.current_branch())
+        if parsed is not None:
+            return parsed[0]
+    started = sorted(
+        {
+            p[0]
+            for name in git.branches(f"{config.branch_prefix}*/integration")
+            if (p := branches.parse(name)) is not None
+        }
+    )
+    try:
+        path = store.find("plan", ref)
+    except ArtifactError:
+        if ref is None:
+            if started:
+                return started[-1]
+            raise
+        matches = [i for i in started if i == ref or i.startswith(ref)]
+        if len(matches) == 1 or ref in matches:
+            return ref if ref in matches else matches[0]
+        raise
+    return _id_of(path)
+
+
+def _id_of(path: Path) -> str:
+    prefix = KINDS["plan"].prefix
+    name = path.name
+    if name.startswith(prefix) and name.endswith(".md"):
+        return name[len(prefix) : -len(".md")]
+    raise ArtifactError(f"{path}: not a plan file (PLAN_<id>.md)")

@@ -1,0 +1,278 @@
+"""``ap merge-wave`` (DESIGN.md §6): one wave's objective branches → one merge commit.
+
+For each objective of the wave: its tip must be a ``AP-Status: done`` commit, the
+whole branch diff since its start must be inside its scope (the authority — the
+hook is only a convenience), and the branch must still contain its start commit.
+The good branches are folded with ``git merge-tree`` (directory renames off) off
+any work tree; the merged diff must equal the union of the branch diffs (no silent
+moves); the gates run on the candidate in a temporary worktree. Only then is one
+merge commit written — parents: the integration tip and every merged objective's
+tip, the plan's statuses updated in the same tree — and the integration ref moved
+by compare-and-swap. Nothing moves unless everything passed; a crash anywhere
+leaves the branch as it was; two runs racing produce one merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ap.config import ApConfig
+from ap.errors import CheckFailed, GateFailed, MergeConflict
+from ap.events import Emit, event
+from ap.git import Git, parse_trailers
+from ap.models import (
+    CoordinationPlan,
+    GateResult,
+    ObjectiveStatus,
+    ScopeViolationRecord,
+    WaveRecord,
+    utcnow,
+)
+from ap.plan.graph import dependants
+from ap.run import faults
+from ap.run.enforce import CheckOutcome, check_branch
+from ap.run.gates import remove_stale_worktrees, run_gates
+from ap.run.ledger import Ledger, trailers
+from ap.run.start import MAX_RACES, check_order, next_wave
+
+DONE_TRAILER = "done"
+
+
+@dataclass
+class Ready:
+    """A done objective branch, checked."""
+
+    task: str
+    branch: str
+    tip: str
+    outcome: CheckOutcome
+
+
+@dataclass
+class MergeOutcome:
+    plan_id: str
+    wave: int | None
+    merged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    blocked: list[str] = field(default_factory=list)
+    commit: str | None = None
+    gate_results: list[GateResult] = field(default_factory=list)
+    already: bool = False
+
+    def describe(self) -> str:
+        if self.wave is None:
+            return f"every wave of plan {self.plan_id} is merged; next: `ap accomplish`"
+        if self.already:
+            return f"wave {self.wave} of plan {self.plan_id} is already merged; nothing to do"
+        text = f"wave {self.wave} of plan {self.plan_id}: merged {', '.join(self.merged) or 'none'}"
+        if self.failed:
+            text += "; failed " + ", ".join(self.failed)
+        if self.blocked:
+            text += "; blocked " + ", ".join(self.blocked)
+        return text
+
+
+def _tip_status(git: Git, plan_id: str, task: str, tip: str) -> str | None:
+    found = parse_trailers(git.message(tip))
+    if found.get("AP-Plan") != plan_id or found.get("AP-Task") != task:
+        return None
+    return found.get("AP-Status")
+
+
+def collect(
+    git: Git, ledger: Ledger, plan: CoordinationPlan, wave: int
+) -> tuple[list[Ready], dict[str, str]]:
+    """The wave's done branches, checked, and the objectives that failed (with why)."""
+    ready: list[Ready] = []
+    failed: dict[str, str] = {}
+    waiting: list[str] = []
+    data = plan.model_dump(mode="json")
+    for task in plan.waves[wave - 1]:
+        objective = plan.objective(task)
+        if objective is None or objective.status in (
+            ObjectiveStatus.FAILED,
+            ObjectiveStatus.BLOCKED,
+            ObjectiveStatus.MERGED,
+        ):
+            continue
+        if objective.status == ObjectiveStatus.PENDING:
+            raise CheckFailed(
+                f"wave {wave} of plan {plan.id} has not started ({task} is pending)",
+                hint=f"run `ap start {plan.id}`",
+            )
+        branch = objective.branch or ledger.objective_branch(task)
+        tip = git.rev_parse(f"refs/heads/{branch}")
+        status = _tip_status(git, plan.id, task, tip) if tip else None
+        if tip is None or status is None:
+            waiting.append(f"{task} ({branch} has no `AP-Status: done` commit at its tip)")
+            continue
+        if status != DONE_TRAILER:
+            failed[task] = f"the worker reported failure (AP-Status: {status})"
+            continue
+        outcome = check_branch(git, ledger.settings, branch, data)
+        assert outcome is not None
+        ready.append(Ready(task, branch, tip, outcome))
+    if waiting:
+        raise CheckFailed(
+            f"wave {wave} of plan {plan.id} is not ready: " + "; ".join(waiting),
+            hint="finish those objectives (`ap submit` on their branches), then merge again",
+        )
+    return ready, failed
+
+
+def fold(git: Git, tip: str, ready: list[Ready]) -> tuple[str, list[Ready], dict[str, str]]:
+    """Merge the branches one by one onto ``tip`` without a work tree: (commit, merged, failed)."""
+    current, merged, failed = tip, [], {}
+    for item in ready:
+        result = git.merge_tree(current, item.tip)
+        if not result.clean:
+            failed[item.task] = (
+                f"conflicts with the integration branch in {', '.join(result.conflicts)}"
+            )
+            continue
+        current = git.commit_tree(result.tree, [current, item.tip], f"ap: fold {item.task}")
+        merged.append(item)
+    return current, merged, failed
+
+
+def check_union(git: Git, tip: str, folded: str, merged: list[Ready]) -> None:
+    """The merged diff must be exactly the union of the branch diffs."""
+    expected: dict[str, tuple[str, str]] = {}
+    for item in merged:
+        for entry in item.outcome.entries:
+            expected[entry.path] = (entry.new_mode, entry.new_oid)
+    actual = {e.path: (e.new_mode, e.new_oid) for e in git.diff_raw(tip, folded)}
+    differing = sorted(
+        p for p in expected.keys() | actual.keys() if expected.get(p) != actual.get(p)
+    )
+    if differing:
+        shown = ", ".join(differing[:5]) + (" …" if len(differing) > 5 else "")
+        raise MergeConflict(
+            f"the merged tree differs from the union of the branch diffs at {shown}; "
+            "nothing was merged",
+            hint="git moved or changed a path no objective changed; merge these branches by hand",
+        )
+
+
+def _settle(
+    plan: CoordinationPlan, wave: int, merged: list[Ready], failed: dict[str, str]
+) -> list[str]:
+    now = utcnow()
+    for item in merged:
+        objective = plan.objective(item.task)
+        assert objective is not None
+        objective.status = ObjectiveStatus.MERGED
+        objective.status_reason = None
+        objective.head = item.tip
+        objective.timings.finished_at = now
+    for task, reason in failed.items():
+        objective = plan.objective(task)
+        assert objective is not None
+        objective.status = ObjectiveStatus.FAILED
+        objective.status_reason = reason
+        objective.timings.finished_at = now
+    depends_on = {o.id: o.depends_on for o in plan.objectives}
+    blocked = []
+    for task in dependants(depends_on, list(failed)):
+        objective = plan.objective(task)
+        if objective is not None and objective.status == ObjectiveStatus.PENDING:
+            objective.status = ObjectiveStatus.BLOCKED
+            objective.status_reason = (
+                "depends on "
+                + ", ".join(d for d in objective.depends_on if d in failed or d in blocked)
+                or "depends on a failed objective"
+            )
+            blocked.append(task)
+    return blocked
+
+
+def merge_wave(
+    git: Git, config: ApConfig, plan_id: str, *, wave: int | None = None, emit: Emit
+) -> MergeOutcome:
+    ledger = Ledger(git, config, plan_id)
+    remove_stale_worktrees(git)
+    for _ in range(MAX_RACES):
+        tip = ledger.require_tip()
+        plan = ledger.load(tip)
+        number = wave if wave is not None else next_wave(plan)
+        if number is None:
+            return MergeOutcome(plan_id, None)
+        if number in {r.wave for r in plan.wave_records}:
+            return MergeOutcome(plan_id, number, already=True)
+        check_order(plan, number)
+        ready, failed = collect(git, ledger, plan, number)
+        for item in ready:
+            if not item.outcome.ok:
+                failed[item.task] = "scope violation: " + "; ".join(
+                    v.describe() for v in item.outcome.violations
+                )
+                plan.violations_caught += [
+                    ScopeViolationRecord(task=item.task, path=v.path, reason=v.reason)
+                    for v in item.outcome.violations
+                ]
+        faults.checkpoint("merge.checked")
+        folded, merged, conflicts = fold(git, tip, [r for r in ready if r.outcome.ok])
+        failed.update(conflicts)
+        check_union(git, tip, folded, merged)
+        faults.checkpoint("merge.folded")
+        gate_results: list[GateResult] = []
+        if merged and config.gates:
+            faults.checkpoint("merge.gates_started")
+            gate_results = run_gates(git, folded, config.gates, wave=number, emit=emit)
+            broken = [g for g in gate_results if not g.passed]
+            if broken:
+                raise GateFailed(
+                    f"gate {broken[0].name!r} failed on wave {number} of {plan_id} "
+                    f"(exit {broken[0].exit_code}); nothing was merged\n"
+                    + broken[0].output_tail[-1500:],
+                    hint="fix the objectives' branches (or the gate), then merge again",
+                )
+        faults.checkpoint("merge.gated")
+        blocked = _settle(plan, number, merged, failed)
+        plan.wave_records.append(
+            WaveRecord(
+                wave=number,
+                merged=[m.task for m in merged],
+                failed=list(failed),
+                gate_results=gate_results,
+            )
+        )
+        names = ", ".join(m.task for m in merged) or "nothing merged"
+        body = "".join(f"Failed: {t}: {why}\n" for t, why in failed.items())
+        message = f"merge(ap): wave {number} of {plan_id}: {names}\n\n"
+        message += (body + "\n" if body else "") + trailers(
+            plan=plan_id, step="merge", wave=str(number)
+        )
+        commit = ledger.commit(
+            tip, plan, message, tree_of=folded, extra_parents=[m.tip for m in merged]
+        )
+        if commit is None:
+            continue  # another run moved the branch: look again
+        faults.checkpoint("merge.ref_moved")
+        outcome = MergeOutcome(
+            plan_id,
+            number,
+            merged=[m.task for m in merged],
+            failed=failed,
+            blocked=blocked,
+            commit=commit,
+            gate_results=gate_results,
+        )
+        for task in outcome.merged:
+            emit(event("objective_finished", "merge", task=task, status="merged"))
+        for task, why in failed.items():
+            emit(event("objective_finished", "merge", task=task, status="failed", reason=why))
+        emit(
+            event(
+                "wave_merged",
+                "merge",
+                plan_id=plan_id,
+                wave=number,
+                commit=commit,
+                merged=outcome.merged,
+                failed=failed,
+                blocked=blocked,
+            )
+        )
+        return outcome
+    raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")

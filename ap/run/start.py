@@ -1,0 +1,185 @@
+"""``ap start``: the integration branch (holding the committed plan) and a wave's branches.
+
+Idempotent: the integration branch is created once, from the plan's base commit;
+starting a wave records, in one commit on the integration branch, which
+objectives run (on which branch, from which start commit) and which are blocked
+by a failed dependency; then creates the missing objective branches at their
+recorded start commit. Run again, it only creates what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ap.config import ApConfig
+from ap.errors import CheckFailed, PlanInvalid, UsageError
+from ap.events import Emit, event
+from ap.git import Git
+from ap.ids import plan_relpath
+from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, utcnow
+from ap.run.ledger import Ledger, render_plan, trailers
+from ap.store import Store
+
+SETTLED = frozenset({ObjectiveStatus.MERGED, ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED})
+MAX_RACES = 5
+
+
+@dataclass
+class StartResult:
+    plan: CoordinationPlan
+    wave: int | None
+    started: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    created_branches: list[str] = field(default_factory=list)
+    created_integration: bool = False
+
+    def describe(self) -> str:
+        if self.wave is None:
+            return f"every wave of plan {self.plan.id} has ended; next: `ap accomplish`"
+        parts = [f"{len(self.started)} objective(s) running"]
+        if self.blocked:
+            parts.append(f"blocked: {', '.join(self.blocked)}")
+        if self.created_branches:
+            parts.append(f"created {len(self.created_branches)} branch(es)")
+        else:
+            parts.append("branches already exist")
+        return f"wave {self.wave} of plan {self.plan.id}: " + "; ".join(parts)
+
+
+def create_integration(git: Git, config: ApConfig, ledger: Ledger) -> bool:
+    """The integration branch from the working tree's plan file; False when it exists."""
+    if ledger.tip() is not None:
+        return False
+    store = Store(git.root, config.state_dir)
+    plan = store.load_plan(ledger.plan_id)
+    if not plan.scope_validation.valid:
+        raise PlanInvalid(
+            f"plan {plan.id} is invalid; it cannot start", hint=f"run `ap validate {plan.id}`"
+        )
+    base = plan.base_commit or git.head()
+    if base is None or git.rev_parse(base) is None:
+        raise CheckFailed(
+            f"the base commit of plan {plan.id} ({base}) is not in this repository",
+            hint="fetch it, or plan again from the current HEAD",
+        )
+    plan = plan.model_copy(update={"integration_branch": ledger.branch, "base_commit": base})
+    files = {plan_relpath(config.state_dir, plan.id): render_plan(plan).encode()}
+    if plan.analysis_id and plan.analysis_id in store.ids("analysis"):
+        path = store.path_for("analysis", plan.analysis_id)
+        files[store.relpath(path)] = path.read_bytes()
+    tree = git.tree_with(base, files)
+    message = f"chore(ap): plan {plan.id}\n\n{_first_line(plan.request)}\n\n" + trailers(
+        plan=plan.id, step="plan"
+    )
+    commit = git.commit_tree(tree, [base], message)
+    return git.update_ref(ledger.ref, commit, None)
+
+
+def _first_line(text: str) -> str:
+    line = (text.strip().splitlines() or [""])[0]
+    return line[:200]
+
+
+def wave_ended(plan: CoordinationPlan, number: int) -> bool:
+    """Merged, or nothing left in it to run (every objective failed or blocked)."""
+    if any(r.wave == number for r in plan.wave_records):
+        return True
+    objectives = [plan.objective(t) for t in plan.waves[number - 1]]
+    return all(o is None or o.status in SETTLED for o in objectives)
+
+
+def next_wave(plan: CoordinationPlan) -> int | None:
+    """The first wave (1-based) that has not ended, or None when every wave has ended."""
+    for number in range(1, len(plan.waves) + 1):
+        if not wave_ended(plan, number):
+            return number
+    return None
+
+
+def check_order(plan: CoordinationPlan, wave: int) -> None:
+    if not 1 <= wave <= len(plan.waves):
+        raise UsageError(f"plan {plan.id} has waves 1 to {len(plan.waves)}, not {wave}")
+    earlier = [n for n in range(1, wave) if not wave_ended(plan, n)]
+    if earlier:
+        raise CheckFailed(
+            f"wave {earlier[0]} of plan {plan.id} is not merged yet; wave {wave} cannot start",
+            hint=f"finish wave {earlier[0]}, then `ap merge-wave {plan.id}`",
+        )
+
+
+def mark_wave_started(plan: CoordinationPlan, wave: int, base: str, ledger: Ledger) -> bool:
+    """Record which objectives of ``wave`` run and which are blocked; True if anything changed."""
+    changed = False
+    now = utcnow()
+    for task in plan.waves[wave - 1]:
+        objective = plan.objective(task)
+        if objective is None or objective.status != ObjectiveStatus.PENDING:
+            continue
+        failed = [
+            d
+            for d in objective.depends_on
+            if (dep := plan.objective(d)) is not None and dep.status != ObjectiveStatus.MERGED
+        ]
+        if failed:
+            objective.status = ObjectiveStatus.BLOCKED
+            objective.status_reason = f"depends on {', '.join(failed)}, which did not merge"
+        else:
+            objective.status = ObjectiveStatus.RUNNING
+            objective.branch = ledger.objective_branch(task)
+            objective.base = base
+            objective.timings.started_at = now
+        changed = True
+    return changed
+
+
+def start(
+    git: Git, config: ApConfig, plan_id: str, *, wave: int | None = None, emit: Emit
+) -> StartResult:
+    ledger = Ledger(git, config, plan_id)
+    created = create_integration(git, config, ledger)
+    for _ in range(MAX_RACES):
+        tip = ledger.require_tip()
+        plan = ledger.load(tip)
+        number = wave if wave is not None else next_wave(plan)
+        if number is None:
+            return StartResult(plan, None, created_integration=created)
+        check_order(plan, number)
+        if number in {r.wave for r in plan.wave_records}:
+            raise CheckFailed(f"wave {number} of plan {plan_id} has already been merged")
+        if not mark_wave_started(plan, number, tip, ledger):
+            break
+        plan.status = PlanStatus.RUNNING
+        message = f"chore(ap): start wave {number} of {plan_id}\n\n" + trailers(
+            plan=plan_id, step="start", wave=str(number)
+        )
+        if ledger.commit(tip, plan, message) is not None:
+            break
+    else:
+        raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")
+    plan = ledger.load()
+    result = StartResult(plan, number, created_integration=created)
+    for task in plan.waves[number - 1]:
+        objective = plan.objective(task)
+        if objective is None:
+            continue
+        if objective.status == ObjectiveStatus.BLOCKED:
+            result.blocked.append(task)
+            continue
+        if objective.status not in (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE):
+            continue
+        result.started.append(task)
+        branch = objective.branch or ledger.objective_branch(task)
+        if objective.base and git.update_ref(f"refs/heads/{branch}", objective.base, None):
+            result.created_branches.append(branch)
+            emit(
+                event(
+                    "objective_started",
+                    "execution",
+                    plan_id=plan_id,
+                    task=task,
+                    wave=number,
+                    branch=branch,
+                    base=objective.base,
+                )
+            )
+    return result

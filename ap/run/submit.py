@@ -1,0 +1,158 @@
+"""``ap submit``: on an objective branch, check the work, commit it with the report, mark it done.
+
+Done is a fact in git: the branch tip is a commit with ``AP-Plan``, ``AP-Task`` and
+``AP-Status: done`` trailers whose change since the objective's start is inside
+its scope. Everything is checked on a copy of the index first; a refused submit
+changes nothing (not the index, not the branch, and the report it would have
+written is not left behind).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ap.errors import ArtifactError, ScopeViolation, UsageError
+from ap.frontmatter import FRONT
+from ap.fsutil import atomic_write
+from ap.git import Git
+from ap.models import WorkerReport
+from ap.run.enforce import CheckOutcome, Settings, check_staged, plan_data
+from ap.run.ledger import trailers
+from ap.store import SESSION_TEMPLATE, from_markdown, to_markdown
+
+_CHANGE_SUMMARY = re.compile(r"(?ms)^#{2,3} Change Summary\s*$(.*?)(?=^#{1,3} |\Z)")
+_FAILURE = re.compile(r"(?mi)^#{1,3} Failure Report\s*$")
+
+
+@dataclass
+class SubmitResult:
+    branch: str
+    commit: str
+    report: WorkerReport
+    outcome: CheckOutcome
+
+    @property
+    def status(self) -> str:
+        return self.report.status
+
+
+def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport | None:
+    """The worker's report: ap's own format, or a plain AP response wrapped into one."""
+    if not path.exists():
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"{where}: cannot read: {exc}") from None
+    if text.startswith(FRONT):
+        report = from_markdown(WorkerReport, text, where=where)
+        if (report.plan_id, report.task_id) != (plan_id, task):
+            other = f"{report.plan_id}/{report.task_id}"
+            raise ArtifactError(f"{where}: the report is for {other}, not {plan_id}/{task}")
+        return report
+    found = _CHANGE_SUMMARY.search(text)
+    return WorkerReport(
+        plan_id=plan_id,
+        task_id=task,
+        status="failed" if _FAILURE.search(text) else "done",
+        change_summary=found.group(1).strip() if found else "",
+        response=text,
+    )
+
+
+def submit(
+    git: Git,
+    settings: Settings,
+    *,
+    summary: str = "",
+    no_change: bool = False,
+    worker: str | None = None,
+) -> SubmitResult:
+    branch = git.current_branch()
+    parsed = settings.branches.parse_objective(branch)
+    if parsed is None or branch is None:
+        raise UsageError(
+            f"{branch or 'a detached HEAD'} is not an objective branch",
+            hint=f"switch to {settings.branch_prefix}<plan-id>/<task-id> first",
+        )
+    plan_id, task = parsed
+    data = plan_data(git, settings, plan_id)  # refuses early when the plan is missing
+    objectives = data.get("objectives") or []
+    objective: dict[str, object] = next(
+        (o for o in objectives if isinstance(o, dict) and o.get("id") == task), {}
+    )
+    from ap.ids import report_relpath
+
+    rel = report_relpath(settings.state_dir, plan_id, task)
+    report_file = git.root / rel
+    existing = read_report(report_file, plan_id, task, rel)
+    report = existing or WorkerReport(plan_id=plan_id, task_id=task)
+    updates: dict[str, object] = {}
+    if summary:
+        updates["summary"] = summary
+    if worker:
+        updates["worker"] = worker
+    if no_change:
+        updates["status"] = "no_change"
+    report = report.model_copy(update=updates)
+    text = to_markdown(report, template=SESSION_TEMPLATE)
+    original = report_file.read_bytes() if report_file.exists() else None
+    atomic_write(report_file, text)
+    try:
+        return _commit(git, settings, branch, report, objective, rel, no_change=no_change)
+    except BaseException:
+        if original is None:
+            report_file.unlink(missing_ok=True)
+        else:
+            report_file.write_bytes(original)
+        raise
+
+
+def _commit(
+    git: Git,
+    settings: Settings,
+    branch: str,
+    report: WorkerReport,
+    objective: dict[str, object],
+    report_path: str,
+    *,
+    no_change: bool,
+) -> SubmitResult:
+    index = git.git_path("index")
+    with tempfile.TemporaryDirectory(prefix="ap-submit-") as tmp:
+        scratch = Path(tmp) / "index"
+        if index.exists():
+            shutil.copyfile(index, scratch)
+        staged = git.with_index(scratch)
+        staged.run("add", "-A")
+        outcome = check_staged(staged, settings)
+        assert outcome is not None  # we are on an objective branch
+        if not outcome.ok:
+            raise ScopeViolation(
+                outcome.describe(),
+                hint="undo those changes (git restore / git rm), then `ap submit` again",
+            )
+        changed = [c.path for c in outcome.changes if c.path != report_path]
+        if not changed and not no_change and report.status == "done":
+            raise UsageError(
+                f"nothing changed in the scope of {outcome.scope.task}",
+                hint="pass --no-change to submit an explicit no-change report",
+            )
+        status = "failed" if report.status == "failed" else "done"
+        title = str(objective.get("title") or outcome.scope.task)
+        body = report.summary or report.change_summary
+        message = f"feat({outcome.scope.task}): {title}\n\n"
+        if body:
+            message += body.strip() + "\n\n"
+        message += trailers(plan=outcome.scope.plan_id, task=outcome.scope.task, status=status)
+        tree = staged.run("write-tree").strip()
+        head = git.head()
+        commit = git.commit_tree(tree, [head] if head else [], message)
+        if not git.update_ref(f"refs/heads/{branch}", commit, head):
+            raise UsageError(f"{branch} moved while submitting", hint="run `ap submit` again")
+        shutil.copyfile(scratch, index)
+    return SubmitResult(branch, commit, report, outcome)
