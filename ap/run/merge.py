@@ -58,18 +58,27 @@ class MergeOutcome:
     commit: str | None = None
     gate_results: list[GateResult] = field(default_factory=list)
     already: bool = False
+    next_wave: int | None = None
 
     def describe(self) -> str:
         if self.wave is None:
             return f"every wave of plan {self.plan_id} is merged; next: `ap accomplish`"
         if self.already:
-            return f"wave {self.wave} of plan {self.plan_id} is already merged; nothing to do"
+            text = f"wave {self.wave} of plan {self.plan_id} is already merged; nothing to do"
+            if self.next_wave:
+                text += f" (next: `ap start {self.plan_id}` for wave {self.next_wave})"
+            return text
         text = f"wave {self.wave} of plan {self.plan_id}: merged {', '.join(self.merged) or 'none'}"
         if self.failed:
             text += "; failed " + ", ".join(self.failed)
         if self.blocked:
             text += "; blocked " + ", ".join(self.blocked)
         return text
+
+
+def _started(plan: CoordinationPlan, number: int) -> bool:
+    objectives = [plan.objective(t) for t in plan.waves[number - 1]]
+    return any(o is not None and o.status != ObjectiveStatus.PENDING for o in objectives)
 
 
 def _tip_status(git: Git, plan_id: str, task: str, tip: str) -> str | None:
@@ -197,6 +206,9 @@ def merge_wave(
         number = wave if wave is not None else next_wave(plan)
         if number is None:
             return MergeOutcome(plan_id, None)
+        if wave is None and number > 1 and not _started(plan, number):
+            # The last started wave is merged (a re-run, perhaps after a crash).
+            return MergeOutcome(plan_id, number - 1, already=True, next_wave=number)
         if number in {r.wave for r in plan.wave_records}:
             return MergeOutcome(plan_id, number, already=True)
         check_order(plan, number)
