@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +90,44 @@ def parse_trailers(message: str) -> dict[str, str]:
     return trailers
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a command runs: the work tree's top, the common git dir, the checked-out branch."""
+
+    root: Path
+    common_dir: Path
+    branch: str | None
+
+
+def locate(start: Path | str | None = None) -> Location | None:
+    """All three with one git process (the hook's budget is tight); None when that fails."""
+    cwd = Path(start) if start is not None else Path.cwd()
+    try:
+        proc = subprocess.run(
+            [
+                "git",
+                "rev-parse",
+                "--show-toplevel",
+                "--git-common-dir",
+                "--symbolic-full-name",
+                "HEAD",
+            ],
+            cwd=cwd,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
+    except OSError:
+        return None
+    lines = proc.stdout.decode(errors="surrogateescape").splitlines()
+    if proc.returncode != 0 or len(lines) != 3:
+        return None
+    root = Path(lines[0])
+    common = Path(lines[1]) if Path(lines[1]).is_absolute() else (cwd / lines[1]).resolve()
+    branch = lines[2].removeprefix("refs/heads/") if lines[2].startswith("refs/heads/") else None
+    return Location(root, common, branch)
+
+
 class Git:
     """A git repository (work tree) and the operations ap needs on it."""
 
@@ -152,6 +189,11 @@ class Git:
         if proc.returncode != 0:
             return None
         return proc.stdout.decode().strip()
+
+    def rev_parse_object(self, spec: str) -> str | None:
+        """The id of any object (``REV:PATH`` for a blob), or None."""
+        proc = self.run_bytes("rev-parse", "--verify", "--quiet", spec, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
     def head(self) -> str | None:
         """The commit HEAD points at, or None in a repository without commits."""
@@ -266,6 +308,8 @@ class Git:
 
     def tree_with(self, rev: str | None, files: Mapping[str, bytes | None]) -> str:
         """The id of ``rev``'s tree with ``files`` written (None deletes), built off any index."""
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="ap-index-") as tmp:
             env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
             if rev is not None:

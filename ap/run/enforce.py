@@ -8,12 +8,13 @@ stays free of pydantic, click and jinja2: the pre-commit hook imports it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ap.errors import ArtifactError, CheckFailed, UsageError
+from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.frontmatter import load_front_matter
 from ap.git import ZERO_OID, DiffEntry, Git
 from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
@@ -35,11 +36,34 @@ class Settings:
         return Branches(self.branch_prefix)
 
     @classmethod
-    def load(cls, root: Path) -> Settings:
-        """Read ap.yaml quickly; anything unusual goes through the full validation."""
+    def load(cls, root: Path, cache: Path | None = None) -> Settings:
+        """Read ap.yaml quickly; anything unusual goes through the full validation.
+
+        With a ``cache`` folder, the result is kept under the hash of ap.yaml's bytes.
+        """
         path = root / CONFIG_FILE
-        if not path.exists():
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
             return cls()
+        except OSError:
+            raw = b""
+        if cache is None:
+            return cls._parse(root, path)
+        import hashlib
+        import json
+
+        file = cache / f"settings-{hashlib.sha1(raw).hexdigest()}.json"
+        try:
+            return cls(**json.loads(file.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            pass
+        settings = cls._parse(root, path)
+        _write_cache(file, asdict(settings))
+        return settings
+
+    @classmethod
+    def _parse(cls, root: Path, path: Path) -> Settings:
         data = _quick_yaml(path)
         if data is not None:
             state_dir = data.get("state_dir", "docs")
@@ -214,25 +238,77 @@ def to_changes(git: Git, entries: Sequence[DiffEntry]) -> list[Change]:
     ]
 
 
-def _scope_of(git: Git, settings: Settings, branch: str) -> ObjectiveScope | None:
+def _scope_of(
+    git: Git, settings: Settings, branch: str, cache: Path | None = None
+) -> ObjectiveScope | None:
     parsed = settings.branches.parse_objective(branch)
     if parsed is None:
         return None
     plan_id, task = parsed
+    if cache is not None:
+        cached = _cached_scope(git, settings, plan_id, task, cache)
+        if cached is not None:
+            return cached
     return ObjectiveScope.from_plan(plan_data(git, settings, plan_id), task, settings)
 
 
-def check_staged(git: Git, settings: Settings) -> CheckOutcome | None:
+def _cached_scope(
+    git: Git, settings: Settings, plan_id: str, task: str, cache: Path
+) -> ObjectiveScope | None:
+    """The scope, from a cache keyed by the plan's blob id (content-addressed: never stale)."""
+    import json
+
+    integration = settings.branches.integration(plan_id)
+    path = plan_relpath(settings.state_dir, plan_id)
+    oid = git.rev_parse_object(f"refs/heads/{integration}:{path}")
+    if oid is None:
+        return None  # the slow path says what is wrong
+    key = f"{oid}-{task}-{settings.state_dir.replace('/', '_')}-{int(settings.case_sensitive)}"
+    file = cache / f"{key}.json"
+    try:
+        return ObjectiveScope(**json.loads(file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    text = git.run("cat-file", "blob", oid)
+    data = load_front_matter(text, where=f"{integration}:{path}")
+    scope = ObjectiveScope.from_plan(data, task, settings)
+    _write_cache(file, asdict(scope))
+    return scope
+
+
+def _write_cache(file: Path, data: dict[str, Any]) -> None:
+    import json
+
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, file)
+    except OSError:
+        pass
+
+
+def check_staged(
+    git: Git, settings: Settings, *, branch: str | None = None, cache: Path | None = None
+) -> CheckOutcome | None:
     """What the index would commit on the current objective branch (None off such branches).
 
     Compared with the objective's start commit, so earlier ``--no-verify`` commits count too.
+    ``cache`` (a folder) keeps parsed scopes between runs, for the hook.
     """
-    branch = git.current_branch()
-    scope = _scope_of(git, settings, branch or "")
+    branch = branch or git.current_branch()
+    scope = _scope_of(git, settings, branch or "", cache)
     if scope is None or branch is None:
         return None
-    base = scope.base if scope.base and git.rev_parse(scope.base) else git.head()
-    entries = git.diff_raw(base, cached=True) if base else git.diff_raw(cached=True)
+    entries = None
+    if scope.base:
+        try:
+            entries = git.diff_raw(scope.base, cached=True)
+        except GitError:  # the start commit is gone: compare with HEAD
+            entries = None
+    if entries is None:
+        head = git.head()
+        entries = git.diff_raw(head, cached=True) if head else git.diff_raw(cached=True)
     return _outcome(git, scope, branch, entries)
 
 

@@ -12,12 +12,22 @@ import sys
 
 def main() -> int:
     from ap.errors import ApError
-    from ap.git import Git
+    from ap.git import Git, locate
     from ap.run.enforce import Settings, check_staged
 
     try:
-        git = Git.discover()
-        outcome = check_staged(git, Settings.load(git.root))
+        where = locate()
+        if where is None:  # unusual (no commit yet, not a repository): the full command says
+            git = Git.discover()
+            outcome = check_staged(git, Settings.load(git.root))
+        elif where.branch is None:
+            return 0
+        else:
+            git = Git(where.root)
+            cache = where.common_dir / "ap" / "cache"
+            outcome = check_staged(
+                git, Settings.load(where.root, cache), branch=where.branch, cache=cache
+            )
     except ApError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:

@@ -77,16 +77,17 @@ class _Checker:
         self.allowed = {fold_case(p, case_sensitive) for p in always_allowed}
 
     def path(self, path: str) -> ChangeViolation | None:
-        if unicodedata.normalize("NFC", path) != path:
+        if not path.isascii() and not unicodedata.is_normalized("NFC", path):
             return ChangeViolation(path, "path is not in Unicode NFC form")
-        if fold_case(path, self.case_sensitive) in self.allowed:
+        folded = fold_case(path, self.case_sensitive)
+        if folded in self.allowed:
             return None
-        hit = self.forbid.covering(path)
+        hit = self.forbid.covering(path, folded)
         if hit is not None:
             return ChangeViolation(path, f"forbidden by {hit!r}", hit)
-        in_touch = self.touch.covers(path)
-        hit = self.guarded.covering(path)
-        if hit is not None and not (in_touch and self.owner_allowed.covers(path)):
+        in_touch = self.touch.covers(path, folded)
+        hit = self.guarded.covering(path, folded)
+        if hit is not None and not (in_touch and self.owner_allowed.covers(path, folded)):
             return ChangeViolation(path, f"forbidden by {hit!r} (global forbid)", hit)
         if not in_touch:
             return ChangeViolation(path, "outside scope_touch")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from ap.scope.pattern import Pattern, parse_pattern, parse_scope, pattern_regex
+from ap.scope.pattern import Pattern, fold_case, parse_pattern, parse_scope, pattern_regex
 
 
 @lru_cache(maxsize=65536)
@@ -21,7 +21,11 @@ def covers(pattern: str | Pattern, path: str, *, case_sensitive: bool = False) -
 
 
 class ScopeMatcher:
-    """A whole scope compiled once, for checking many paths fast."""
+    """A whole scope compiled once, for checking many paths fast.
+
+    Literal patterns (no glob character, the common case) are looked up in sets by
+    the path's ancestors; only glob patterns are compiled into one regular expression.
+    """
 
     def __init__(
         self,
@@ -32,17 +36,51 @@ class ScopeMatcher:
     ) -> None:
         self.patterns = parse_scope(patterns, allow_git_dir=allow_git_dir)
         self.case_sensitive = case_sensitive
-        alternatives = [f"(?:{pattern_regex(p, case_sensitive)})" for p in self.patterns]
-        self._any = re.compile("|".join(alternatives) or "(?!)", re.DOTALL)
+        # folded literal -> pattern text: `x` covers x and below, `x/` only below x.
+        self._self_or_below: dict[str, str] = {}
+        self._below: dict[str, str] = {}
+        globs: list[Pattern] = []
+        for p in self.patterns:
+            if p.literal_prefix != p.text:
+                globs.append(p)
+            elif p.dir_only:
+                self._below.setdefault(fold_case(p.text[:-1], case_sensitive), p.text)
+            else:
+                self._self_or_below.setdefault(fold_case(p.text, case_sensitive), p.text)
+        self._globs = globs
+        alternatives = [f"(?:{pattern_regex(p, case_sensitive)})" for p in globs]
+        self._any = re.compile("|".join(alternatives), re.DOTALL) if alternatives else None
 
-    def covers(self, path: str) -> bool:
-        """Whether any pattern of the scope covers ``path``."""
-        return self._any.fullmatch(path) is not None
+    def _literal(self, path: str, folded: str | None = None) -> str | None:
+        if not (self._self_or_below or self._below):
+            return None
+        if folded is None:
+            folded = fold_case(path, self.case_sensitive)
+        hit = self._self_or_below.get(folded)
+        if hit is not None:
+            return hit
+        cut = folded.rfind("/")
+        while cut > 0:
+            ancestor = folded[:cut]
+            hit = self._self_or_below.get(ancestor) or self._below.get(ancestor)
+            if hit is not None:
+                return hit
+            cut = folded.rfind("/", 0, cut)
+        return None
 
-    def covering(self, path: str) -> str | None:
-        """The first pattern of the scope that covers ``path``, or None."""
-        if not self.covers(path):
+    def covers(self, path: str, folded: str | None = None) -> bool:
+        """Whether any pattern of the scope covers ``path`` (``folded``: it, case-folded)."""
+        if self._literal(path, folded) is not None:
+            return True
+        return self._any is not None and self._any.fullmatch(path) is not None
+
+    def covering(self, path: str, folded: str | None = None) -> str | None:
+        """A pattern of the scope that covers ``path`` (literal ones first), or None."""
+        hit = self._literal(path, folded)
+        if hit is not None:
+            return hit
+        if self._any is None or self._any.fullmatch(path) is None:
             return None
         return next(
-            p.text for p in self.patterns if covers(p, path, case_sensitive=self.case_sensitive)
+            p.text for p in self._globs if covers(p, path, case_sensitive=self.case_sensitive)
         )

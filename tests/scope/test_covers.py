@@ -72,3 +72,25 @@ def test_upper_case_class_member_folds_unlike_git() -> None:
     """git's wildmatch folds only the path inside a class; ap folds both sides."""
     assert covers("[R]EADME.md", "readme.md")
     assert not covers("[R]EADME.md", "readme.md", case_sensitive=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scope=st.lists(
+        st.one_of(patterns(), st.sampled_from(["a", "a/", "A/b", "b/a/", "ab", "a/b/"])),
+        max_size=5,
+    ),
+    batch=st.lists(paths(), min_size=1, max_size=20),
+    case_sensitive=st.booleans(),
+)
+def test_matcher_equals_its_patterns_one_by_one(
+    scope: list[str], batch: list[str], case_sensitive: bool
+) -> None:
+    """The literal fast path and the glob regex together decide what each pattern decides."""
+    matcher = ScopeMatcher(scope, case_sensitive=case_sensitive)
+    for path in batch:
+        expected = [p for p in scope if covers(p, path, case_sensitive=case_sensitive)]
+        assert matcher.covers(path) == bool(expected), path
+        hit = matcher.covering(path)
+        assert (hit is None) == (not expected)
+        assert hit is None or covers(hit, path, case_sensitive=case_sensitive)
