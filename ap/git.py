@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ap.errors import GitError
 
@@ -52,8 +52,7 @@ def find_root(start: Path | str | None = None) -> Path:
     return Path(proc.stdout.decode().strip())
 
 
-@dataclass(frozen=True)
-class DiffEntry:
+class DiffEntry(NamedTuple):
     """One record of ``git diff --raw --no-renames``: modes, blob ids, status and path."""
 
     old_mode: str
@@ -64,8 +63,7 @@ class DiffEntry:
     path: str
 
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(NamedTuple):
     """What ``git merge-tree --write-tree`` made of two commits."""
 
     tree: str
@@ -90,8 +88,7 @@ def parse_trailers(message: str) -> dict[str, str]:
     return trailers
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a command runs: the work tree's top, the common git dir, the checked-out branch."""
 
     root: Path

@@ -6,7 +6,7 @@ Light on purpose: the pre-commit hook imports it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _ID_RE = re.compile(r"^[0-9]{8}-[a-z0-9]+(?:-[a-z0-9]+)*$")
 INTEGRATION = "integration"
@@ -19,8 +19,7 @@ def is_valid_id(artifact_id: str) -> bool:
     return bool(_ID_RE.match(artifact_id)) and len(artifact_id) <= 80
 
 
-@dataclass(frozen=True)
-class Branches:
+class Branches(NamedTuple):
     """``<prefix><plan>/integration`` holds the plan; ``<prefix><plan>/<task>`` an objective."""
 
     prefix: str = "ap/"

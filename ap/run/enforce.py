@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.frontmatter import load_front_matter
@@ -23,8 +22,7 @@ from ap.scope.changes import SYMLINK, Change, ChangeViolation, check_changes
 CONFIG_FILE = "ap.yaml"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The few ap.yaml keys enforcement needs."""
 
     state_dir: str = "docs"
@@ -59,7 +57,7 @@ class Settings:
         except (OSError, ValueError, TypeError):
             pass
         settings = cls._parse(root, path)
-        _write_cache(file, asdict(settings))
+        _write_cache(file, settings._asdict())
         return settings
 
     @classmethod
@@ -104,8 +102,7 @@ def _patterns(value: object, where: str) -> list[str]:
     return list(value)
 
 
-@dataclass(frozen=True)
-class ObjectiveScope:
+class ObjectiveScope(NamedTuple):
     """What one objective may change: its touch, minus what is forbidden to it."""
 
     plan_id: str
@@ -181,16 +178,24 @@ class ObjectiveScope:
         )
 
 
-@dataclass
 class CheckOutcome:
     """The result of checking one objective's change set."""
 
-    scope: ObjectiveScope
-    branch: str
-    changes: list[Change] = field(default_factory=list)
-    violations: list[ChangeViolation] = field(default_factory=list)
-    entries: list[DiffEntry] = field(default_factory=list)
-    base: str | None = None
+    def __init__(
+        self,
+        scope: ObjectiveScope,
+        branch: str,
+        changes: list[Change],
+        violations: list[ChangeViolation],
+        entries: list[DiffEntry],
+        base: str | None = None,
+    ) -> None:
+        self.scope = scope
+        self.branch = branch
+        self.changes = changes
+        self.violations = violations
+        self.entries = entries
+        self.base = base
 
     @property
     def ok(self) -> bool:
@@ -255,12 +260,17 @@ def _scope_of(
 def _cached_scope(
     git: Git, settings: Settings, plan_id: str, task: str, cache: Path
 ) -> ObjectiveScope | None:
-    """The scope, from a cache keyed by the plan's blob id (content-addressed: never stale)."""
+    """The scope, from a cache keyed by the integration commit (content-addressed: never stale).
+
+    ``cache`` is ``<git common dir>/ap/cache``; a loose ref is read from the file
+    git keeps it in, sparing a process (a packed one is asked of git).
+    """
     import json
 
     integration = settings.branches.integration(plan_id)
     path = plan_relpath(settings.state_dir, plan_id)
-    oid = git.rev_parse_object(f"refs/heads/{integration}:{path}")
+    oid = _loose_ref(cache.parent.parent, f"refs/heads/{integration}")
+    oid = oid or git.rev_parse(f"refs/heads/{integration}")
     if oid is None:
         return None  # the slow path says what is wrong
     key = f"{oid}-{task}-{settings.state_dir.replace('/', '_')}-{int(settings.case_sensitive)}"
@@ -269,11 +279,21 @@ def _cached_scope(
         return ObjectiveScope(**json.loads(file.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         pass
-    text = git.run("cat-file", "blob", oid)
+    text = git.show_file(oid, path)
+    if text is None:
+        return None
     data = load_front_matter(text, where=f"{integration}:{path}")
     scope = ObjectiveScope.from_plan(data, task, settings)
-    _write_cache(file, asdict(scope))
+    _write_cache(file, scope._asdict())
     return scope
+
+
+def _loose_ref(git_dir: Path, ref: str) -> str | None:
+    try:
+        text = (git_dir / ref).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text) else None
 
 
 def _write_cache(file: Path, data: dict[str, Any]) -> None:

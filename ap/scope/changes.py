@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ap.scope.matcher import ScopeMatcher
 from ap.scope.pattern import fold_case
@@ -25,8 +25,7 @@ SYMLINK = "120000"
 GITLINK = "160000"
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One entry of ``git diff --raw --no-renames``: status, paths, modes, symlink target."""
 
     status: str
@@ -37,8 +36,7 @@ class Change:
     symlink_target: str | None = None
 
 
-@dataclass(frozen=True)
-class ChangeViolation:
+class ChangeViolation(NamedTuple):
     """A path the change may not touch, why, and the forbid pattern it hit (if any)."""
 
     path: str

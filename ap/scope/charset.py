@@ -7,7 +7,6 @@ patterns accept here?" without guessing, whatever classes and negations appear.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 MAX_CHAR = 0x10FFFF
 SLASH = ord("/")
@@ -25,11 +24,25 @@ def _normalise(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]
     return tuple((lo, hi) for lo, hi in merged)
 
 
-@dataclass(frozen=True)
 class CharSet:
-    """A set of characters; never contains ``/`` once built with :func:`segment_chars`."""
+    """A set of characters; never contains ``/`` once built with :func:`segment_chars`.
 
-    ranges: tuple[tuple[int, int], ...]
+    An immutable value (a plain class, not a dataclass: the hook path avoids that import).
+    """
+
+    __slots__ = ("ranges",)
+
+    def __init__(self, ranges: tuple[tuple[int, int], ...]) -> None:
+        self.ranges = ranges
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CharSet) and other.ranges == self.ranges
+
+    def __hash__(self) -> int:
+        return hash(self.ranges)
+
+    def __repr__(self) -> str:
+        return f"CharSet({self.ranges!r})"
 
     @classmethod
     def of(cls, ranges: Iterable[tuple[int, int]]) -> CharSet:

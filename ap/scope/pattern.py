@@ -11,19 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from ap.errors import ScopeError
 from ap.scope.charset import ANY_SEGMENT_CHAR, CharSet, segment_chars
 
 
-@dataclass(frozen=True, eq=False)
 class Star:
     """``*``: any run of characters within one segment."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True, eq=False)
+
 class Chars:
     """One character from a set (a literal, ``?`` or a class).
 
@@ -31,8 +31,11 @@ class Chars:
     the overlap search's caches.
     """
 
-    sensitive: CharSet
-    insensitive: CharSet
+    __slots__ = ("insensitive", "sensitive")
+
+    def __init__(self, sensitive: CharSet, insensitive: CharSet) -> None:
+        self.sensitive = sensitive
+        self.insensitive = insensitive
 
     def chars(self, case_sensitive: bool) -> CharSet:
         return self.sensitive if case_sensitive else self.insensitive
@@ -63,12 +66,11 @@ def fold_case(text: str, case_sensitive: bool) -> str:
     return text if case_sensitive else text.translate(_ASCII_LOWER)
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
     """A parsed, normalised scope pattern."""
 
     text: str
-    elements: tuple[Element, ...] = field(repr=False)
+    elements: tuple[Element, ...]
     dir_only: bool = False
 
     @property
@@ -83,6 +85,9 @@ class Pattern:
 
     def __str__(self) -> str:
         return self.text
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.text!r})"
 
 
 def _reject(text: str, reason: str) -> ScopeError:
