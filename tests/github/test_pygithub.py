@@ -373,7 +373,7 @@ def test_construction_checks_its_input(token: str, repository: str, message: str
 
 def test_importing_the_github_package_does_not_import_pygithub() -> None:
     code = (
-        "import sys, ap.github.api, ap.github.pygithub\n"
+        "import sys, ap.github.api, ap.github.pygithub, ap.github.context, ap.github.outputs\n"
         "print('github' in sys.modules, 'requests' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
