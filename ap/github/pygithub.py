@@ -96,12 +96,17 @@ class PyGithubApi:
     def _calling(self, action: str, forbidden_hint: str) -> Iterator[None]:
         """Turn PyGithub's and the network's exceptions during ``action`` into GitHubError."""
         import requests
-        from github import GithubException
+        from github import BadAttributeException, GithubException
 
         try:
             yield
         except GithubException as exc:
             raise _api_error(exc, action, forbidden_hint) from exc
+        except BadAttributeException as exc:
+            raise GitHubError(
+                f"GitHub's answer while trying to {action} has a field of an unexpected type",
+                hint="check that GITHUB_API_URL points at a GitHub REST API",
+            ) from exc
         except requests.Timeout as exc:
             raise GitHubError(
                 f"GitHub did not answer within {self.timeout}s while trying to {action}",

@@ -341,6 +341,13 @@ def test_a_server_error_is_not_retried(fake_github: FakeGitHub, api: PyGithubApi
     assert len(fake_github.requests) == 1
 
 
+def test_a_malformed_answer_is_a_github_error(fake_github: FakeGitHub, api: PyGithubApi) -> None:
+    n = fake_github.add_issue()
+    fake_github.issues[n]["title"] = ["not", "a", "string"]
+    with pytest.raises(GitHubError, match="unexpected type"):
+        api.get_issue(n)
+
+
 def test_an_unreachable_github(fake_github: FakeGitHub) -> None:
     base_url = fake_github.base_url
     fake_github.stop()
