@@ -419,6 +419,69 @@ def submit(app: App, summary: str, no_change: bool, worker: str | None) -> int:
     return 0
 
 
+@cli.command()
+@click.argument("plan_ref", metavar="[PLAN]", required=False)
+@click.option("--worker", help="Run every objective with this worker (a team name or a preset).")
+@click.option("--parallel", type=click.IntRange(min=1), help="At most N workers at once.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+)
+@json_option
+@pass_app
+def run(
+    app: App, plan_ref: str | None, worker: str | None, parallel: int | None, timeout: float | None
+) -> int:
+    """Run every wave with the team's workers, merge each, then accomplish."""
+    from ap.run.execute import run_plan
+
+    git = app.git()
+    config = _load_config(git)
+    plan_id = _plan_id(app, git, config, plan_ref)
+    outcome = run_plan(
+        git, config, plan_id, worker=worker, parallel=parallel, timeout=timeout, emit=app.emit
+    )
+    failed = sorted(
+        {t for m in outcome.merges for t in m.failed}
+        | {r.task for r in outcome.results if not r.ok}
+    )
+    summary = f"plan {plan_id}: {len(outcome.merges)} wave(s) merged in this run" + (
+        f"; failed: {', '.join(failed)}" if failed else ""
+    )
+    app.emit(event("phase_complete", "execution", message=summary, ok=not failed, failed=failed))
+    return 1 if failed else 0
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to create the sample repository (default: a new temporary folder).",
+)
+@json_option
+@pass_app
+def demo(app: App, folder: Path | None) -> int:
+    """The whole cycle on a throwaway repository with the script worker (no API key)."""
+    from ap.demo import demo as run_demo
+
+    outcome = run_demo(folder, emit=app.emit)
+    integration = f"ap/{outcome.plan_id}/integration"
+    app.emit(
+        event(
+            "message",
+            "demo",
+            message=(
+                f"done. Look at it:\n  cd {outcome.repo}\n  ap status\n"
+                f"  git log --oneline --graph {integration}\n"
+                f"  git show {integration}:docs/accomplishments/ACCOMPLISHMENT_{outcome.plan_id}.md"
+            ),
+            repo=str(outcome.repo),
+            plan_id=outcome.plan_id,
+        )
+    )
+    return 0
+
+
 @cli.command("merge-wave")
 @click.argument("plan_ref", metavar="[PLAN]", required=False)
 @click.option("--wave", type=click.IntRange(min=1), help="The wave to merge (default: the next).")

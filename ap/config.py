@@ -31,6 +31,10 @@ BASE_GLOBAL_FORBID = (
 )
 
 
+# Agent CLIs with a known non-interactive command line, a person, and the script worker.
+PRESET_NAMES = ("claude-code", "codex", "aider", "gemini", "manual", "script")
+
+
 class WorkerConfig(Model):
     """A member of the team: an agent CLI (preset or command), a person, or the script worker."""
 
@@ -40,11 +44,16 @@ class WorkerConfig(Model):
     capabilities: list[str] = Field(default_factory=list)
     max_concurrent: int = Field(default=1, ge=1)
     timeout: float | None = Field(default=None, gt=0)
+    recipe: str | None = None
 
     @model_validator(mode="after")
     def _preset_or_command(self) -> WorkerConfig:
         if (self.preset is None) == (self.command is None):
             raise ValueError("give exactly one of `preset` or `command`")
+        if self.preset is not None and self.preset not in PRESET_NAMES:
+            raise ValueError(f"unknown preset {self.preset!r} (one of {', '.join(PRESET_NAMES)})")
+        if self.preset == "script" and not self.recipe:
+            raise ValueError("the script preset needs `recipe:` (a YAML file of edits per task)")
         return self
 
 

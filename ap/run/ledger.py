@@ -9,7 +9,7 @@ re-reads the plan and finds the work done.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ap.config import ApConfig
@@ -139,3 +139,20 @@ def _id_of(path: Path) -> str:
     if name.startswith(prefix) and name.endswith(".md"):
         return name[len(prefix) : -len(".md")]
     raise ArtifactError(f"{path}: not a plan file (PLAN_<id>.md)")
+
+
+def update_plan(
+    ledger: Ledger, change: Callable[[CoordinationPlan], bool], message: str, *, races: int = 5
+) -> CoordinationPlan:
+    """Apply ``change`` to the plan on the integration branch and commit it (if it changed).
+
+    Re-read and re-applied when another process moved the branch in between.
+    """
+    for _ in range(races):
+        tip = ledger.require_tip()
+        plan = ledger.load(tip)
+        if not change(plan):
+            return plan
+        if ledger.commit(tip, plan, message) is not None:
+            return plan
+    raise CheckFailed(f"the integration branch of {ledger.plan_id} keeps moving; try again")

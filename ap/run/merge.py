@@ -182,13 +182,14 @@ def _settle(
         objective.timings.finished_at = now
     depends_on = {o.id: o.depends_on for o in plan.objectives}
     blocked = []
-    for task in dependants(depends_on, list(failed)):
+    all_failed = [o.id for o in plan.objectives if o.status == ObjectiveStatus.FAILED]
+    for task in dependants(depends_on, all_failed):
         objective = plan.objective(task)
         if objective is not None and objective.status == ObjectiveStatus.PENDING:
             objective.status = ObjectiveStatus.BLOCKED
             objective.status_reason = (
                 "depends on "
-                + ", ".join(d for d in objective.depends_on if d in failed or d in blocked)
+                + ", ".join(d for d in objective.depends_on if d in all_failed or d in blocked)
                 or "depends on a failed objective"
             )
             blocked.append(task)

@@ -180,6 +180,7 @@ def start(
                     wave=number,
                     branch=branch,
                     base=objective.base,
+                    message=f"{task}: branch {branch}",
                 )
             )
     return result

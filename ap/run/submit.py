@@ -71,7 +71,14 @@ def submit(
     summary: str = "",
     no_change: bool = False,
     worker: str | None = None,
+    enforce: bool = True,
 ) -> SubmitResult:
+    """Commit the worktree's changes and the report as done.
+
+    ``enforce=False`` (``ap run``) commits even what leaves the scope: the merge-time
+    check is the authority and records the violation; an empty change becomes an
+    explicit no-change report instead of a refusal.
+    """
     branch = git.current_branch()
     parsed = settings.branches.parse_objective(branch)
     if parsed is None or branch is None:
@@ -103,7 +110,9 @@ def submit(
     original = report_file.read_bytes() if report_file.exists() else None
     atomic_write(report_file, text)
     try:
-        return _commit(git, settings, branch, report, objective, rel, no_change=no_change)
+        return _commit(
+            git, settings, branch, report, objective, rel, no_change=no_change, enforce=enforce
+        )
     except BaseException:
         if original is None:
             report_file.unlink(missing_ok=True)
@@ -121,6 +130,7 @@ def _commit(
     report_path: str,
     *,
     no_change: bool,
+    enforce: bool,
 ) -> SubmitResult:
     index = git.git_path("index")
     with tempfile.TemporaryDirectory(prefix="ap-submit-") as tmp:
@@ -131,13 +141,15 @@ def _commit(
         staged.run("add", "-A")
         outcome = check_staged(staged, settings)
         assert outcome is not None  # we are on an objective branch
-        if not outcome.ok:
+        if enforce and not outcome.ok:
             raise ScopeViolation(
                 outcome.describe(),
                 hint="undo those changes (git restore / git rm), then `ap submit` again",
             )
         changed = [c.path for c in outcome.changes if c.path != report_path]
-        if not changed and not no_change and report.status == "done":
+        if not changed and not enforce and report.status == "done":
+            report = report.model_copy(update={"status": "no_change"})
+        elif not changed and not no_change and report.status == "done":
             raise UsageError(
                 f"nothing changed in the scope of {outcome.scope.task}",
                 hint="pass --no-change to submit an explicit no-change report",

@@ -1,0 +1,402 @@
+"""``ap run``: every wave of a plan, workers in parallel, then merge; then the accomplishment.
+
+For each wave: ``ap start`` (idempotent), a worktree per objective under the git
+dir (never tracked), the chosen worker run there with the prompt on stdin and the
+``AP_*`` environment (DESIGN.md §10), its output logged beside the worktree; a
+non-zero exit or a timeout fails the objective; otherwise its changes are
+committed with trailers (whatever they touch: the merge-time check is the
+authority and records violations). Failures go into the plan, then
+``merge-wave`` runs; a failed objective blocks its dependants and nothing else.
+Done is read from git, so a run that was interrupted resumes where it stopped:
+objectives whose branch tip is already a done commit are not run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ap.config import ApConfig
+from ap.errors import ApError
+from ap.events import Emit, event
+from ap.git import Git, parse_trailers
+from ap.ids import report_relpath
+from ap.models import CoordinationPlan, Objective, ObjectiveStatus
+from ap.plan.prompt import worker_prompt
+from ap.run.accomplish import AccomplishOutcome, accomplish
+from ap.run.enforce import Settings
+from ap.run.ledger import Ledger, trailers, update_plan
+from ap.run.merge import MergeOutcome, merge_wave
+from ap.run.start import next_wave, start
+from ap.run.submit import submit
+from ap.run.workers import Worker, choose, resolve
+
+POLL = 0.2
+MANUAL_POLL = 2.0
+
+
+@dataclass
+class TaskResult:
+    task: str
+    worker: str
+    ok: bool
+    reason: str | None = None
+    elapsed: float = 0.0
+    log: Path | None = None
+
+
+@dataclass
+class RunOutcome:
+    plan_id: str
+    results: list[TaskResult] = field(default_factory=list)
+    merges: list[MergeOutcome] = field(default_factory=list)
+    accomplishment: AccomplishOutcome | None = None
+
+
+class Runner:
+    """Runs one plan to its end."""
+
+    def __init__(
+        self,
+        git: Git,
+        config: ApConfig,
+        plan_id: str,
+        *,
+        worker: str | None,
+        parallel: int | None,
+        timeout: float | None,
+        emit: Emit,
+    ) -> None:
+        self.git = git
+        self.config = config
+        self.ledger = Ledger(git, config, plan_id)
+        self.plan_id = plan_id
+        self.worker_override = resolve(config, worker) if worker else None
+        self.parallel = parallel
+        self.timeout = timeout
+        self.emit = emit
+        self.area = git.git_dir() / "ap" / "run" / plan_id
+        self.settings = Settings(
+            config.state_dir, config.branch_prefix, config.case_sensitive_scopes
+        )
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    # -- the plan ------------------------------------------------------------
+
+    def run(self) -> RunOutcome:
+        outcome = RunOutcome(self.plan_id)
+        try:
+            while True:
+                plan = self.ledger.load() if self.ledger.tip() else None
+                number = next_wave(plan) if plan is not None else 1
+                if number is None:
+                    break
+                start(self.git, self.config, self.plan_id, wave=number, emit=self.emit)
+                self.emit(event("phase_start", "execution", title=f"Wave {number}", wave=number))
+                outcome.results += self._run_wave(number)
+                merged = merge_wave(
+                    self.git, self.config, self.plan_id, wave=number, emit=self.emit
+                )
+                outcome.merges.append(merged)
+            outcome.accomplishment = accomplish(self.git, self.config, self.plan_id, emit=self.emit)
+        finally:
+            self._cleanup()
+        return outcome
+
+    def _run_wave(self, number: int) -> list[TaskResult]:
+        plan = self.ledger.load()
+        todo = [
+            o
+            for t in plan.waves[number - 1]
+            if (o := plan.objective(t)) is not None
+            and o.status == ObjectiveStatus.RUNNING
+            and not self._already_submitted(o)
+        ]
+        if not todo:
+            return []
+        chosen = self._assign(todo)
+        limit = self.parallel or self.config.max_parallel or len(todo)
+        slots = {w.name: threading.Semaphore(w.max_concurrent) for w, _ in chosen.values()}
+        results: list[TaskResult] = []
+        with ThreadPoolExecutor(max_workers=max(1, limit)) as pool:
+            futures: dict[Future[TaskResult], str] = {}
+            for objective in todo:
+                worker, _ = chosen[objective.id]
+                futures[pool.submit(self._objective, plan, objective, worker, slots)] = objective.id
+            pending = set(futures)
+            try:
+                while pending:
+                    done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                    results += [f.result() for f in done]
+            except BaseException:
+                self._stop.set()
+                self._kill_all()
+                raise
+        failed = {r.task: r.reason or "failed" for r in results if not r.ok}
+        if failed:
+            update_plan(
+                self.ledger,
+                lambda p: _mark_failed(p, failed),
+                f"chore(ap): {', '.join(failed)} failed in wave {number} of {self.plan_id}\n\n"
+                + trailers(plan=self.plan_id, step="fail", wave=str(number)),
+            )
+        return results
+
+    def _already_submitted(self, objective: Objective) -> bool:
+        branch = objective.branch or self.ledger.objective_branch(objective.id)
+        tip = self.git.rev_parse(f"refs/heads/{branch}")
+        if tip is None:
+            return False
+        found = parse_trailers(self.git.message(tip))
+        return found.get("AP-Task") == objective.id and found.get("AP-Status") in ("done", "failed")
+
+    def _assign(self, todo: list[Objective]) -> dict[str, tuple[Worker, str]]:
+        load: dict[str, int] = {}
+        chosen: dict[str, tuple[Worker, str]] = {}
+        for objective in todo:
+            if self.worker_override is not None:
+                pick = (self.worker_override, "chosen with --worker")
+            else:
+                pick = choose(self.config, objective, load)
+            chosen[objective.id] = pick
+            load[pick[0].name] = load.get(pick[0].name, 0) + 1
+
+        def record(plan: CoordinationPlan) -> bool:
+            changed = False
+            for task, (worker, why) in chosen.items():
+                o = plan.objective(task)
+                if o is not None and (o.agent, o.agent_reason) != (worker.name, why):
+                    o.agent, o.agent_reason = worker.name, why
+                    changed = True
+            return changed
+
+        update_plan(
+            self.ledger,
+            record,
+            f"chore(ap): assign workers for {self.plan_id}\n\n"
+            + trailers(plan=self.plan_id, step="assign"),
+        )
+        return chosen
+
+    # -- one objective -------------------------------------------------------
+
+    def _objective(
+        self,
+        plan: CoordinationPlan,
+        objective: Objective,
+        worker: Worker,
+        slots: dict[str, threading.Semaphore],
+    ) -> TaskResult:
+        with slots[worker.name]:
+            if self._stop.is_set():
+                return TaskResult(objective.id, worker.name, False, "interrupted")
+            started = time.monotonic()
+            self.emit(
+                event(
+                    "objective_started",
+                    "execution",
+                    task=objective.id,
+                    worker=worker.name,
+                    message=f"{objective.id}: started with {worker.name} — {objective.title}",
+                )
+            )
+            result = self._work(plan, objective, worker)
+            result.elapsed = round(time.monotonic() - started, 2)
+            status = "done" if result.ok else "failed"
+            self.emit(
+                event(
+                    "objective_finished",
+                    "execution",
+                    task=objective.id,
+                    status=status,
+                    reason=result.reason,
+                    elapsed=result.elapsed,
+                    message=f"{objective.id}: {status} in {result.elapsed:.1f} s"
+                    + (f" — {result.reason}" if result.reason else ""),
+                )
+            )
+            return result
+
+    def _work(self, plan: CoordinationPlan, objective: Objective, worker: Worker) -> TaskResult:
+        task = objective.id
+        branch = objective.branch or self.ledger.objective_branch(task)
+        tree = self.area / "worktrees" / task
+        log = self.area / "logs" / f"{task}.log"
+        prompt_file = self.area / "prompts" / f"{task}.txt"
+        for folder in (tree.parent, log.parent, prompt_file.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._fresh_worktree(tree, branch)
+        report = report_relpath(self.config.state_dir, self.plan_id, task)
+        prompt = worker_prompt(plan, task, report_path=report)
+        prompt_file.write_text(prompt, encoding="utf-8")
+        env = {
+            **os.environ,
+            "AP_PLAN": self.plan_id,
+            "AP_TASK": task,
+            "AP_WAVE": str(objective.wave),
+            "AP_PROMPT_FILE": str(prompt_file),
+            "AP_SCOPE_TOUCH": "\n".join(objective.scope_touch),
+            "AP_REPORT_PATH": report,
+            "AP_WORKTREE": str(tree),
+        }
+        timeout = self.timeout or worker.timeout
+        if worker.manual:
+            return self._manual(task, branch, tree, prompt, timeout, log)
+        problem = self._process(
+            task, worker.command(str(prompt_file)), tree, env, prompt, timeout, log
+        )
+        if problem is not None:
+            return TaskResult(task, worker.name, False, problem, log=log)
+        try:
+            submit(Git(tree), self.settings, worker=worker.name, enforce=False)
+        except ApError as exc:
+            return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
+        return TaskResult(task, worker.name, True, log=log)
+
+    def _process(
+        self,
+        task: str,
+        argv: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        prompt: str,
+        timeout: float | None,
+        log: Path,
+    ) -> str | None:
+        """Run the worker; None when it exited 0, else why it failed."""
+        with log.open("wb") as out:
+            try:
+                proc = subprocess.Popen(
+                    argv,
+                    cwd=cwd,
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group: a timeout kills it all
+                )
+            except OSError as exc:
+                return f"the worker could not start: {exc}"
+            with self._lock:
+                self._procs[task] = proc
+            try:
+                feeder = threading.Thread(target=_feed, args=(proc, prompt), daemon=True)
+                feeder.start()
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while proc.poll() is None:
+                    if self._stop.is_set():
+                        _kill(proc)
+                        return "interrupted"
+                    if deadline is not None and time.monotonic() > deadline:
+                        _kill(proc)
+                        return f"timed out after {timeout:g} s"
+                    time.sleep(POLL)
+            finally:
+                with self._lock:
+                    self._procs.pop(task, None)
+        if proc.returncode != 0:
+            return f"the worker exited with {proc.returncode} (log: {log})"
+        return None
+
+    def _manual(
+        self, task: str, branch: str, tree: Path, prompt: str, timeout: float | None, log: Path
+    ) -> TaskResult:
+        """A person does it: show the prompt and the worktree; wait for `ap submit` there."""
+        log.write_text(prompt, encoding="utf-8")
+        self.emit(
+            event(
+                "message",
+                "execution",
+                message=f"{task} is yours: work in {tree}, then run `ap submit` there "
+                f"(the prompt is in {log})",
+            )
+        )
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._stop.is_set():
+            tip = self.git.rev_parse(f"refs/heads/{branch}")
+            found = parse_trailers(self.git.message(tip)) if tip else {}
+            if found.get("AP-Task") == task and found.get("AP-Status") == "done":
+                return TaskResult(task, "manual", True, log=log)
+            if deadline is not None and time.monotonic() > deadline:
+                return TaskResult(task, "manual", False, f"not submitted within {timeout:g} s")
+            time.sleep(MANUAL_POLL)
+        return TaskResult(task, "manual", False, "interrupted")
+
+    # -- worktrees and processes ------------------------------------------
+
+    def _fresh_worktree(self, tree: Path, branch: str) -> None:
+        """The objective's branch checked out clean (leftovers of an interrupted run go)."""
+        if tree.exists():
+            self.git.worktree_remove(tree)
+            shutil.rmtree(tree, ignore_errors=True)
+        self.git.run_bytes("worktree", "prune", check=False)
+        self.git.worktree_add(tree, branch, branch=branch)
+
+    def _kill_all(self) -> None:
+        with self._lock:
+            procs = list(self._procs.values())
+        for proc in procs:
+            _kill(proc)
+
+    def _cleanup(self) -> None:
+        """Remove the worktrees (never a branch: the work is in the branches' commits)."""
+        self._stop.set()
+        self._kill_all()
+        folder = self.area / "worktrees"
+        if folder.is_dir():
+            for tree in folder.iterdir():
+                self.git.worktree_remove(tree)
+                shutil.rmtree(tree, ignore_errors=True)
+
+
+def _feed(proc: subprocess.Popen[bytes], prompt: str) -> None:
+    stdin = proc.stdin
+    if stdin is None:
+        return
+    try:
+        stdin.write(prompt.encode())
+        stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _mark_failed(plan: CoordinationPlan, failed: dict[str, str]) -> bool:
+    changed = False
+    for task, reason in failed.items():
+        o = plan.objective(task)
+        if o is not None and o.status != ObjectiveStatus.FAILED:
+            o.status = ObjectiveStatus.FAILED
+            o.status_reason = reason
+            changed = True
+    return changed
+
+
+def run_plan(
+    git: Git,
+    config: ApConfig,
+    plan_id: str,
+    *,
+    worker: str | None = None,
+    parallel: int | None = None,
+    timeout: float | None = None,
+    emit: Emit,
+) -> RunOutcome:
+    return Runner(
+        git, config, plan_id, worker=worker, parallel=parallel, timeout=timeout, emit=emit
+    ).run()

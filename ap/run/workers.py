@@ -1,0 +1,127 @@
+"""Workers (DESIGN.md §10): who does an objective, with which command line.
+
+A team member of ap.yaml is ``{name, command}`` or ``{name, preset}``. Presets are
+the non-interactive command lines of common agent CLIs (each reads the prompt on
+stdin, or from the file named by ``{prompt_file}``), ``manual`` (a person), and
+``script`` (the deterministic recipe worker). ``agent: auto`` objectives are
+matched to a worker by declared capabilities, then by load.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ap.config import PRESET_NAMES, ApConfig, WorkerConfig
+from ap.errors import UsageError
+from ap.models import Objective
+
+PRESET_COMMANDS: dict[str, list[str]] = {
+    "claude-code": ["claude", "-p", "--permission-mode", "acceptEdits"],
+    "codex": ["codex", "exec", "--full-auto", "-"],
+    "aider": ["aider", "--yes-always", "--no-git", "--message-file", "{prompt_file}"],
+    "gemini": ["gemini", "--yolo"],
+}
+
+# What a scope's file names say about the work: capability words workers declare.
+_KINDS = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".go": "go",
+    ".rs": "rust",
+    ".md": "docs",
+    ".rst": "docs",
+    ".txt": "docs",
+    ".yml": "config",
+    ".yaml": "config",
+    ".toml": "config",
+}
+
+
+@dataclass(frozen=True)
+class Worker:
+    """A worker ready to run: its argv (None for a person), limits and capabilities."""
+
+    name: str
+    argv: tuple[str, ...] | None
+    max_concurrent: int = 1
+    timeout: float | None = None
+    capabilities: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def manual(self) -> bool:
+        return self.argv is None
+
+    def command(self, prompt_file: str) -> list[str]:
+        assert self.argv is not None
+        return [a.replace("{prompt_file}", prompt_file) for a in self.argv]
+
+
+def from_config(spec: WorkerConfig) -> Worker:
+    argv: tuple[str, ...] | None
+    if spec.preset == "manual":
+        argv = None
+    elif spec.preset == "script":
+        argv = (sys.executable, "-m", "ap.run.scriptworker", str(spec.recipe))
+    elif spec.preset is not None:
+        argv = tuple(PRESET_COMMANDS[spec.preset])
+    elif isinstance(spec.command, str):
+        argv = tuple(shlex.split(spec.command))
+    else:
+        argv = tuple(spec.command or ())
+    return Worker(spec.name, argv, spec.max_concurrent, spec.timeout, tuple(spec.capabilities))
+
+
+def resolve(config: ApConfig, name: str) -> Worker:
+    """A team member by name, or a preset used directly (``--worker codex``)."""
+    spec = config.worker(name)
+    if spec is not None:
+        return from_config(spec)
+    if name in PRESET_NAMES and name != "script":
+        return from_config(WorkerConfig(name=name, preset=name))
+    known = ", ".join([w.name for w in config.team] + [p for p in PRESET_NAMES if p != "script"])
+    raise UsageError(f"no worker named {name!r}", hint=f"one of: {known}")
+
+
+def work_kinds(objective: Objective) -> set[str]:
+    """Capability words that describe an objective: languages, docs, tests, complexity."""
+    kinds = {f"complexity:{objective.complexity.value}"}
+    for pattern in objective.scope_touch:
+        lowered = pattern.lower()
+        if "test" in lowered:
+            kinds.add("tests")
+        for ext, kind in _KINDS.items():
+            if lowered.endswith(ext):
+                kinds.add(kind)
+    return kinds
+
+
+def choose(config: ApConfig, objective: Objective, load: Mapping[str, int]) -> tuple[Worker, str]:
+    """The team member for an objective, and why: its own agent, or the best match."""
+    if objective.agent != "auto":
+        return resolve(config, objective.agent), f"named by the plan ({objective.agent})"
+    if not config.team:
+        raise UsageError(
+            "no worker for the objectives: ap.yaml has no `team`",
+            hint="add a team to ap.yaml, or pass --worker NAME (e.g. --worker claude-code)",
+        )
+    kinds = work_kinds(objective)
+    best: tuple[float, float, int] | None = None
+    chosen: tuple[Worker, str] | None = None
+    for index, spec in enumerate(config.team):
+        worker = from_config(spec)
+        matched = sorted(kinds & set(worker.capabilities))
+        busy = load.get(worker.name, 0) / worker.max_concurrent
+        key = (-len(matched), busy, index)
+        if best is None or key < best:
+            best = key
+            why = f"capabilities {', '.join(matched)}" if matched else "no capability matched"
+            chosen = (worker, f"{why}; load {load.get(worker.name, 0)}/{worker.max_concurrent}")
+    assert chosen is not None
+    return chosen

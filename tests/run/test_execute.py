@@ -1,0 +1,163 @@
+"""`ap run` and `ap demo`: real worker processes, real merges, failures contained, resumable."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ap.cli import main
+from ap.demo import FILES, RECIPE
+from ap.run.scriptworker import apply
+from tests.run.conftest import Flow, git, planned_flow, run_ap
+
+WORKER = """\
+import os, pathlib, sys, time
+task = os.environ["AP_TASK"]
+sys.stdin.read()
+behaviour = os.environ.get("BEHAVIOUR_" + task, "ok")
+root = pathlib.Path.cwd()
+own = {"T1": "src/auth/new.py", "T2": "src/api/new.py", "T3": "tests/test_new.py"}[task]
+if behaviour == "sleep":
+    time.sleep(float(os.environ.get("SLEEP", "2")))
+if behaviour == "hang":
+    time.sleep(3600)
+if behaviour == "exit":
+    sys.exit(3)
+if behaviour == "outside":
+    (root / "src/auth/evil.py").write_text("evil\\n")
+(root / own).parent.mkdir(parents=True, exist_ok=True)
+(root / own).write_text(f"# by {task}\\n")
+"""
+
+
+def _with_worker(flow: Flow) -> None:
+    script = flow.root.parent / "worker.py"
+    script.write_text(WORKER)
+    command = json.dumps([sys.executable, str(script)])
+    (flow.root / "ap.yaml").write_text(
+        f"team:\n  - name: py\n    command: {command}\n    max_concurrent: 4\n"
+    )
+
+
+def test_demo_runs_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["demo", "--dir", str(tmp_path / "demo")])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    repo = tmp_path / "demo" / "bookshop"
+    plan_id = next((repo / "docs" / "plans").glob("PLAN_*.md")).stem[len("PLAN_") :]
+    integration = f"ap/{plan_id}/integration"
+    log = git(repo, "log", "--format=%H %P%x00%B%x00", integration)
+    merges = git(repo, "rev-list", "--merges", integration).split()
+    waves = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "ap", "show", plan_id, "--json"],
+            cwd=repo, capture_output=True, text=True, check=True,
+        ).stdout.splitlines()[-1]
+    )["plan"]["waves"]  # fmt: skip
+    assert len(waves) >= 2 and sum(len(w) for w in waves) == 6
+    assert len(merges) == len(waves)  # one merge commit per wave
+    assert "AP-Step: accomplish" in git(repo, "log", "-1", "--format=%B", integration)
+    assert log.count("AP-Step: merge") == len(waves)
+    # The final tree is every recipe applied to the sample.
+    expected_root = tmp_path / "expected"
+    for rel, text in FILES.items():
+        (expected_root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (expected_root / rel).write_text(text)
+    for steps in RECIPE.values():
+        apply(expected_root, steps)
+    for path in expected_root.rglob("*"):
+        rel = path.relative_to(expected_root).as_posix()
+        if path.is_file() and rel != "README.md":  # README's managed section: checked below
+            assert git(repo, "show", f"{integration}:{rel}") == path.read_text(), rel
+    plan = git(repo, "show", f"{integration}:docs/plans/PLAN_{plan_id}.md")
+    assert plan.count("status: merged") == 6
+    for name in ("README.md", "AGENTS.md"):
+        assert "<!-- ap:accomplishments -->" in git(repo, "show", f"{integration}:{name}")
+    assert len(git(repo, "worktree", "list").splitlines()) == 1  # the run's worktrees are gone
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        ("outside", "scope violation: src/auth/evil.py"),
+        ("exit", "the worker exited with 3"),
+        ("hang", "timed out after 2 s"),
+    ],
+)
+def test_a_bad_worker_fails_only_its_objective(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    behaviour: str,
+    reason: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    flow = planned_flow(tmp_path / "repo", capsys)
+    _with_worker(flow)
+    monkeypatch.setenv("BEHAVIOUR_T2", behaviour)
+    code, _, err = flow.ap("run", "--timeout", "2")
+    assert code == 1, err
+    statuses = flow.plan_statuses()
+    assert statuses == {"T1": "merged", "T2": "failed", "T3": "blocked"}
+    plan = flow.show(flow.integration, f"docs/plans/PLAN_{flow.plan_id}.md")
+    assert reason in " ".join(plan.split()), plan
+    tree = flow.tree(flow.integration)
+    assert "src/auth/new.py" in tree and "src/api/new.py" not in tree
+    assert "src/auth/evil.py" not in tree
+    report = flow.show(flow.integration, f"docs/accomplishments/ACCOMPLISHMENT_{flow.plan_id}.md")
+    assert "T2" in report and "failed" in report
+
+
+def test_interrupted_run_resumes_to_the_same_result(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow = planned_flow(tmp_path / "repo", capsys)
+    _with_worker(flow)
+    reference_root = tmp_path / "reference" / "repo"
+    shutil.copytree(flow.root, reference_root, symlinks=True)
+    shutil.copy(flow.root.parent / "worker.py", reference_root.parent / "worker.py")
+    ref_yaml = (
+        (flow.root / "ap.yaml")
+        .read_text()
+        .replace(str(flow.root.parent / "worker.py"), str(reference_root.parent / "worker.py"))
+    )
+    (reference_root / "ap.yaml").write_text(ref_yaml)
+    assert run_ap(reference_root, "run").returncode == 0
+
+    env = {**os.environ, "BEHAVIOUR_T2": "sleep", "SLEEP": "30"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ap", "run"], cwd=flow.root, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    t1 = flow.branch("T1")
+    while time.monotonic() < deadline:  # wait until T1 is submitted while T2 still sleeps
+        tip = git(flow.root, "log", "-1", "--format=%B", t1)
+        if "AP-Status: done" in tip:
+            break
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert "ap/run" not in git(flow.root, "worktree", "list")  # worktrees removed, branches kept
+    assert git(flow.root, "rev-parse", "--verify", flow.branch("T2"))
+
+    again = run_ap(flow.root, "run")
+    assert again.returncode == 0, again.stderr
+    assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
+    reference = Flow(flow.repo.__class__(reference_root), capsys)
+    reference.plan_id = flow.plan_id
+    stable = lambda f: {  # noqa: E731
+        p: o for p, o in f.tree(f.integration).items()
+        if not p.startswith(("docs/plans/", "docs/accomplishments/", "docs/sessions/"))
+    }  # fmt: skip
+    assert stable(flow) == stable(reference)
+    assert len(git(flow.root, "rev-list", "--merges", flow.integration).split()) == 2
