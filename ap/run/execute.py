@@ -90,6 +90,8 @@ class Runner:
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        # git's worktree bookkeeping is not safe against itself: one change at a time.
+        self._worktree_lock = threading.Lock()
 
     # -- the plan ------------------------------------------------------------
 
@@ -235,7 +237,10 @@ class Runner:
         prompt_file = self.area / "prompts" / f"{task}.txt"
         for folder in (tree.parent, log.parent, prompt_file.parent):
             folder.mkdir(parents=True, exist_ok=True)
-        self._fresh_worktree(tree, branch)
+        try:
+            self._fresh_worktree(tree, branch)
+        except ApError as exc:
+            return TaskResult(task, worker.name, False, f"no worktree: {exc.message}")
         report = report_relpath(self.config.state_dir, self.plan_id, task)
         prompt = worker_prompt(plan, task, report_path=report)
         prompt_file.write_text(prompt, encoding="utf-8")
@@ -293,14 +298,19 @@ class Runner:
                 feeder = threading.Thread(target=_feed, args=(proc, prompt), daemon=True)
                 feeder.start()
                 deadline = None if timeout is None else time.monotonic() + timeout
-                while proc.poll() is None:
+                while True:
+                    left = POLL if deadline is None else min(POLL, deadline - time.monotonic())
+                    try:
+                        proc.wait(timeout=max(left, 0.0))  # returns the moment it exits
+                        break
+                    except subprocess.TimeoutExpired:
+                        pass
                     if self._stop.is_set():
                         _kill(proc)
                         return "interrupted"
-                    if deadline is not None and time.monotonic() > deadline:
+                    if deadline is not None and time.monotonic() >= deadline:
                         _kill(proc)
                         return f"timed out after {timeout:g} s"
-                    time.sleep(POLL)
             finally:
                 with self._lock:
                     self._procs.pop(task, None)
@@ -336,11 +346,12 @@ class Runner:
 
     def _fresh_worktree(self, tree: Path, branch: str) -> None:
         """The objective's branch checked out clean (leftovers of an interrupted run go)."""
-        if tree.exists():
-            self.git.worktree_remove(tree)
-            shutil.rmtree(tree, ignore_errors=True)
-        self.git.run_bytes("worktree", "prune", check=False)
-        self.git.worktree_add(tree, branch, branch=branch)
+        with self._worktree_lock:
+            if tree.exists():
+                self.git.worktree_remove(tree)
+                shutil.rmtree(tree, ignore_errors=True)
+            self.git.run_bytes("worktree", "prune", check=False)
+            self.git.worktree_add(tree, branch, branch=branch)
 
     def _kill_all(self) -> None:
         with self._lock:
@@ -354,9 +365,10 @@ class Runner:
         self._kill_all()
         folder = self.area / "worktrees"
         if folder.is_dir():
-            for tree in folder.iterdir():
-                self.git.worktree_remove(tree)
-                shutil.rmtree(tree, ignore_errors=True)
+            with self._worktree_lock:
+                for tree in folder.iterdir():
+                    self.git.worktree_remove(tree)
+                    shutil.rmtree(tree, ignore_errors=True)
 
 
 def _feed(proc: subprocess.Popen[bytes], prompt: str) -> None:
