@@ -526,6 +526,41 @@ def list_artifacts(app: App) -> int:
     return 0
 
 
+# -- github ---------------------------------------------------------------
+
+
+@cli.group()
+def github() -> None:
+    """Entry points of ap's GitHub Action."""
+
+
+@github.command("handle")
+@click.option("--resume", "resume", metavar="PLAN", help="Advance PLAN, whatever the event.")
+@click.option(
+    "--dispatch",
+    metavar="WORKFLOW",
+    help="Dispatch this workflow file again when a wave starts (the Action's next step).",
+)
+@json_option
+@pass_app
+def github_handle(app: App, resume: str | None, dispatch: str | None) -> int:
+    """Handle the Action's event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH): one idempotent step."""
+    from ap.github.handle import run_action
+
+    result = run_action(app.git(), os.environ, emit=app.emit, resume=resume, dispatch=dispatch)
+    app.emit(
+        event(
+            "phase_complete",
+            "github",
+            message=result.message,
+            step=result.step,
+            plan_id=result.plan_id,
+            matrix=result.matrix,
+        )
+    )
+    return 0
+
+
 # -- the error boundary -----------------------------------------------------
 
 
