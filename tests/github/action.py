@@ -129,12 +129,10 @@ class World:
         return git(self.origin, "show", f"{rev}:{path}")
 
     def plan_data(self, plan_id: str) -> dict[str, Any]:
-        import yaml
+        from ap.frontmatter import load_front_matter
 
         text = self.show(f"ap/{plan_id}/integration", f"docs/plans/PLAN_{plan_id}.md")
-        data = yaml.safe_load(text.split("---\n")[1])
-        assert isinstance(data, dict)
-        return data
+        return load_front_matter(text, where=plan_id)
 
     def outputs_text(self) -> str:
         return self.outputs.read_text(encoding="utf-8")
