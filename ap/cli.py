@@ -95,14 +95,15 @@ def cli(app: App, directory: Path | None, verbose: bool) -> None:
 
 
 @cli.command()
+@click.option("--github", is_flag=True, help="Also write the GitHub Action's workflows.")
 @json_option
 @pass_app
-def init(app: App) -> int:
+def init(app: App, github: bool) -> int:
     """Set up ap here: ap.yaml, state folders, the AGENTS.md boot section."""
     from ap.init import init_repository
 
     git = app.git()
-    result = init_repository(git.root)
+    result = init_repository(git.root, github=github)
     if result.changed:
         message = "initialised ap: " + ", ".join([*result.created, *result.updated])
     else:
