@@ -169,3 +169,44 @@ def test_the_whole_cycle(world: World) -> None:
     accomplished = world.tip(integration)
     again = world.pushed(f"ap/{plan_id}/{waves[-1][-1]}")
     assert again.step == "accomplished" and world.tip(integration) == accomplished
+
+
+def test_workflow_dispatch_resumes_the_plan_it_names(world: World) -> None:
+    from tests.github.action import payload
+
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    data = payload("workflow_dispatch")
+    data["inputs"] = {"plan": plan_id}
+    result = world.handle("workflow_dispatch", data)
+    assert result.step == "waiting" and result.matrix
+    data["inputs"] = {"plan": "../../etc"}
+    with pytest.raises(CheckFailed, match="not a plan id"):
+        world.handle("workflow_dispatch", data)
+
+
+def test_the_cli_entry_point_writes_its_outputs(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ap.cli import main
+    from tests.github.action import payload
+
+    event = tmp_path / "push.json"
+    event.write_text(json.dumps(payload("push", ref_prefix="refs/heads/")))
+    output = tmp_path / "github-output"
+    env = {
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": world.fake.repository,
+        "GITHUB_API_URL": world.fake.base_url,
+        "GITHUB_TOKEN": world.fake.token,
+        "GITHUB_OUTPUT": str(output),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    clone = world.clone("cli")
+    assert main(["-C", str(clone), "--json", "github", "handle"]) == 0
+    assert "step<<" in output.read_text() and "ignored" in output.read_text()
+    assert world.fake.requests == []
