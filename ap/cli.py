@@ -95,14 +95,15 @@ def cli(app: App, directory: Path | None, verbose: bool) -> None:
 
 
 @cli.command()
+@click.option("--github", is_flag=True, help="Also write the GitHub Action's workflows.")
 @json_option
 @pass_app
-def init(app: App) -> int:
+def init(app: App, github: bool) -> int:
     """Set up ap here: ap.yaml, state folders, the AGENTS.md boot section."""
     from ap.init import init_repository
 
     git = app.git()
-    result = init_repository(git.root)
+    result = init_repository(git.root, github=github)
     if result.changed:
         message = "initialised ap: " + ", ".join([*result.created, *result.updated])
     else:
@@ -586,6 +587,41 @@ def list_artifacts(app: App) -> int:
         app.emit(event("artifacts", "list", **listing))
     else:
         app.out(views.listing_text(listing))
+    return 0
+
+
+# -- github ---------------------------------------------------------------
+
+
+@cli.group()
+def github() -> None:
+    """Entry points of ap's GitHub Action."""
+
+
+@github.command("handle")
+@click.option("--resume", "resume", metavar="PLAN", help="Advance PLAN, whatever the event.")
+@click.option(
+    "--dispatch",
+    metavar="WORKFLOW",
+    help="Dispatch this workflow file again when a wave starts (the Action's next step).",
+)
+@json_option
+@pass_app
+def github_handle(app: App, resume: str | None, dispatch: str | None) -> int:
+    """Handle the Action's event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH): one idempotent step."""
+    from ap.github.handle import run_action
+
+    result = run_action(app.git(), os.environ, emit=app.emit, resume=resume, dispatch=dispatch)
+    app.emit(
+        event(
+            "phase_complete",
+            "github",
+            message=result.message,
+            step=result.step,
+            plan_id=result.plan_id,
+            matrix=result.matrix,
+        )
+    )
     return 0
 
 

@@ -31,8 +31,16 @@ class InitResult:
         return bool(self.created or self.updated)
 
 
-def init_repository(root: Path) -> InitResult:
-    """Set up ap in the repository at ``root``."""
+WORKFLOWS = ".github/workflows"
+# What ``--github`` writes: ap's reusable workflow and the small workflow calling it.
+GITHUB_FILES = {
+    f"{WORKFLOWS}/ap.yml": "github/ap.yml.j2",
+    f"{WORKFLOWS}/ap-request.yml": "github/ap-request.yml.j2",
+}
+
+
+def init_repository(root: Path, *, github: bool = False) -> InitResult:
+    """Set up ap in the repository at ``root`` (and its GitHub workflows with ``github``)."""
     result = InitResult()
     config = load_config(root)  # refuse to go on over a malformed ap.yaml
     config_path = root / CONFIG_FILE
@@ -45,7 +53,20 @@ def init_repository(root: Path) -> InitResult:
             atomic_write(keep, "")
             result.created.append(f"{folder}/{KEEP_FILE}")
     _write_boot_section(root, result)
+    if github:
+        _write_workflows(root, config.branch_prefix, result)
     return result
+
+
+def _write_workflows(root: Path, branch_prefix: str, result: InitResult) -> None:
+    """The workflows, once: an existing file is the owner's (they set the agent there)."""
+    from ap import __version__
+
+    for rel, template in GITHUB_FILES.items():
+        path = root / rel
+        if not path.exists():
+            atomic_write(path, render(template, branch_prefix=branch_prefix, version=__version__))
+            result.created.append(rel)
 
 
 def _write_boot_section(root: Path, result: InitResult) -> None:

@@ -48,3 +48,24 @@ def test_malformed_ap_yaml_leaves_everything_as_it_was(repo: Repo) -> None:
         init_repository(repo.root)
     assert repo.snapshot() == before
     assert repo.status() == ""
+
+
+def test_github_writes_the_workflows_once(repo: Repo) -> None:
+    from pathlib import Path
+
+    result = init_repository(repo.root, github=True)
+    workflows = repo.root / ".github" / "workflows"
+    assert ".github/workflows/ap-request.yml" in result.created
+    shipped = Path(__file__).parent.parent / ".github" / "workflows" / "ap.yml"
+    assert (workflows / "ap.yml").read_text() == shipped.read_text()
+    calling = (workflows / "ap-request.yml").read_text()
+    assert "uses: ./.github/workflows/ap.yml" in calling and '"ap/**"' in calling
+    (workflows / "ap-request.yml").write_text(calling.replace('agent-command: ""', "x"))
+    repo.commit("ap init --github")
+    assert not init_repository(repo.root, github=True).changed
+    assert repo.status() == ""
+
+
+def test_without_github_no_workflow_is_written(repo: Repo) -> None:
+    init_repository(repo.root)
+    assert not (repo.root / ".github").exists()

@@ -1,0 +1,105 @@
+"""Advancing a plan in the Action: start a wave, merge a finished one, accomplish after the last.
+
+Each step is ap's own (``start``, ``merge_wave``, ``accomplish``) on the clone's
+branches, then pushed to origin; the status comment and the PR follow. A step
+that fails (a gate, a conflict) is reported on the issue and fails the job.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ap.errors import CheckFailed
+from ap.github.remote import push_branches
+from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus
+from ap.run.accomplish import accomplish
+from ap.run.ledger import Ledger
+from ap.run.merge import merge_wave
+from ap.run.start import next_wave, start
+
+if TYPE_CHECKING:
+    from ap.github.handle import Handler, HandleResult
+
+# Working statuses: an objective with one of these has a branch and may still get work.
+_WORKING = (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE)
+MAX_STEPS = 3 * 64  # start, merge and accomplish per wave: more than any plan needs
+
+
+def _issue(plan: CoordinationPlan) -> int | None:
+    ref = plan.source.ref if plan.source.kind == "issue" else None
+    return int(ref) if ref and ref.isdigit() else None
+
+
+def _wave_started(plan: CoordinationPlan, wave: int) -> bool:
+    return any(
+        o is not None and o.status != ObjectiveStatus.PENDING
+        for o in (plan.objective(t) for t in plan.waves[wave - 1])
+    )
+
+
+def _wave_ready(handler: Handler, plan: CoordinationPlan, wave: int) -> bool:
+    from ap.github.handle import done_tip
+
+    return all(
+        done_tip(handler.git, plan.id, o.id, o.branch)
+        for o in (plan.objective(t) for t in plan.waves[wave - 1])
+        if o is not None and o.status in _WORKING
+    )
+
+
+def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResult:
+    from ap.github.handle import HandleResult, work_matrix
+
+    git, config, emit = handler.git, handler.config, handler.emit
+    ledger = Ledger(git, config, plan_id)
+    ledger.require_tip()
+    step, notes = "waiting", []
+    for _ in range(MAX_STEPS):
+        plan = ledger.load()
+        if plan.status == PlanStatus.CANCELLED:
+            step = "cancelled"
+            break
+        if ledger.find_step("accomplish") is not None:
+            step = "accomplished"
+            break
+        if plan.status == PlanStatus.PLANNED and not approve:
+            step = "awaiting-approval"
+            break
+        wave = next_wave(plan)
+        if wave is None:
+            accomplish(git, config, plan_id, emit=emit)
+            push_branches(git, [ledger.branch])
+            continue
+        if not _wave_started(plan, wave):
+            started = start(git, config, plan_id, wave=wave, emit=emit)
+            push_branches(git, [ledger.branch, *started.created_branches])
+            step = "started"
+            continue
+        if not _wave_ready(handler, plan, wave):
+            break
+        try:
+            outcome = merge_wave(git, config, plan_id, wave=wave, emit=emit)
+        except CheckFailed as exc:
+            _publish(handler, ledger.load(), [f"wave {wave} did not merge: {exc.message}"])
+            raise
+        push_branches(git, [ledger.branch])
+        notes.append(outcome.describe())
+        step = "merged"
+    plan = ledger.load()
+    _publish(handler, plan, notes)
+    matrix = work_matrix(git, plan) if plan.status == PlanStatus.RUNNING else []
+    result = HandleResult(step, _describe(plan, step), plan_id, plan, matrix)
+    result.started_wave = step == "started"
+    return result
+
+
+def _publish(handler: Handler, plan: CoordinationPlan, notes: list[str]) -> None:
+    issue = _issue(plan)
+    if issue is not None:
+        handler.publish(plan, issue, ready=True, notes=notes)
+
+
+def _describe(plan: CoordinationPlan, step: str) -> str:
+    wave = next_wave(plan)
+    where = f"wave {wave} of {len(plan.waves)}" if wave else "every wave ended"
+    return f"plan {plan.id}: {step} ({plan.status.value}, {where})"

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ap.errors import CheckFailed
+from ap.github.api import status_marker
+from tests.github.action import READER, World
+from tests.github.fake_api import FakeGitHub
+
+REQUEST = "Add JWT authentication", "Add a token module in src/auth and routes in src/api."
+
+
+@pytest.fixture
+def world(tmp_path: Path, fake_github: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> World:
+    w = World(tmp_path, fake_github)
+    capsys.readouterr()
+    return w
+
+
+def plan_of(world: World) -> str:
+    names = [b for b in world.branches() if b.endswith("/integration")]
+    assert len(names) == 1, names
+    return names[0].split("/")[1]
+
+
+def test_label_plans_on_the_integration_branch_with_a_draft_pr_and_one_comment(
+    world: World,
+) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    before = world.tip("main")
+    result = world.labeled(number)
+    plan_id = plan_of(world)
+    assert result.step == "planned" and result.plan_id == plan_id
+    assert world.tip("main") == before  # nothing on the default branch
+    data = world.plan_data(plan_id)
+    assert data["source"] == {"kind": "issue", "ref": str(number)}
+    assert data["status"] == "planned"
+    assert world.branches() == ["ap/" + plan_id + "/integration", "main"]
+    [pull] = world.fake.pulls.values()
+    assert pull["head"] == f"ap/{plan_id}/integration" and pull["base"] == "main"
+    assert pull["draft"] is True
+    [comment] = world.fake.comments_on(number)
+    assert comment["body"].startswith(status_marker(plan_id))
+    assert "```mermaid" in comment["body"] and "| Wave | Objective |" in comment["body"]
+    assert "/ap approve" in comment["body"]
+    outputs = world.outputs_text()
+    assert f"\n{plan_id}\n" in outputs and "matrix<<" in outputs
+
+
+def test_labelling_again_converges(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    plan_id = plan_of(world)
+    tip = world.tip(f"ap/{plan_id}/integration")
+    again = world.labeled(number)
+    assert again.plan_id == plan_id and plan_of(world) == plan_id
+    assert world.tip(f"ap/{plan_id}/integration") == tip
+    assert len(world.fake.pulls) == 1 and len(world.fake.comments_on(number)) == 1
+
+
+def test_other_labels_and_pull_requests_are_ignored(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    assert world.labeled(number, label="bug").step == "ignored"
+    assert world.fake.writes() == [] and world.branches() == ["main"]
+
+
+def test_a_reader_cannot_plan_or_approve(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    with pytest.raises(CheckFailed, match="read permission"):
+        world.labeled(number, sender=READER)
+    assert world.branches() == ["main"] and world.fake.writes() == []
+    world.labeled(number)
+    plan_id = plan_of(world)
+    writes = len(world.fake.writes())
+    with pytest.raises(CheckFailed, match="write"):
+        world.commented(number, "/ap approve", sender=READER)
+    assert world.branches() == [f"ap/{plan_id}/integration", "main"]
+    assert len(world.fake.writes()) == writes
+
+
+def test_approve_starts_wave_one_on_origin_and_outputs_the_matrix(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    plan_id = plan_of(world)
+    result = world.commented(number, "thanks!\n/ap approve")
+    assert result.step == "started"
+    wave1 = [o["id"] for o in world.plan_data(plan_id)["objectives"] if o["wave"] == 1]
+    assert sorted(world.branches()) == sorted(
+        [f"ap/{plan_id}/integration", "main", *(f"ap/{plan_id}/{t}" for t in wave1)]
+    )
+    assert {e["task"] for e in result.matrix} == set(wave1)
+    matrix = json.loads(world.outputs_text().split("matrix<<")[1].split("\n")[1])
+    assert {e["branch"] for e in matrix["include"]} == {f"ap/{plan_id}/{t}" for t in wave1}
+    again = world.commented(number, "/ap approve")
+    assert again.step == "waiting" and len(world.fake.comments_on(number)) == 1
+
+
+def test_status_retry_and_cancel(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    plan_id = plan_of(world)
+    assert world.commented(number, "/ap status").step == "status"
+    retry = world.commented(number, "/ap retry T1")
+    assert retry.step == "unsupported"
+    status = next(c for c in world.fake.comments_on(number) if c["author"].endswith("[bot]"))
+    assert "not supported yet" in status["body"]
+    assert world.commented(number, "/ap cancel").step == "cancelled"
+    assert world.plan_data(plan_id)["status"] == "cancelled"
+    with pytest.raises(CheckFailed, match="cancelled"):
+        world.commented(number, "/ap approve")
+    assert world.branches() == [f"ap/{plan_id}/integration", "main"]
+
+
+def test_a_comment_without_a_command_or_on_an_unplanned_issue(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    assert world.commented(number, "looks good").step == "ignored"
+    with pytest.raises(CheckFailed, match="no plan"):
+        world.commented(number, "/ap status")
+
+
+def test_push_out_of_scope_fails_the_status_check(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    from tests.github.action import git
+
+    work = world.clone("intruder")
+    git(work, "fetch", "-q", "origin", "+refs/heads/ap/*:refs/heads/ap/*")
+    git(work, "checkout", "-q", f"ap/{plan_id}/T1")
+    (work / ".github" / "workflows").mkdir(parents=True)
+    (work / ".github" / "workflows" / "evil.yml").write_text("on: push\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "--no-verify", "-m", "sneak")
+    git(work, "push", "-q", "origin", f"ap/{plan_id}/T1")
+    world.pushed(f"ap/{plan_id}/T1")
+    [status] = world.fake.statuses
+    assert status["state"] == "failure" and status["context"] == "ap/scope"
+    assert status["sha"] == world.tip(f"ap/{plan_id}/T1")
+
+
+def test_the_whole_cycle(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    main_before = world.tip("main")
+    world.labeled(number)
+    plan_id = plan_of(world)
+    world.commented(number, "/ap approve")
+    waves: list[list[str]] = world.plan_data(plan_id)["waves"]
+    for wave in waves:
+        for task in wave:
+            world.work(plan_id, task)
+            result = world.pushed(f"ap/{plan_id}/{task}")
+    assert result.step == "accomplished"
+    data = world.plan_data(plan_id)
+    assert data["status"] == "done"
+    assert {o["status"] for o in data["objectives"]} == {"merged"}
+    assert all(s["state"] == "success" for s in world.fake.statuses)
+    assert len(world.fake.statuses) == sum(len(w) for w in waves)
+    integration = f"ap/{plan_id}/integration"
+    assert world.show(integration, f"docs/accomplishments/ACCOMPLISHMENT_{plan_id}.md")
+    [pull] = world.fake.pulls.values()
+    assert pull["draft"] is False
+    [status] = [c for c in world.fake.comments_on(number) if c["author"].endswith("[bot]")]
+    assert "accomplishment is committed" in status["body"]
+    assert world.tip("main") == main_before  # ap never moves the default branch
+    accomplished = world.tip(integration)
+    again = world.pushed(f"ap/{plan_id}/{waves[-1][-1]}")
+    assert again.step == "accomplished" and world.tip(integration) == accomplished
+
+
+def test_workflow_dispatch_resumes_the_plan_it_names(world: World) -> None:
+    from tests.github.action import payload
+
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    data = payload("workflow_dispatch")
+    data["inputs"] = {"plan": plan_id}
+    result = world.handle("workflow_dispatch", data)
+    assert result.step == "waiting" and result.matrix
+    data["inputs"] = {"plan": "../../etc"}
+    with pytest.raises(CheckFailed, match="not a plan id"):
+        world.handle("workflow_dispatch", data)
+
+
+def test_the_cli_entry_point_writes_its_outputs(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ap.cli import main
+    from tests.github.action import payload
+
+    event = tmp_path / "push.json"
+    event.write_text(json.dumps(payload("push", ref_prefix="refs/heads/")))
+    output = tmp_path / "github-output"
+    env = {
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": world.fake.repository,
+        "GITHUB_API_URL": world.fake.base_url,
+        "GITHUB_TOKEN": world.fake.token,
+        "GITHUB_OUTPUT": str(output),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    clone = world.clone("cli")
+    assert main(["-C", str(clone), "--json", "github", "handle"]) == 0
+    assert "step<<" in output.read_text() and "ignored" in output.read_text()
+    assert world.fake.requests == []
