@@ -483,6 +483,78 @@ def demo(app: App, folder: Path | None) -> int:
     return 0
 
 
+@cli.group()
+def scope() -> None:
+    """Scope requests of running objectives."""
+
+
+@scope.command("request")
+@click.argument("task")
+@click.argument("pattern")
+@click.option("--why", required=True, help="Why the objective needs the path (recorded).")
+@click.option("--plan", "plan_ref", metavar="PLAN", help="The plan (default: this branch's).")
+@json_option
+@pass_app
+def scope_request(app: App, task: str, pattern: str, why: str, plan_ref: str | None) -> int:
+    """Ask for PATTERN for TASK: granted when it collides with nothing, refused (exit 1) if not."""
+    from ap.run.scoperequest import request_scope
+
+    git = app.git()
+    config = _load_config(git)
+    plan_id = _plan_id(app, git, config, plan_ref)
+    grant = request_scope(git, config, plan_id, task, pattern, why)
+    app.emit(
+        event(
+            "scope_granted",
+            "execution",
+            message=f"granted {grant.pattern} to {task} of {plan_id}",
+            plan_id=plan_id,
+            task=task,
+            pattern=grant.pattern,
+            why=grant.why,
+        )
+    )
+    return 0
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--worker", help="Run it with this worker this time.")
+@click.option("--plan", "plan_ref", metavar="PLAN", help="The plan (default: the latest).")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+)
+@json_option
+@pass_app
+def retry(
+    app: App, task: str, worker: str | None, plan_ref: str | None, timeout: float | None
+) -> int:
+    """Run a failed objective again (a fresh branch), then the rest of the plan."""
+    from ap.run.execute import run_plan
+    from ap.run.scoperequest import reset_for_retry
+
+    git = app.git()
+    config = _load_config(git)
+    plan_id = _plan_id(app, git, config, plan_ref)
+    branch = reset_for_retry(git, config, plan_id, task)
+    app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
+    overrides = {task: worker} if worker else None
+    outcome = run_plan(git, config, plan_id, timeout=timeout, emit=app.emit, overrides=overrides)
+    failed = sorted(
+        {t for m in outcome.merges for t in m.failed}
+        | {r.task for r in outcome.results if not r.ok}
+    )
+    app.emit(
+        event(
+            "phase_complete",
+            "execution",
+            message=f"retry of {task}: " + ("failed: " + ", ".join(failed) if failed else "merged"),
+            ok=not failed,
+        )
+    )
+    return 1 if failed else 0
+
+
 @cli.command("merge-wave")
 @click.argument("plan_ref", metavar="[PLAN]", required=False)
 @click.option("--wave", type=click.IntRange(min=1), help="The wave to merge (default: the next).")

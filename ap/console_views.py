@@ -128,5 +128,6 @@ VIEWS: dict[str, Callable[[Console, Event], None]] = {
     "status": status,
     "objective_started": progress,
     "objective_finished": progress,
+    "scope_granted": progress,
     "gate_result": gate_result,
 }

@@ -74,8 +74,10 @@ class Runner:
         parallel: int | None,
         timeout: float | None,
         emit: Emit,
+        overrides: dict[str, str] | None = None,
     ) -> None:
         self.git = git
+        self.overrides = {task: resolve(config, name) for task, name in (overrides or {}).items()}
         self.config = config
         self.ledger = Ledger(git, config, plan_id)
         self.plan_id = plan_id
@@ -166,7 +168,9 @@ class Runner:
         load: dict[str, int] = {}
         chosen: dict[str, tuple[Worker, str]] = {}
         for objective in todo:
-            if self.worker_override is not None:
+            if objective.id in self.overrides:
+                pick = (self.overrides[objective.id], "chosen for the retry")
+            elif self.worker_override is not None:
                 pick = (self.worker_override, "chosen with --worker")
             else:
                 pick = choose(self.config, objective, load)
@@ -408,7 +412,15 @@ def run_plan(
     parallel: int | None = None,
     timeout: float | None = None,
     emit: Emit,
+    overrides: dict[str, str] | None = None,
 ) -> RunOutcome:
     return Runner(
-        git, config, plan_id, worker=worker, parallel=parallel, timeout=timeout, emit=emit
+        git,
+        config,
+        plan_id,
+        worker=worker,
+        parallel=parallel,
+        timeout=timeout,
+        emit=emit,
+        overrides=overrides,
     ).run()

@@ -33,7 +33,7 @@ from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branch
 from ap.run.gates import remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, trailers
-from ap.run.start import MAX_RACES, check_order, next_wave
+from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
 
 DONE_TRAILER = "done"
 
@@ -210,7 +210,7 @@ def merge_wave(
         if wave is None and number > 1 and not _started(plan, number):
             # The last started wave is merged (a re-run, perhaps after a crash).
             return MergeOutcome(plan_id, number - 1, already=True, next_wave=number)
-        if number in {r.wave for r in plan.wave_records}:
+        if wave_ended(plan, number):
             return MergeOutcome(plan_id, number, already=True)
         check_order(plan, number)
         ready, failed = collect(git, ledger, plan, number)

@@ -81,9 +81,10 @@ def _first_line(text: str) -> str:
 
 
 def wave_ended(plan: CoordinationPlan, number: int) -> bool:
-    """Merged, or nothing left in it to run (every objective failed or blocked)."""
-    if any(r.wave == number for r in plan.wave_records):
-        return True
+    """Nothing left in it to run or merge: every objective merged, failed or blocked.
+
+    (A retried objective makes its wave active again.)
+    """
     objectives = [plan.objective(t) for t in plan.waves[number - 1]]
     return all(o is None or o.status in SETTLED for o in objectives)
 
@@ -144,8 +145,8 @@ def start(
         if number is None:
             return StartResult(plan, None, created_integration=created)
         check_order(plan, number)
-        if number in {r.wave for r in plan.wave_records}:
-            raise CheckFailed(f"wave {number} of plan {plan_id} has already been merged")
+        if wave_ended(plan, number):
+            raise CheckFailed(f"wave {number} of plan {plan_id} has already ended")
         if not mark_wave_started(plan, number, tip, ledger):
             break
         plan.status = PlanStatus.RUNNING

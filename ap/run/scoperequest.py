@@ -1,0 +1,145 @@
+"""``ap scope request`` and ``ap retry``: changing a running plan, on its integration branch.
+
+A worker that finds it needs a path outside its scope asks for it. The grant is
+given at once when the pattern overlaps no other objective of the wave (their
+touch and their grants) and aims at no globally forbidden path the owner did not
+allow; it is recorded in the plan with the reason, which is what the hook and the
+merge-time check read. Otherwise it is refused, naming the objective (or the
+forbid pattern) it would collide with and a witness path.
+
+``ap retry`` gives a failed objective a fresh branch from the integration tip
+(the old tip is kept under ``refs/ap/attempts/``, never deleted), un-blocks the
+objectives that were blocked only because of it, and lets ``ap run`` do it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ap.config import ApConfig
+from ap.errors import CheckFailed, UsageError
+from ap.git import Git
+from ap.models import CoordinationPlan, ObjectiveStatus, ScopeGrant, utcnow
+from ap.plan.forbid import aimed, allowed_by, parse_all
+from ap.run.ledger import Ledger, trailers, update_plan
+from ap.scope import overlap, parse_pattern
+
+ACTIVE = (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE)
+
+
+@dataclass(frozen=True)
+class Grant:
+    task: str
+    pattern: str
+    why: str
+
+
+def _refusal(plan: CoordinationPlan, task: str, text: str, case_sensitive: bool) -> str | None:
+    """Why ``text`` cannot be granted to ``task`` now, or None."""
+    mine = plan.objective(task)
+    assert mine is not None
+    pattern = parse_pattern(text)
+    for other in plan.objectives:
+        if other.id == task or other.wave != mine.wave or other.status not in ACTIVE:
+            continue
+        theirs = other.scope_touch + [g.pattern for g in plan.grants if g.task == other.id]
+        for p in theirs:
+            witness = overlap(pattern, p, case_sensitive=case_sensitive)
+            if witness is not None:
+                return f"it overlaps {other.id} ({p!r}): both could edit {witness}"
+    allowed = parse_all(plan.allowed)
+    for forbidden in parse_all(plan.global_forbid):
+        witness = aimed(pattern, forbidden, case_sensitive=case_sensitive)
+        if witness is not None and not allowed_by(
+            pattern, forbidden, allowed, case_sensitive=case_sensitive
+        ):
+            return f"it reaches {witness}, globally forbidden by {forbidden.text!r}"
+    return None
+
+
+def request_scope(
+    git: Git, config: ApConfig, plan_id: str, task: str, pattern: str, why: str
+) -> Grant:
+    if not why.strip():
+        raise UsageError("say why the path is needed", hint="--why 'the handler must register'")
+    text = parse_pattern(pattern).text  # refuses bad patterns (exit 2) before anything else
+    ledger = Ledger(git, config, plan_id)
+    refusal: list[str] = []
+
+    def grant(plan: CoordinationPlan) -> bool:
+        refusal.clear()
+        objective = plan.objective(task)
+        if objective is None:
+            raise UsageError(f"plan {plan_id} has no objective {task!r}")
+        if objective.status not in ACTIVE:
+            raise CheckFailed(
+                f"{task} is {objective.status.value}, not running: no scope to widen",
+                hint="scope requests are for objectives of the running wave",
+            )
+        if any(g.task == task and g.pattern == text for g in plan.grants):
+            return False
+        problem = _refusal(plan, task, text, config.case_sensitive_scopes)
+        if problem is not None:
+            refusal.append(problem)
+            return False
+        plan.grants.append(ScopeGrant(task=task, pattern=text, why=why.strip()))
+        return True
+
+    update_plan(
+        ledger,
+        grant,
+        f"chore(ap): grant {text} to {task} of {plan_id}\n\n{why.strip()[:500]}\n\n"
+        + trailers(plan=plan_id, step="grant", task=task),
+    )
+    if refusal:
+        raise CheckFailed(f"{text!r} is refused for {task}: {refusal[0]}")
+    return Grant(task, text, why.strip())
+
+
+def reset_for_retry(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
+    """A failed objective back to running on a fresh branch; the new branch name."""
+    ledger = Ledger(git, config, plan_id)
+    branch = ledger.objective_branch(task)
+    tip = ledger.require_tip()
+
+    def reset(plan: CoordinationPlan) -> bool:
+        objective = plan.objective(task)
+        if objective is None:
+            raise UsageError(f"plan {plan_id} has no objective {task!r}")
+        if objective.status != ObjectiveStatus.FAILED:
+            raise CheckFailed(
+                f"{task} is {objective.status.value}; only a failed objective can be retried"
+            )
+        objective.status = ObjectiveStatus.RUNNING
+        objective.status_reason = None
+        objective.branch = branch
+        objective.base = tip
+        objective.head = None
+        objective.timings.started_at = utcnow()
+        objective.timings.finished_at = None
+        for other in plan.objectives:
+            if other.status == ObjectiveStatus.BLOCKED and task in other.depends_on:
+                other.status = ObjectiveStatus.PENDING
+                other.status_reason = None
+        return True
+
+    old = git.rev_parse(f"refs/heads/{branch}")
+    update_plan(
+        ledger,
+        reset,
+        f"chore(ap): retry {task} of {plan_id}\n\n"
+        + trailers(plan=plan_id, step="retry", task=task),
+    )
+    plan = ledger.load()
+    objective = plan.objective(task)
+    assert objective is not None and objective.base is not None
+    if old is not None:
+        attempts = git.run(
+            "for-each-ref", "--format=%(refname)", f"refs/ap/attempts/{plan_id}/{task}/"
+        )
+        number = len(attempts.split()) + 1
+        git.update_ref(f"refs/ap/attempts/{plan_id}/{task}/{number}", old, None)
+        git.update_ref(f"refs/heads/{branch}", objective.base, old)
+    else:
+        git.update_ref(f"refs/heads/{branch}", objective.base, None)
+    return branch
