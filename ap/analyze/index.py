@@ -18,7 +18,7 @@ from ap.analyze.text import bag, words
 from ap.fsutil import atomic_write
 from ap.git import Git
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 MAX_BYTES = 400_000
 LANGUAGES = {
     ".py": "python",
@@ -62,6 +62,7 @@ class FileInfo:
     terms: dict[str, int] = field(default_factory=dict)
     symbols: list[str] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)  # methods and attributes of its classes
     doc: str = ""
 
     @property
@@ -107,6 +108,8 @@ def _python(info: FileInfo, text: str) -> None:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             info.symbols.append(node.name)
+        if isinstance(node, ast.ClassDef):
+            info.members += _members(node)
         elif isinstance(node, ast.Assign):
             info.symbols += [
                 t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
@@ -116,6 +119,27 @@ def _python(info: FileInfo, text: str) -> None:
             info.imports += [a.name for a in found.names]
         elif isinstance(found, ast.ImportFrom):
             info.imports += _from_import(info.path, found)
+
+
+def _members(node: ast.ClassDef) -> list[str]:
+    """The names a class defines: methods, class attributes and ``self.x`` attributes."""
+    names: list[str] = []
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(item.name)
+            names += [
+                t.attr
+                for t in ast.walk(item)
+                if isinstance(t, ast.Attribute)
+                and isinstance(t.ctx, ast.Store)
+                and isinstance(t.value, ast.Name)
+                and t.value.id == "self"
+            ]
+        elif isinstance(item, ast.Assign):
+            names += [t.id for t in item.targets if isinstance(t, ast.Name)]
+        elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            names.append(item.target.id)
+    return list(dict.fromkeys(names))
 
 
 def _from_import(path: str, node: ast.ImportFrom) -> list[str]:
