@@ -114,32 +114,32 @@ def _python(info: FileInfo, text: str) -> None:
             info.symbols += [
                 t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
             ]
-    for found in ast.walk(tree):  # every import, also inside functions
+    for found in ast.walk(tree):  # every import, also inside functions; ``self.x = ...``
         if isinstance(found, ast.Import):
             info.imports += [a.name for a in found.names]
         elif isinstance(found, ast.ImportFrom):
             info.imports += _from_import(info.path, found)
+        elif (
+            isinstance(found, ast.Attribute)
+            and isinstance(found.ctx, ast.Store)
+            and isinstance(found.value, ast.Name)
+            and found.value.id == "self"
+        ):
+            info.members.append(found.attr)
+    info.members = list(dict.fromkeys(info.members))
 
 
 def _members(node: ast.ClassDef) -> list[str]:
-    """The names a class defines: methods, class attributes and ``self.x`` attributes."""
+    """The names a class body defines: methods, nested classes and class attributes."""
     names: list[str] = []
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(item.name)
-            names += [
-                t.attr
-                for t in ast.walk(item)
-                if isinstance(t, ast.Attribute)
-                and isinstance(t.ctx, ast.Store)
-                and isinstance(t.value, ast.Name)
-                and t.value.id == "self"
-            ]
         elif isinstance(item, ast.Assign):
             names += [t.id for t in item.targets if isinstance(t, ast.Name)]
         elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
             names.append(item.target.id)
-    return list(dict.fromkeys(names))
+    return names
 
 
 def _from_import(path: str, node: ast.ImportFrom) -> list[str]:
