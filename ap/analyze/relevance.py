@@ -22,7 +22,7 @@ WEIGHTS = {
     "symbols": 0.1,
     "prior": 0.2,
     "cochange": 0.4,
-    "mentions": 0.6,
+    "mentions": 0.7,
 }
 COCHANGE_SEEDS = 3
 
