@@ -23,8 +23,8 @@ from ap.models import (
 )
 
 MAX_FILES = 25
-MIN_FILES = 8
-RELATIVE_CUT = 0.4
+MIN_FILES = 7
+RELATIVE_CUT = 0.35
 HOT_SHARE = 0.08  # a non-code file touched by this share of commits is glue (a changelog)
 HOT_MIN_COMMITS = 20  # in a younger history every file looks hot
 TEST_PARTNER = 0.4  # a test that changed with a source this often (relative) joins it

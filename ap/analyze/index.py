@@ -18,7 +18,7 @@ from ap.analyze.text import bag, words
 from ap.fsutil import atomic_write
 from ap.git import Git
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 MAX_BYTES = 400_000
 LANGUAGES = {
     ".py": "python",
@@ -62,6 +62,7 @@ class FileInfo:
     terms: dict[str, int] = field(default_factory=dict)
     symbols: list[str] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)  # methods and attributes of its classes
     doc: str = ""
 
     @property
@@ -107,15 +108,38 @@ def _python(info: FileInfo, text: str) -> None:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             info.symbols.append(node.name)
+        if isinstance(node, ast.ClassDef):
+            info.members += _members(node)
         elif isinstance(node, ast.Assign):
             info.symbols += [
                 t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
             ]
-    for found in ast.walk(tree):  # every import, also inside functions
+    for found in ast.walk(tree):  # every import, also inside functions; ``self.x = ...``
         if isinstance(found, ast.Import):
             info.imports += [a.name for a in found.names]
         elif isinstance(found, ast.ImportFrom):
             info.imports += _from_import(info.path, found)
+        elif (
+            isinstance(found, ast.Attribute)
+            and isinstance(found.ctx, ast.Store)
+            and isinstance(found.value, ast.Name)
+            and found.value.id == "self"
+        ):
+            info.members.append(found.attr)
+    info.members = list(dict.fromkeys(info.members))
+
+
+def _members(node: ast.ClassDef) -> list[str]:
+    """The names a class body defines: methods, nested classes and class attributes."""
+    names: list[str] = []
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(item.name)
+        elif isinstance(item, ast.Assign):
+            names += [t.id for t in item.targets if isinstance(t, ast.Name)]
+        elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            names.append(item.target.id)
+    return names
 
 
 def _from_import(path: str, node: ast.ImportFrom) -> list[str]:

@@ -9,13 +9,21 @@ from dataclasses import dataclass
 
 from ap.analyze.history import History, cochange_of
 from ap.analyze.index import RepoIndex
+from ap.analyze.mentions import mention_scores
 from ap.analyze.text import words
 
 # How much each signal counts. Chosen on the shared scope benchmark as plain,
 # repository-independent weights: words of the code, words of past changes to the
-# file, symbols the request names, how often the file changes, and co-change with
-# the best matches.
-WEIGHTS = {"content": 0.45, "past": 0.35, "symbols": 0.1, "prior": 0.2, "cochange": 0.4}
+# file, symbols the request names, how often the file changes, co-change with the
+# best matches, and code or files the request names outright (mentions.py).
+WEIGHTS = {
+    "content": 0.45,
+    "past": 0.35,
+    "symbols": 0.1,
+    "prior": 0.2,
+    "cochange": 0.4,
+    "mentions": 0.7,
+}
 COCHANGE_SEEDS = 3
 
 
@@ -72,12 +80,14 @@ def rank_files(index: RepoIndex, history: History, request: str) -> list[Ranked]
         _bm25({p: m for p, m in history.messages.items() if p in index.files}, query)
     )
     symbols = _symbol_hits(index, set(query))
+    mentioned = mention_scores(index, request)
     base: dict[str, float] = {}
     for path in index.files:
         score = (
             WEIGHTS["content"] * content.get(path, 0.0)
             + WEIGHTS["past"] * past.get(path, 0.0)
             + WEIGHTS["symbols"] * symbols.get(path, 0.0)
+            + WEIGHTS["mentions"] * mentioned.get(path, 0.0)
         )
         base[path] = score + WEIGHTS["prior"] * history.prior(path)
     top = [p for p, _ in sorted(base.items(), key=lambda kv: -kv[1])[:COCHANGE_SEEDS]]
@@ -91,6 +101,8 @@ def rank_files(index: RepoIndex, history: History, request: str) -> list[Ranked]
             reasons.append("past changes to it were about the same things")
         if symbols.get(path):
             reasons.append("defines a symbol the request names")
+        if mentioned.get(path, 0) > 0.3:
+            reasons.append("the request names it or code in it")
         bonus = WEIGHTS["cochange"] * min(1.0, partners.get(path, 0.0))
         if bonus > 0.05:
             reasons.append("usually changes together with the top matches")

@@ -17,6 +17,7 @@ def test_index_reads_symbols_imports_and_languages(shop: Repo) -> None:
     assert index.files["tests/test_cart.py"].is_test and not cart.is_test
     assert index.module_paths()["shop.pricing"] == "shop/pricing.py"
     assert index.module_paths()["shop"] == "shop/__init__.py"
+    assert cart.members == ["total"] and index.files["shop/pricing.py"].members == []
 
 
 def test_index_is_cached_by_tree(shop: Repo) -> None:

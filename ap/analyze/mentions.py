@@ -1,0 +1,81 @@
+"""Code the request names: identifiers (`copy_with`, ``URL.join``, CliRunner) and file names.
+
+A request that names a function, a class, a method or a file says where the change
+is far more precisely than its prose does. A name counts for the files that define
+it (less when many files do) and, at half strength, for the files that import it;
+a file name counts for the files of that name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import PurePosixPath
+
+from ap.analyze.index import RepoIndex
+
+_QUOTED = re.compile(r"`([^`\n]+)`")
+_DOTTED = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+# snake_case, _private, __dunder__, CamelCase, mixedCase: shapes prose words rarely have
+_CODE_SHAPED = re.compile(r"\w*_\w*|[A-Z]+[a-z0-9]+[A-Z]\w*|[a-z]+[A-Z]\w*")
+_FILE_NAME = re.compile(r"[\w.-]*\w\.[A-Za-z]\w{0,5}\b")
+IMPORT_WEIGHT = 0.5
+NAMED_WEIGHT = 0.5  # a module or test named after the name: `URL` → test_url.py, _urls.py
+
+
+def code_names(request: str) -> set[str]:
+    """Identifiers the request names: in backticks, dotted, or shaped like code."""
+    names: set[str] = set()
+    for quoted in _QUOTED.findall(request):
+        names.update(_IDENT.findall(quoted))
+    for dotted in _DOTTED.findall(request):
+        names.update(dotted.split("."))
+    names.update(w for w in _IDENT.findall(request) if _CODE_SHAPED.fullmatch(w))
+    return {n for n in names if len(n) > 2}
+
+
+def file_names(request: str) -> set[str]:
+    """Lower-case words of the request that look like file names (``models.py``)."""
+    return {m.lower().lstrip(".") for m in _FILE_NAME.findall(request)}
+
+
+def _flat(name: str) -> str:
+    """``_urls`` → ``url``, ``AsyncClient`` and ``async_client`` → ``asyncclient``."""
+    flat = name.lower().replace("_", "")
+    return flat[:-1] if flat.endswith("s") and len(flat) > 3 else flat
+
+
+def _named(path: str) -> str:
+    stem = PurePosixPath(path).stem
+    for affix in ("test_", "tests_"):
+        stem = stem.removeprefix(affix)
+    return _flat(stem.removesuffix("_test"))
+
+
+def mention_scores(index: RepoIndex, request: str) -> dict[str, float]:
+    """0..1 per file: it is named, or defines (or imports) a name the request mentions."""
+    names = code_names(request)
+    wanted_files = file_names(request)
+    defined: defaultdict[str, list[str]] = defaultdict(list)
+    imported: defaultdict[str, list[str]] = defaultdict(list)
+    flat = {_flat(n): n for n in names}
+    named: defaultdict[str, list[str]] = defaultdict(list)
+    scores: defaultdict[str, float] = defaultdict(float)
+    for path, info in index.files.items():
+        if PurePosixPath(path).name.lower().lstrip(".") in wanted_files:
+            scores[path] = 1.0
+        for name in names.intersection(info.symbols).union(names.intersection(info.members)):
+            defined[name].append(path)
+        for name in names.intersection(i.rpartition(".")[2] for i in info.imports):
+            imported[name].append(path)
+        if info.language != "other" and _named(path) in flat:
+            named[_named(path)].append(path)
+    for paths, weight in [
+        *((p, 1.0) for p in defined.values()),
+        *((p, IMPORT_WEIGHT) for p in imported.values()),
+        *((p, NAMED_WEIGHT) for p in named.values()),
+    ]:
+        for path in paths:
+            scores[path] += weight / len(paths)
+    return {p: min(1.0, s) for p, s in scores.items()}
