@@ -605,20 +605,30 @@ def accomplish(app: App, plan_ref: str | None) -> int:
 
 @cli.command()
 @click.argument("plan_ref", metavar="[PLAN]", required=False)
+@click.option("--watch", is_flag=True, help="Follow the plan until it ends (Ctrl-C to stop).")
+@click.option("--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True)
 @json_option
 @pass_app
-def status(app: App, plan_ref: str | None) -> int:
+def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
     """Waves, objectives, statuses, branches and elapsed time of a plan."""
+    import time
+
     from ap.run.status import plan_status
 
     git = app.git()
     config = _load_config(git)
-    view = plan_status(git, config, _plan_id(app, git, config, plan_ref))
-    if app.json:
-        app.emit(event("status", "status", **view.as_dict()))
-    else:
-        app.out(view.text())
-    return 0
+    plan_id = _plan_id(app, git, config, plan_ref)
+    last = None
+    while True:
+        view = plan_status(git, config, plan_id)
+        if app.json:
+            app.emit(event("status", "status", **view.as_dict()))
+        elif view.text() != last:
+            last = view.text()
+            app.out(last + ("\n" if watch else ""))
+        if not watch or view.finished:
+            return 0
+        time.sleep(interval)
 
 
 # -- show / list -------------------------------------------------------------

@@ -111,6 +111,24 @@ def gate_result(console: Console, ev: Event) -> None:
     )
 
 
+def run_summary(console: Console, ev: Event) -> None:
+    rows = _get(ev, "objectives", []) or []
+    if not rows:
+        return
+    table = Table(title="Run", title_justify="left")
+    for col in ("objective", "worker", "status", "seconds", "reason"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r.get("task")),
+            escape(str(r.get("worker"))),
+            str(r.get("status")),
+            f"{r.get('elapsed', 0.0):.1f}",
+            escape(str(r.get("reason") or "")),
+        )
+    console.print(table)
+
+
 def generic(console: Console, ev: Event) -> None:
     payload = ev.payload().items()
     fields = ", ".join(f"{k}={v}" for k, v in payload if not isinstance(v, (dict, list)))
@@ -129,5 +147,7 @@ VIEWS: dict[str, Callable[[Console, Event], None]] = {
     "objective_started": progress,
     "objective_finished": progress,
     "scope_granted": progress,
+    "objective_progress": progress,
+    "run_summary": run_summary,
     "gate_result": gate_result,
 }

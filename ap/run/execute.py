@@ -41,6 +41,7 @@ from ap.run.workers import Worker, choose, resolve
 
 POLL = 0.2
 MANUAL_POLL = 2.0
+PROGRESS_EVERY = 5.0
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Runner:
         self._lock = threading.Lock()
         # git's worktree bookkeeping is not safe against itself: one change at a time.
         self._worktree_lock = threading.Lock()
+        self._active: dict[str, tuple[float, Path]] = {}  # task -> (started, log)
 
     # -- the plan ------------------------------------------------------------
 
@@ -115,6 +117,23 @@ class Runner:
             outcome.accomplishment = accomplish(self.git, self.config, self.plan_id, emit=self.emit)
         finally:
             self._cleanup()
+        self.emit(
+            event(
+                "run_summary",
+                "execution",
+                plan_id=self.plan_id,
+                objectives=[
+                    {
+                        "task": r.task,
+                        "worker": r.worker,
+                        "status": "done" if r.ok else "failed",
+                        "elapsed": r.elapsed,
+                        "reason": r.reason,
+                    }
+                    for r in outcome.results
+                ],
+            )
+        )
         return outcome
 
     def _run_wave(self, number: int) -> list[TaskResult]:
@@ -139,9 +158,13 @@ class Runner:
                 futures[pool.submit(self._objective, plan, objective, worker, slots)] = objective.id
             pending = set(futures)
             try:
+                shown = time.monotonic()
                 while pending:
                     done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                     results += [f.result() for f in done]
+                    if time.monotonic() - shown >= PROGRESS_EVERY:
+                        shown = time.monotonic()
+                        self._progress()
             except BaseException:
                 self._stop.set()
                 self._kill_all()
@@ -155,6 +178,25 @@ class Runner:
                 + trailers(plan=self.plan_id, step="fail", wave=str(number)),
             )
         return results
+
+    def _progress(self) -> None:
+        """One line per running objective: elapsed time and the last line of its log."""
+        with self._lock:
+            active = dict(self._active)
+        now = time.monotonic()
+        for task, (started, log) in sorted(active.items()):
+            last = _last_line(log)
+            self.emit(
+                event(
+                    "objective_progress",
+                    "execution",
+                    task=task,
+                    elapsed=round(now - started, 1),
+                    last_activity=last,
+                    message=f"{task}: running {now - started:.0f} s"
+                    + (f" — {last}" if last else ""),
+                )
+            )
 
     def _already_submitted(self, objective: Objective) -> bool:
         branch = objective.branch or self.ledger.objective_branch(objective.id)
@@ -216,7 +258,13 @@ class Runner:
                     message=f"{objective.id}: started with {worker.name} — {objective.title}",
                 )
             )
-            result = self._work(plan, objective, worker)
+            with self._lock:
+                self._active[objective.id] = (started, self.area / "logs" / f"{objective.id}.log")
+            try:
+                result = self._work(plan, objective, worker)
+            finally:
+                with self._lock:
+                    self._active.pop(objective.id, None)
             result.elapsed = round(time.monotonic() - started, 2)
             status = "done" if result.ok else "failed"
             self.emit(
@@ -373,6 +421,17 @@ class Runner:
                 for tree in folder.iterdir():
                     self.git.worktree_remove(tree)
                     shutil.rmtree(tree, ignore_errors=True)
+
+
+def _last_line(log: Path, limit: int = 120) -> str:
+    try:
+        with log.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 4096))
+            lines = [x for x in handle.read().decode(errors="replace").splitlines() if x.strip()]
+    except OSError:
+        return ""
+    return lines[-1].strip()[:limit] if lines else ""
 
 
 def _feed(proc: subprocess.Popen[bytes], prompt: str) -> None:

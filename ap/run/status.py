@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ap.config import ApConfig
+from ap.errors import ApError
 from ap.git import Git, parse_trailers
-from ap.models import CoordinationPlan, ObjectiveStatus, utcnow
+from ap.models import AccomplishmentReport, CoordinationPlan, ObjectiveStatus, utcnow
 from ap.run.ledger import Ledger
 from ap.store import Store
 
@@ -39,6 +40,16 @@ class PlanStatusView:
     rows: list[Row] = field(default_factory=list)
     waves_merged: list[int] = field(default_factory=list)
     waves: int = 0
+    estimated_remaining: float | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed", "cancelled")
+
+    @property
+    def progress_percent(self) -> float:
+        settled = sum(r.status in ("merged", "failed", "blocked") for r in self.rows)
+        return round(100.0 * settled / len(self.rows), 1) if self.rows else 100.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +60,8 @@ class PlanStatusView:
             "integration_head": self.tip,
             "waves": self.waves,
             "waves_merged": self.waves_merged,
+            "progress_percent": self.progress_percent,
+            "estimated_remaining": self.estimated_remaining,
             "objectives": [vars(r) for r in self.rows],
         }
 
@@ -57,6 +70,12 @@ class PlanStatusView:
             f"plan {self.plan_id}: {self.status}"
             + ("" if self.started else " (not started: `ap start`)"),
             f"integration: {self.integration}" + (f" at {self.tip[:12]}" if self.tip else ""),
+            f"progress: {self.progress_percent:.0f}%"
+            + (
+                f", about {self.estimated_remaining:.0f} s left (from past accomplishments)"
+                if self.estimated_remaining is not None and not self.finished
+                else ""
+            ),
         ]
         for wave in range(1, self.waves + 1):
             merged = " (merged)" if wave in self.waves_merged else ""
@@ -106,4 +125,27 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
         view.rows.append(
             Row(o.id, o.title, o.wave, status, o.status_reason, o.branch, o.head, elapsed)
         )
+    view.estimated_remaining = estimate_remaining(git, config, plan, view)
     return view
+
+
+def estimate_remaining(
+    git: Git, config: ApConfig, plan: CoordinationPlan, view: PlanStatusView
+) -> float | None:
+    """Objectives left times the median time per objective of past accomplishments.
+
+    None when there is no past accomplishment to learn from.
+    """
+    store = Store(git.root, config.state_dir)
+    try:
+        past = [a for a in store.all("accomplishment") if isinstance(a, AccomplishmentReport)]
+    except ApError:
+        return None
+    per_objective = sorted(
+        a.duration / len(a.objectives) for a in past if a.duration and a.objectives
+    )
+    if not per_objective:
+        return None
+    typical = per_objective[len(per_objective) // 2]
+    left = sum(r.status in ("pending", "running", "done") for r in view.rows)
+    return round(typical * left, 1)

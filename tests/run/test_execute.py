@@ -161,3 +161,24 @@ def test_interrupted_run_resumes_to_the_same_result(
     }  # fmt: skip
     assert stable(flow) == stable(reference)
     assert len(git(flow.root, "rev-list", "--merges", flow.integration).split()) == 2
+
+
+def test_live_progress_summary_and_watch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = planned_flow(tmp_path / "repo", capsys)
+    _with_worker(flow)
+    monkeypatch.setenv("BEHAVIOUR_T1", "sleep")
+    monkeypatch.setenv("SLEEP", "6")
+    code, out, _ = flow.ap("run", "--json")
+    assert code == 0
+    events = [json.loads(line) for line in out.splitlines()]
+    progress = [e for e in events if e["type"] == "objective_progress"]
+    assert progress and progress[0]["task"] == "T1" and progress[0]["elapsed"] >= 4
+    (summary,) = [e for e in events if e["type"] == "run_summary"]
+    assert sorted(r["task"] for r in summary["objectives"]) == ["T1", "T2", "T3"]
+    assert all(r["status"] == "done" for r in summary["objectives"])
+    # --watch ends by itself once the plan has ended.
+    code, out, _ = flow.ap("status", "--watch", "--json", "--interval", "0.2")
+    status = json.loads(out.splitlines()[-1])
+    assert code == 0 and status["status"] == "done" and status["progress_percent"] == 100.0
