@@ -59,7 +59,7 @@ def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResu
         if plan.status == PlanStatus.CANCELLED:
             step = "cancelled"
             break
-        if ledger.find_step("accomplish") is not None:
+        if ledger.accomplished() is not None:
             step = "accomplished"
             break
         if plan.status == PlanStatus.PLANNED and not approve:

@@ -24,7 +24,7 @@ from ap.git import Git, parse_trailers
 from ap.github.api import CommitState, GitHubApi, has_permission
 from ap.github.context import Command, GitHubContext, load_context, parse_command
 from ap.github.outputs import StepOutputs, clean_text, escape_markdown
-from ap.github.remote import fetch_plans, push_branches
+from ap.github.remote import fetch_plans, push_branches, push_retried
 from ap.github.report import pull_request_body, pull_request_title, status_body, waves_table
 from ap.ids import Branches, is_valid_id
 from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
@@ -136,7 +136,7 @@ class Handler:
     ) -> None:
         """The draft PR (ready when accomplished) and the status comment."""
         ledger = Ledger(self.git, self.config, plan.id)
-        accomplished = ledger.find_step("accomplish") is not None
+        accomplished = ledger.accomplished() is not None
         pull = self.api.ensure_draft_pull_request(
             head=ledger.branch,
             base=self.api.default_branch(),
@@ -188,9 +188,8 @@ class Handler:
             self.publish(plan, issue)
             return HandleResult("status", f"status of plan {plan.id}", plan.id, plan)
         if command.verb == "retry":
-            note = f"/ap retry {command.task} is not supported yet: nothing was changed."
-            self.publish(plan, issue, notes=[note])
-            return HandleResult("unsupported", note, plan.id, plan)
+            assert command.task is not None
+            return self.retry(plan, command.task, issue)
         if command.verb == "cancel":
             plan = self.cancel(plan)
             self.publish(plan, issue)
@@ -198,6 +197,25 @@ class Handler:
         if plan.status == PlanStatus.CANCELLED:
             raise CheckFailed(f"plan {plan.id} is cancelled; it cannot start")
         return self.advance(plan.id, approve=True)
+
+    def retry(self, plan: CoordinationPlan, task: str, issue: int) -> HandleResult:
+        """A failed objective gets a fresh branch (the old tip is kept); its work is due again."""
+        from ap.run.scoperequest import reset_for_retry
+
+        ledger = Ledger(self.git, self.config, plan.id)
+        branch = ledger.objective_branch(task)
+        old = self.git.rev_parse(f"refs/heads/{branch}")
+        try:
+            reset_for_retry(self.git, self.config, plan.id, task)
+        except CheckFailed as exc:
+            note = f"/ap retry {task}: {exc.message}. Nothing was changed."
+            self.publish(plan, issue, notes=[note])
+            return HandleResult("refused", note, plan.id, plan)
+        push_branches(self.git, [ledger.branch])
+        push_retried(self.git, branch, old)
+        result = self.advance(plan.id)
+        result.message = f"{task} is retried on a fresh {branch}; " + result.message
+        return result
 
     def cancel(self, plan: CoordinationPlan) -> CoordinationPlan:
         ledger = Ledger(self.git, self.config, plan.id)

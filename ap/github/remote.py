@@ -26,3 +26,16 @@ def push_branches(git: Git, branches: Iterable[str]) -> None:
     refs = [f"refs/heads/{b}:refs/heads/{b}" for b in dict.fromkeys(branches)]
     if refs:
         git.run("push", "--quiet", "--atomic", "--no-verify", REMOTE, *refs)
+
+
+def push_retried(git: Git, branch: str, old: str | None) -> None:
+    """A retried objective's branch, moved back to its new start: the one forced update ap
+    makes, leased on the old tip, which is pushed first under ``refs/ap/attempts/``."""
+    attempts = [
+        line.strip()
+        for line in git.run("for-each-ref", "--format=%(refname)", "refs/ap/attempts/").splitlines()
+    ]
+    refs = [f"{ref}:{ref}" for ref in attempts]
+    lease = f"--force-with-lease=refs/heads/{branch}:{old}" if old else "--force-with-lease"
+    git.run("push", "--quiet", "--atomic", "--no-verify", lease, REMOTE,
+            f"+refs/heads/{branch}:refs/heads/{branch}", *refs)  # fmt: skip

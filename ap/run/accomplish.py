@@ -169,7 +169,7 @@ def accomplish(git: Git, config: ApConfig, plan_id: str, *, emit: Emit) -> Accom
     report_path = f"{config.state_dir}/{KINDS['accomplishment'].folder}/ACCOMPLISHMENT_{plan_id}.md"
     for _ in range(MAX_RACES):
         tip = ledger.require_tip()
-        done = ledger.find_step("accomplish")
+        done = ledger.accomplished()
         if done is not None:
             text = git.show_file(done, report_path)
             assert text is not None

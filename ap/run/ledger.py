@@ -86,6 +86,21 @@ class Ledger:
         faults.checkpoint("ledger.before_ref")
         return commit if self.git.update_ref(self.ref, commit, old) else None
 
+    def accomplished(self) -> str | None:
+        """The accomplishment commit, unless an objective was retried after it."""
+        tip = self.tip()
+        if tip is None:
+            return None
+        for commit, message in self.git.log_messages(tip):
+            found = parse_trailers(message)
+            if found.get("AP-Plan") != self.plan_id:
+                continue
+            if found.get("AP-Step") == "retry":
+                return None
+            if found.get("AP-Step") == "accomplish":
+                return commit
+        return None
+
     def find_step(self, step: str, *, wave: int | None = None) -> str | None:
         """The integration commit that recorded ``step`` (and ``wave``), if any."""
         tip = self.tip()

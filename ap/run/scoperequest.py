@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ap.config import ApConfig
 from ap.errors import CheckFailed, UsageError
 from ap.git import Git
-from ap.models import CoordinationPlan, ObjectiveStatus, ScopeGrant, utcnow
+from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, ScopeGrant, utcnow
 from ap.plan.forbid import aimed, allowed_by, parse_all
 from ap.run.ledger import Ledger, trailers, update_plan
 from ap.scope import overlap, parse_pattern
@@ -110,6 +110,7 @@ def reset_for_retry(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
             raise CheckFailed(
                 f"{task} is {objective.status.value}; only a failed objective can be retried"
             )
+        plan.status = PlanStatus.RUNNING  # an accomplished plan is reopened
         objective.status = ObjectiveStatus.RUNNING
         objective.status_reason = None
         objective.branch = branch

@@ -104,9 +104,9 @@ def test_status_retry_and_cancel(world: World) -> None:
     plan_id = plan_of(world)
     assert world.commented(number, "/ap status").step == "status"
     retry = world.commented(number, "/ap retry T1")
-    assert retry.step == "unsupported"
+    assert retry.step == "refused"
     status = next(c for c in world.fake.comments_on(number) if c["author"].endswith("[bot]"))
-    assert "not supported yet" in status["body"]
+    assert "only a failed objective can be retried" in status["body"]
     assert world.commented(number, "/ap cancel").step == "cancelled"
     assert world.plan_data(plan_id)["status"] == "cancelled"
     with pytest.raises(CheckFailed, match="cancelled"):
@@ -140,6 +140,41 @@ def test_push_out_of_scope_fails_the_status_check(world: World) -> None:
     [status] = world.fake.statuses
     assert status["state"] == "failure" and status["context"] == "ap/scope"
     assert status["sha"] == world.tip(f"ap/{plan_id}/T1")
+
+
+def test_retry_gives_a_failed_objective_a_fresh_branch(world: World) -> None:
+    from tests.github.action import git
+
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    wave1 = world.plan_data(plan_id)["waves"][0]
+    bad = wave1[0]
+    work = world.clone("intruder")
+    git(work, "fetch", "-q", "origin", "+refs/heads/ap/*:refs/heads/ap/*")
+    git(work, "checkout", "-q", f"ap/{plan_id}/{bad}")
+    (work / "ap.yaml").write_text("gates: []\n")  # globally forbidden
+    git(work, "add", "-A")
+    trailer = f"AP-Plan: {plan_id}\nAP-Task: {bad}\nAP-Status: done"
+    git(work, "commit", "-q", "--no-verify", "-m", f"sneak\n\n{trailer}")
+    git(work, "push", "-q", "origin", f"ap/{plan_id}/{bad}")
+    failed_tip = world.tip(f"ap/{plan_id}/{bad}")
+    world.pushed(f"ap/{plan_id}/{bad}")
+    for task in wave1[1:]:
+        world.work(plan_id, task)
+        world.pushed(f"ap/{plan_id}/{task}")
+    statuses = {o["id"]: o["status"] for o in world.plan_data(plan_id)["objectives"]}
+    assert statuses[bad] == "failed"
+    result = world.commented(number, f"/ap retry {bad}")
+    assert bad in {e["task"] for e in result.matrix}
+    assert world.tip(f"ap/{plan_id}/{bad}") != failed_tip  # a fresh branch on origin
+    kept = git(world.origin, "for-each-ref", "--format=%(objectname)", "refs/ap/attempts/")
+    assert failed_tip in kept  # the failed attempt is kept, not lost
+    world.work(plan_id, bad)
+    world.pushed(f"ap/{plan_id}/{bad}")
+    statuses = {o["id"]: o["status"] for o in world.plan_data(plan_id)["objectives"]}
+    assert statuses[bad] == "merged"
 
 
 def test_the_whole_cycle(world: World) -> None:

@@ -67,6 +67,9 @@ def test_retry_runs_a_failed_objective_again_and_unblocks_its_dependants(
     assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
     tree = flow.tree(flow.integration)
     assert {"src/auth/new.py", "src/api/new.py", "tests/test_new.py"} <= tree.keys()
+    # Accomplished again, now complete (the first, partial accomplishment stays in history).
+    message = flow.repo.git("log", "-1", "--format=%B", flow.integration)
+    assert "AP-Step: accomplish" in message and "AP-Status: done" in message
     # The failed attempt is kept, not deleted.
     kept = git(flow.root, "for-each-ref", "--format=%(objectname)", "refs/ap/attempts/")
     assert failed_tip in kept
