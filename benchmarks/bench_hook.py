@@ -17,7 +17,6 @@ and the hook's time as a fraction of the pre-commit framework's no-op (target < 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -26,33 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
-
-
-def sh(cwd: Path, *args: str, input: bytes | None = None) -> str:
-    proc = subprocess.run(args, cwd=cwd, input=input, capture_output=True, env=ENV, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args[:4])} failed: {proc.stderr.decode()[-2000:]}")
-    return proc.stdout.decode()
-
-
-def make_repository(root: Path, files: int) -> None:
-    """``files`` small files in 100-file folders, committed through fast-import."""
-    sh(root, "git", "init", "-q", "-b", "main")
-    chunks = [b"commit refs/heads/main\n", b"committer bench <b@example.invalid> 0 +0000\n"]
-    chunks.append(b"data 4\ninit\n")
-    for i in range(files):
-        body = f"value = {i}\n".encode()
-        path = f"pkg/d{i // 100:04d}/m{i:06d}.py"
-        chunks.append(f"M 100644 inline {path}\ndata {len(body)}\n".encode() + body + b"\n")
-    sh(root, "git", "fast-import", "--quiet", input=b"".join(chunks))
-    sh(root, "git", "reset", "-q", "--hard", "main")
+from _bench import ENV, make_repository, sh
 
 
 def median_time(cmd: list[str], cwd: Path, runs: int, ok: tuple[int, ...] = (0,)) -> float:

@@ -18,45 +18,18 @@ Prints the medians and their ratio (target: ap under 0.5x the loop).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
-
-
-def sh(cwd: Path, *args: str, input: bytes | None = None) -> str:
-    proc = subprocess.run(args, cwd=cwd, input=input, capture_output=True, env=ENV, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args[:4])} failed: {proc.stderr.decode()[-2000:]}")
-    return proc.stdout.decode()
+from _bench import make_repository, sh
 
 
 def folder(i: int) -> str:
     return f"pkg/d{i:04d}"
-
-
-def make_repository(root: Path, files: int) -> None:
-    sh(root, "git", "init", "-q", "-b", "main")
-    chunks = [b"commit refs/heads/main\ncommitter bench <b@example.invalid> 0 +0000\n"]
-    chunks.append(b"data 4\ninit\n")
-    for i in range(files):
-        body = f"value = {i}\n".encode()
-        path = f"{folder(i // 100)}/m{i:06d}.py"
-        chunks.append(f"M 100644 inline {path}\ndata {len(body)}\n".encode() + body + b"\n")
-    sh(root, "git", "fast-import", "--quiet", input=b"".join(chunks))
-    sh(root, "git", "reset", "-q", "--hard", "main")
 
 
 def objective_commits(root: Path, plan_id: str, base: str, n: int, changed: int) -> None:

@@ -13,22 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ENV = {
-    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
+from _bench import ENV, sh
 
 WORKER = """\
 import os, pathlib, sys, time
@@ -39,13 +31,6 @@ path = pathlib.Path("src") / task.lower() / "work.py"
 path.parent.mkdir(parents=True, exist_ok=True)
 path.write_text(f"done = {task!r}\\n")
 """
-
-
-def sh(cwd: Path, *args: str) -> str:
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, env=ENV, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args[:4])} failed: {proc.stderr.decode()[-2000:]}")
-    return proc.stdout.decode()
 
 
 def prepare(folder: Path, n: int) -> Path:

@@ -8,6 +8,7 @@ stays free of pydantic, click and jinja2: the pre-commit hook imports it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -49,13 +50,12 @@ class Settings(NamedTuple):
         if cache is None:
             return cls._parse(root, path)
         import hashlib
-        import json
 
         file = cache / f"settings-{hashlib.sha1(raw).hexdigest()}.json"
-        try:
-            return cls(**json.loads(file.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            pass
+        cached = _read_cache(file)
+        if cached is not None:
+            with contextlib.suppress(TypeError):
+                return cls(**cached)
         settings = cls._parse(root, path)
         _write_cache(file, settings._asdict())
         return settings
@@ -265,7 +265,6 @@ def _cached_scope(
     ``cache`` is ``<git common dir>/ap/cache``; a loose ref is read from the file
     git keeps it in, sparing a process (a packed one is asked of git).
     """
-    import json
 
     integration = settings.branches.integration(plan_id)
     path = plan_relpath(settings.state_dir, plan_id)
@@ -275,10 +274,10 @@ def _cached_scope(
         return None  # the slow path says what is wrong
     key = f"{oid}-{task}-{settings.state_dir.replace('/', '_')}-{int(settings.case_sensitive)}"
     file = cache / f"{key}.json"
-    try:
-        return ObjectiveScope(**json.loads(file.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        pass
+    cached = _read_cache(file)
+    if cached is not None:
+        with contextlib.suppress(TypeError):
+            return ObjectiveScope(**cached)
     text = git.show_file(oid, path)
     if text is None:
         return None
@@ -294,6 +293,16 @@ def _loose_ref(git_dir: Path, ref: str) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     return text if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text) else None
+
+
+def _read_cache(file: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _write_cache(file: Path, data: dict[str, Any]) -> None:

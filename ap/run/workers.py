@@ -9,11 +9,13 @@ matched to a worker by declared capabilities, then by load.
 
 from __future__ import annotations
 
+import posixpath
 import shlex
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ap.analyze.index import LANGUAGES
 from ap.config import PRESET_NAMES, ApConfig, WorkerConfig
 from ap.errors import UsageError
 from ap.models import Objective
@@ -25,22 +27,16 @@ PRESET_COMMANDS: dict[str, list[str]] = {
     "gemini": ["gemini", "--yolo"],
 }
 
-# What a scope's file names say about the work: capability words workers declare.
-_KINDS = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".go": "go",
-    ".rs": "rust",
-    ".md": "docs",
-    ".rst": "docs",
-    ".txt": "docs",
-    ".yml": "config",
-    ".yaml": "config",
-    ".toml": "config",
+# What a scope's file names say about the work, as capability words workers declare:
+# the index's language names, with documentation and configuration formats grouped.
+_KIND_OF_LANGUAGE = {
+    "markdown": "docs",
+    "rst": "docs",
+    "text": "docs",
+    "yaml": "config",
+    "toml": "config",
+    "json": "config",
+    "ini": "config",
 }
 
 
@@ -96,9 +92,9 @@ def work_kinds(objective: Objective) -> set[str]:
         lowered = pattern.lower()
         if "test" in lowered:
             kinds.add("tests")
-        for ext, kind in _KINDS.items():
-            if lowered.endswith(ext):
-                kinds.add(kind)
+        language = LANGUAGES.get(posixpath.splitext(lowered)[1])
+        if language is not None:
+            kinds.add(_KIND_OF_LANGUAGE.get(language, language))
     return kinds
 
 
