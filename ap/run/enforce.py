@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +22,8 @@ from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
 from ap.scope.changes import SYMLINK, Change, ChangeViolation, check_changes
 
 CONFIG_FILE = "ap.yaml"
+# Caches under <git dir>/ap/cache: marshal, named by the Python that wrote them.
+CACHE_SUFFIX = f".py{sys.version_info[0]}{sys.version_info[1]}.marshal"
 
 
 class Settings(NamedTuple):
@@ -51,7 +54,7 @@ class Settings(NamedTuple):
             return cls._parse(root, path)
         import hashlib
 
-        file = cache / f"settings-{hashlib.sha1(raw).hexdigest()}.json"
+        file = cache / f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}"
         cached = _read_cache(file)
         if cached is not None:
             with contextlib.suppress(TypeError):
@@ -273,7 +276,7 @@ def _cached_scope(
     if oid is None:
         return None  # the slow path says what is wrong
     key = f"{oid}-{task}-{settings.state_dir.replace('/', '_')}-{int(settings.case_sensitive)}"
-    file = cache / f"{key}.json"
+    file = cache / f"{key}{CACHE_SUFFIX}"
     cached = _read_cache(file)
     if cached is not None:
         with contextlib.suppress(TypeError):
@@ -296,24 +299,25 @@ def _loose_ref(git_dir: Path, ref: str) -> str | None:
 
 
 def _read_cache(file: Path) -> dict[str, Any] | None:
-    import json
+    """A cached mapping, or None (missing, unreadable, or written by another Python)."""
+    import marshal  # built in: cheaper to load than json, and the cache is ap's own
 
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = marshal.loads(file.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
         return None
     return data if isinstance(data, dict) else None
 
 
 def _write_cache(file: Path, data: dict[str, Any]) -> None:
-    import json
+    import marshal
 
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.write_bytes(marshal.dumps(data))
         os.replace(tmp, file)
-    except OSError:
+    except (OSError, ValueError):
         pass
 
 
