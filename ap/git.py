@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -123,6 +123,24 @@ def locate(start: Path | str | None = None) -> Location | None:
     common = Path(lines[1]) if Path(lines[1]).is_absolute() else (cwd / lines[1]).resolve()
     branch = lines[2].removeprefix("refs/heads/") if lines[2].startswith("refs/heads/") else None
     return Location(root, common, branch)
+
+
+def _raw_args(revs: Sequence[str], cached: bool) -> list[str]:
+    args = ["diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff"]
+    return [*args, *(["--cached"] if cached else []), *revs, "--"]
+
+
+def _parse_raw(out: bytes) -> list[DiffEntry]:
+    fields = out.split(b"\0")
+    entries = []
+    for i in range(0, len(fields) - 1, 2):
+        meta = fields[i].decode()
+        if not meta.startswith(":"):
+            break
+        old_mode, new_mode, old_oid, new_oid, status = meta[1:].split()
+        path = fields[i + 1].decode(errors="surrogateescape")
+        entries.append(DiffEntry(old_mode, new_mode, old_oid, new_oid, status[:1], path))
+    return entries
 
 
 class Git:
@@ -377,20 +395,27 @@ class Git:
 
     def diff_raw(self, *revs: str, cached: bool = False) -> list[DiffEntry]:
         """Every changed path, rename detection off: between two trees, or index vs a tree."""
-        args = ["diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff"]
-        if cached:
-            args.append("--cached")
-        out = self.run_bytes(*args, *revs, "--").stdout
-        fields = out.split(b"\0")
-        entries = []
-        for i in range(0, len(fields) - 1, 2):
-            meta = fields[i].decode()
-            if not meta.startswith(":"):
-                break
-            old_mode, new_mode, old_oid, new_oid, status = meta[1:].split()
-            path = fields[i + 1].decode(errors="surrogateescape")
-            entries.append(DiffEntry(old_mode, new_mode, old_oid, new_oid, status[:1], path))
-        return entries
+        return _parse_raw(self.run_bytes(*_raw_args(revs, cached)).stdout)
+
+    def diff_raw_later(self, *revs: str, cached: bool = False) -> Callable[[], list[DiffEntry]]:
+        """:meth:`diff_raw` started now; the callable waits for it (the hook works meanwhile)."""
+        args = _raw_args(revs, cached)
+        proc = subprocess.Popen(
+            ["git", *args],
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(self.env),
+        )
+
+        def result() -> list[DiffEntry]:
+            out, err = proc.communicate()
+            if proc.returncode != 0:
+                detail = err.decode(errors="replace").strip() or f"exit {proc.returncode}"
+                raise GitError(f"git diff --raw failed: {detail}")
+            return _parse_raw(out)
+
+        return result
 
     def numstat(self, old: str, new: str) -> list[tuple[int, int, str]]:
         """``(insertions, deletions, path)`` per changed file (binary files count 0)."""

@@ -13,13 +13,15 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.frontmatter import load_front_matter
 from ap.git import ZERO_OID, DiffEntry, Git
 from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
-from ap.scope.changes import SYMLINK, Change, ChangeViolation, check_changes
+
+if TYPE_CHECKING:
+    from ap.scope.changes import Change, ChangeViolation
 
 CONFIG_FILE = "ap.yaml"
 # Caches under <git dir>/ap/cache: marshal, named by the Python that wrote them.
@@ -170,6 +172,8 @@ class ObjectiveScope(NamedTuple):
         )
 
     def check(self, changes: Iterable[Change]) -> list[ChangeViolation]:
+        from ap.scope.changes import check_changes
+
         return check_changes(
             changes,
             touch=self.touch,
@@ -230,6 +234,8 @@ def plan_data(git: Git, settings: Settings, plan_id: str) -> dict[str, Any]:
 
 def to_changes(git: Git, entries: Sequence[DiffEntry]) -> list[Change]:
     """Scope-check changes from raw diff entries, with the targets of added symlinks."""
+    from ap.scope.changes import SYMLINK, Change
+
     links = [e.new_oid for e in entries if e.new_mode == SYMLINK and e.new_oid != ZERO_OID]
     blobs = git.read_blobs(links)
     return [
@@ -335,8 +341,11 @@ def check_staged(
         return None
     entries = None
     if scope.base:
+        later = git.diff_raw_later(scope.base, cached=True)
+        import ap.scope.changes  # noqa: F401 -- the checker loads while git computes the diff
+
         try:
-            entries = git.diff_raw(scope.base, cached=True)
+            entries = later()
         except GitError:  # the start commit is gone: compare with HEAD
             entries = None
     if entries is None:
@@ -366,6 +375,8 @@ def check_branch(
     scope = ObjectiveScope.from_plan(data, task, settings)
     tip = _commit(git, f"refs/heads/{branch}")
     base = scope.base
+    from ap.scope.changes import ChangeViolation
+
     rewritten: list[ChangeViolation] = []
     if base is None or git.rev_parse(base) is None:
         integration = settings.branches.integration(scope.plan_id)

@@ -20,6 +20,9 @@ def covers(pattern: str | Pattern, path: str, *, case_sensitive: bool = False) -
     return _compiled(parsed, case_sensitive).fullmatch(path) is not None
 
 
+_MEMO_LIMIT = 100_000  # directories remembered per matcher
+
+
 class ScopeMatcher:
     """A whole scope compiled once, for checking many paths fast.
 
@@ -48,6 +51,7 @@ class ScopeMatcher:
             else:
                 self._self_or_below.setdefault(fold_case(p.text, case_sensitive), p.text)
         self._globs = globs
+        self._dirs: dict[str, str | None] = {}
         alternatives = [f"(?:{pattern_regex(p, case_sensitive)})" for p in globs]
         self._any = re.compile("|".join(alternatives), re.DOTALL) if alternatives else None
 
@@ -60,13 +64,21 @@ class ScopeMatcher:
         if hit is not None:
             return hit
         cut = folded.rfind("/")
-        while cut > 0:
-            ancestor = folded[:cut]
-            hit = self._self_or_below.get(ancestor) or self._below.get(ancestor)
-            if hit is not None:
-                return hit
-            cut = folded.rfind("/", 0, cut)
-        return None
+        return self._under(folded[:cut]) if cut > 0 else None
+
+    def _under(self, directory: str) -> str | None:
+        """The literal pattern covering all below ``directory`` (memoised: siblings share it)."""
+        try:
+            return self._dirs[directory]
+        except KeyError:
+            pass
+        hit = self._self_or_below.get(directory) or self._below.get(directory)
+        if hit is None:
+            cut = directory.rfind("/")
+            hit = self._under(directory[:cut]) if cut > 0 else None
+        if len(self._dirs) < _MEMO_LIMIT:
+            self._dirs[directory] = hit
+        return hit
 
     def covers(self, path: str, folded: str | None = None) -> bool:
         """Whether any pattern of the scope covers ``path`` (``folded``: it, case-folded)."""
