@@ -10,12 +10,22 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ap.errors import GitError
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 ZERO_OID = "0" * 40
+
+
+def _path(text: str | os.PathLike[str]) -> Path:
+    """A Path; pathlib is loaded only when one is needed (not on the hook path)."""
+    from pathlib import Path
+
+    return Path(text)
+
 
 # A stable, non-interactive environment for every git call we make.
 _BASE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
@@ -31,7 +41,7 @@ def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def find_root(start: Path | str | None = None) -> Path:
     """The top of the work tree containing ``start`` (default: the current directory)."""
-    cwd = Path(start) if start is not None else Path.cwd()
+    cwd = _path(start) if start is not None else _path(os.getcwd())
     try:
         proc = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
@@ -49,7 +59,7 @@ def find_root(start: Path | str | None = None) -> Path:
             f"{cwd} is not inside a git repository",
             hint="run `git init` first, or `ap -C PATH ...` to point at a repository",
         )
-    return Path(proc.stdout.decode().strip())
+    return _path(proc.stdout.decode().strip())
 
 
 class DiffEntry(NamedTuple):
@@ -91,14 +101,14 @@ def parse_trailers(message: str) -> dict[str, str]:
 class Location(NamedTuple):
     """Where a command runs: the work tree's top, the common git dir, the checked-out branch."""
 
-    root: Path
-    common_dir: Path
+    root: str
+    common_dir: str
     branch: str | None
 
 
-def locate(start: Path | str | None = None) -> Location | None:
+def locate(start: str | None = None) -> Location | None:
     """All three with one git process (the hook's budget is tight); None when that fails."""
-    cwd = Path(start) if start is not None else Path.cwd()
+    cwd = start if start is not None else os.getcwd()
     try:
         proc = subprocess.run(
             [
@@ -119,8 +129,8 @@ def locate(start: Path | str | None = None) -> Location | None:
     lines = proc.stdout.decode(errors="surrogateescape").splitlines()
     if proc.returncode != 0 or len(lines) != 3:
         return None
-    root = Path(lines[0])
-    common = Path(lines[1]) if Path(lines[1]).is_absolute() else (cwd / lines[1]).resolve()
+    root = lines[0]
+    common = lines[1] if os.path.isabs(lines[1]) else os.path.realpath(os.path.join(cwd, lines[1]))
     branch = lines[2].removeprefix("refs/heads/") if lines[2].startswith("refs/heads/") else None
     return Location(root, common, branch)
 
@@ -147,12 +157,17 @@ class Git:
     """A git repository (work tree) and the operations ap needs on it."""
 
     def __init__(self, root: Path | str, env: Mapping[str, str] | None = None) -> None:
-        self.root = Path(root)
+        self._root = os.fspath(root)
         self.env = dict(env or {})
+
+    @property
+    def root(self) -> Path:
+        """The top of the work tree."""
+        return _path(self._root)
 
     def with_index(self, index: Path) -> Git:
         """The same repository, with every command using another index file."""
-        return Git(self.root, {**self.env, "GIT_INDEX_FILE": str(index)})
+        return Git(self._root, {**self.env, "GIT_INDEX_FILE": str(index)})
 
     @classmethod
     def discover(cls, start: Path | str | None = None) -> Git:
@@ -171,7 +186,7 @@ class Git:
         """Run ``git ARGS`` and return the completed process (raises GitError on failure)."""
         proc = subprocess.run(
             ["git", *args],
-            cwd=cwd or self.root,
+            cwd=cwd or self._root,
             input=input,
             capture_output=True,
             env=_env({**self.env, **(env or {})}),
@@ -224,7 +239,7 @@ class Git:
     def git_dir(self) -> Path:
         """The repository's common git directory (shared by all worktrees)."""
         out = self.run("rev-parse", "--git-common-dir").strip()
-        path = Path(out)
+        path = _path(out)
         return path if path.is_absolute() else (self.root / path).resolve()
 
     def ls_files(self, rev: str | None = None) -> list[str]:
@@ -326,7 +341,7 @@ class Git:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="ap-index-") as tmp:
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
             if rev is not None:
                 self.run("read-tree", rev, env=env)
             lines = []
@@ -402,7 +417,7 @@ class Git:
         args = _raw_args(revs, cached)
         proc = subprocess.Popen(
             ["git", *args],
-            cwd=self.root,
+            cwd=self._root,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=_env(self.env),
@@ -461,7 +476,7 @@ class Git:
     def git_path(self, name: str) -> Path:
         """``git rev-parse --git-path NAME`` as an absolute path (honours core.hooksPath)."""
         out = self.run("rev-parse", "--git-path", name).strip()
-        path = Path(out)
+        path = _path(out)
         return path if path.is_absolute() else (self.root / path)
 
     def branches(self, pattern: str) -> dict[str, str]:
@@ -490,7 +505,7 @@ class Git:
             path, branch = None, None
             for line in block.splitlines():
                 if line.startswith("worktree "):
-                    path = Path(line[len("worktree ") :])
+                    path = _path(line[len("worktree ") :])
                 elif line.startswith("branch refs/heads/"):
                     branch = line[len("branch refs/heads/") :]
             if path is not None:

@@ -12,7 +12,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
@@ -21,6 +20,8 @@ from ap.git import ZERO_OID, DiffEntry, Git
 from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ap.scope.changes import Change, ChangeViolation
 
 CONFIG_FILE = "ap.yaml"
@@ -40,14 +41,15 @@ class Settings(NamedTuple):
         return Branches(self.branch_prefix)
 
     @classmethod
-    def load(cls, root: Path, cache: Path | None = None) -> Settings:
+    def load(cls, root: Path | str, cache: str | None = None) -> Settings:
         """Read ap.yaml quickly; anything unusual goes through the full validation.
 
         With a ``cache`` folder, the result is kept under the hash of ap.yaml's bytes.
         """
-        path = root / CONFIG_FILE
+        path = os.path.join(root, CONFIG_FILE)
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as handle:
+                raw = handle.read()
         except FileNotFoundError:
             return cls()
         except OSError:
@@ -56,7 +58,7 @@ class Settings(NamedTuple):
             return cls._parse(root, path)
         import hashlib
 
-        file = cache / f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}"
+        file = os.path.join(cache, f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}")
         cached = _read_cache(file)
         if cached is not None:
             with contextlib.suppress(TypeError):
@@ -66,7 +68,7 @@ class Settings(NamedTuple):
         return settings
 
     @classmethod
-    def _parse(cls, root: Path, path: Path) -> Settings:
+    def _parse(cls, root: Path | str, path: str) -> Settings:
         data = _quick_yaml(path)
         if data is not None:
             state_dir = data.get("state_dir", "docs")
@@ -82,18 +84,21 @@ class Settings(NamedTuple):
             )
             if simple:
                 return cls(state_dir, prefix, case)
+        from pathlib import Path
+
         from ap.config import load_config
 
-        config = load_config(root)
+        config = load_config(Path(root))
         return cls(config.state_dir, config.branch_prefix, config.case_sensitive_scopes)
 
 
-def _quick_yaml(path: Path) -> dict[str, Any] | None:
+def _quick_yaml(path: str) -> dict[str, Any] | None:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle.read(), Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     if data is None:
@@ -253,7 +258,7 @@ def to_changes(git: Git, entries: Sequence[DiffEntry]) -> list[Change]:
 
 
 def _scope_of(
-    git: Git, settings: Settings, branch: str, cache: Path | None = None
+    git: Git, settings: Settings, branch: str, cache: str | None = None
 ) -> ObjectiveScope | None:
     parsed = settings.branches.parse_objective(branch)
     if parsed is None:
@@ -267,7 +272,7 @@ def _scope_of(
 
 
 def _cached_scope(
-    git: Git, settings: Settings, plan_id: str, task: str, cache: Path
+    git: Git, settings: Settings, plan_id: str, task: str, cache: str
 ) -> ObjectiveScope | None:
     """The scope, from a cache keyed by the integration commit (content-addressed: never stale).
 
@@ -277,12 +282,12 @@ def _cached_scope(
 
     integration = settings.branches.integration(plan_id)
     path = plan_relpath(settings.state_dir, plan_id)
-    oid = _loose_ref(cache.parent.parent, f"refs/heads/{integration}")
+    oid = _loose_ref(os.path.dirname(os.path.dirname(cache)), f"refs/heads/{integration}")
     oid = oid or git.rev_parse(f"refs/heads/{integration}")
     if oid is None:
         return None  # the slow path says what is wrong
     key = f"{oid}-{task}-{settings.state_dir.replace('/', '_')}-{int(settings.case_sensitive)}"
-    file = cache / f"{key}{CACHE_SUFFIX}"
+    file = os.path.join(cache, f"{key}{CACHE_SUFFIX}")
     cached = _read_cache(file)
     if cached is not None:
         with contextlib.suppress(TypeError):
@@ -296,39 +301,42 @@ def _cached_scope(
     return scope
 
 
-def _loose_ref(git_dir: Path, ref: str) -> str | None:
+def _loose_ref(git_dir: str, ref: str) -> str | None:
     try:
-        text = (git_dir / ref).read_text(encoding="ascii").strip()
+        with open(os.path.join(git_dir, ref), encoding="ascii") as handle:
+            text = handle.read().strip()
     except (OSError, UnicodeDecodeError):
         return None
     return text if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text) else None
 
 
-def _read_cache(file: Path) -> dict[str, Any] | None:
+def _read_cache(file: str) -> dict[str, Any] | None:
     """A cached mapping, or None (missing, unreadable, or written by another Python)."""
     import marshal  # built in: cheaper to load than json, and the cache is ap's own
 
     try:
-        data = marshal.loads(file.read_bytes())
+        with open(file, "rb") as handle:
+            data = marshal.loads(handle.read())
     except (OSError, ValueError, EOFError, TypeError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def _write_cache(file: Path, data: dict[str, Any]) -> None:
+def _write_cache(file: str, data: dict[str, Any]) -> None:
     import marshal
 
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(data))
+        os.makedirs(os.path.dirname(file), exist_ok=True)
+        tmp = f"{file}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            handle.write(marshal.dumps(data))
         os.replace(tmp, file)
     except (OSError, ValueError):
         pass
 
 
 def check_staged(
-    git: Git, settings: Settings, *, branch: str | None = None, cache: Path | None = None
+    git: Git, settings: Settings, *, branch: str | None = None, cache: str | None = None
 ) -> CheckOutcome | None:
     """What the index would commit on the current objective branch (None off such branches).
 

@@ -7,6 +7,7 @@ waits milliseconds, not the time it takes to load the whole command line.
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -24,7 +25,7 @@ def main() -> int:
             return 0
         else:
             git = Git(where.root)
-            cache = where.common_dir / "ap" / "cache"
+            cache = os.path.join(where.common_dir, "ap", "cache")
             outcome = check_staged(
                 git, Settings.load(where.root, cache), branch=where.branch, cache=cache
             )
