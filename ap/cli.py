@@ -441,10 +441,7 @@ def run(
     outcome = run_plan(
         git, config, plan_id, worker=worker, parallel=parallel, timeout=timeout, emit=app.emit
     )
-    failed = sorted(
-        {t for m in outcome.merges for t in m.failed}
-        | {r.task for r in outcome.results if not r.ok}
-    )
+    failed = outcome.failed
     summary = f"plan {plan_id}: {len(outcome.merges)} wave(s) merged in this run" + (
         f"; failed: {', '.join(failed)}" if failed else ""
     )
@@ -540,10 +537,7 @@ def retry(
     app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
     overrides = {task: worker} if worker else None
     outcome = run_plan(git, config, plan_id, timeout=timeout, emit=app.emit, overrides=overrides)
-    failed = sorted(
-        {t for m in outcome.merges for t in m.failed}
-        | {r.task for r in outcome.results if not r.ok}
-    )
+    failed = outcome.failed
     app.emit(
         event(
             "phase_complete",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ap.config import ApConfig
 from ap.errors import CheckFailed
 from ap.events import Emit, event
-from ap.git import Git, parse_trailers
+from ap.git import Git
 from ap.github.api import CommitState, GitHubApi, has_permission
 from ap.github.context import Command, GitHubContext, load_context, parse_command
 from ap.github.outputs import StepOutputs, clean_text, escape_markdown
@@ -29,7 +29,7 @@ from ap.github.report import pull_request_body, pull_request_title, status_body,
 from ap.ids import Branches, is_valid_id
 from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
 from ap.run.enforce import check_branch
-from ap.run.ledger import Ledger, trailers
+from ap.run.ledger import Ledger, tip_status, trailers
 
 REQUEST_LABEL = "ap-request"
 SCOPE_CONTEXT = "ap/scope"
@@ -294,13 +294,7 @@ def issue_request(title: str, body: str) -> str:
 
 def done_tip(git: Git, plan_id: str, task: str, branch: str | None) -> bool:
     """Whether ``branch`` ends with the objective's ``AP-Status`` commit (done or failed)."""
-    tip = git.rev_parse(f"refs/heads/{branch}") if branch else None
-    if tip is None:
-        return False
-    found = parse_trailers(git.message(tip))
-    return (
-        found.get("AP-Plan") == plan_id and found.get("AP-Task") == task and ("AP-Status" in found)
-    )
+    return tip_status(git, plan_id, task, f"refs/heads/{branch}" if branch else None) is not None
 
 
 def work_matrix(git: Git, plan: CoordinationPlan) -> list[dict[str, str]]:

@@ -8,11 +8,10 @@ stays free of pydantic, click and jinja2: the pre-commit hook imports it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.frontmatter import load_front_matter
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 
     from ap.scope.changes import Change, ChangeViolation
 
+T = TypeVar("T")
 CONFIG_FILE = "ap.yaml"
 # Caches under <git dir>/ap/cache: marshal, named by the Python that wrote them.
 CACHE_SUFFIX = f".py{sys.version_info[0]}{sys.version_info[1]}.marshal"
@@ -59,10 +59,9 @@ class Settings(NamedTuple):
         import hashlib
 
         file = os.path.join(cache, f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}")
-        cached = _read_cache(file)
+        cached = _read_cache(file, cls)
         if cached is not None:
-            with contextlib.suppress(TypeError):
-                return cls(**cached)
+            return cached
         settings = cls._parse(root, path)
         _write_cache(file, settings._asdict())
         return settings
@@ -288,10 +287,9 @@ def _cached_scope(
         return None  # the slow path says what is wrong
     key = f"{oid}-{task}-{settings.state_dir.replace('/', '_')}-{int(settings.case_sensitive)}"
     file = os.path.join(cache, f"{key}{CACHE_SUFFIX}")
-    cached = _read_cache(file)
+    cached = _read_cache(file, ObjectiveScope)
     if cached is not None:
-        with contextlib.suppress(TypeError):
-            return ObjectiveScope(**cached)
+        return cached
     text = git.show_file(oid, path)
     if text is None:
         return None
@@ -310,16 +308,16 @@ def _loose_ref(git_dir: str, ref: str) -> str | None:
     return text if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text) else None
 
 
-def _read_cache(file: str) -> dict[str, Any] | None:
-    """A cached mapping, or None (missing, unreadable, or written by another Python)."""
+def _read_cache(file: str, kind: Callable[..., T]) -> T | None:
+    """The cached value built as ``kind(**data)``, or None (missing, unreadable, stale)."""
     import marshal  # built in: cheaper to load than json, and the cache is ap's own
 
     try:
         with open(file, "rb") as handle:
             data = marshal.loads(handle.read())
+        return kind(**data) if isinstance(data, dict) else None
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return data if isinstance(data, dict) else None
 
 
 def _write_cache(file: str, data: dict[str, Any]) -> None:

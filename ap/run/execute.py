@@ -27,13 +27,13 @@ from pathlib import Path
 from ap.config import ApConfig
 from ap.errors import ApError
 from ap.events import Emit, event
-from ap.git import Git, parse_trailers
+from ap.git import Git
 from ap.ids import report_relpath
 from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import AccomplishOutcome, accomplish
 from ap.run.enforce import Settings
-from ap.run.ledger import Ledger, trailers, update_plan
+from ap.run.ledger import Ledger, tip_status, trailers, update_plan
 from ap.run.merge import MergeOutcome, merge_wave
 from ap.run.start import next_wave, start
 from ap.run.submit import submit
@@ -60,6 +60,12 @@ class RunOutcome:
     results: list[TaskResult] = field(default_factory=list)
     merges: list[MergeOutcome] = field(default_factory=list)
     accomplishment: AccomplishOutcome | None = None
+
+    @property
+    def failed(self) -> list[str]:
+        """Objectives that failed in this run: their worker, or their wave's merge."""
+        merged_failed = {t for m in self.merges for t in m.failed}
+        return sorted(merged_failed | {r.task for r in self.results if not r.ok})
 
 
 class Runner:
@@ -200,11 +206,8 @@ class Runner:
 
     def _already_submitted(self, objective: Objective) -> bool:
         branch = objective.branch or self.ledger.objective_branch(objective.id)
-        tip = self.git.rev_parse(f"refs/heads/{branch}")
-        if tip is None:
-            return False
-        found = parse_trailers(self.git.message(tip))
-        return found.get("AP-Task") == objective.id and found.get("AP-Status") in ("done", "failed")
+        status = tip_status(self.git, self.plan_id, objective.id, f"refs/heads/{branch}")
+        return status in ("done", "failed")
 
     def _assign(self, todo: list[Objective]) -> dict[str, tuple[Worker, str]]:
         load: dict[str, int] = {}
@@ -385,9 +388,7 @@ class Runner:
         )
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._stop.is_set():
-            tip = self.git.rev_parse(f"refs/heads/{branch}")
-            found = parse_trailers(self.git.message(tip)) if tip else {}
-            if found.get("AP-Task") == task and found.get("AP-Status") == "done":
+            if tip_status(self.git, self.plan_id, task, f"refs/heads/{branch}") == "done":
                 return TaskResult(task, "manual", True, log=log)
             if deadline is not None and time.monotonic() > deadline:
                 return TaskResult(task, "manual", False, f"not submitted within {timeout:g} s")

@@ -115,6 +115,17 @@ class Ledger:
         return None
 
 
+def tip_status(git: Git, plan_id: str, task: str, rev: str | None) -> str | None:
+    """The ``AP-Status`` of ``rev`` (a branch or commit) when it is this objective's commit."""
+    tip = git.rev_parse(rev) if rev else None
+    if tip is None:
+        return None
+    found = parse_trailers(git.message(tip))
+    if found.get("AP-Plan") != plan_id or found.get("AP-Task") != task:
+        return None
+    return found.get("AP-Status")
+
+
 def render_plan(plan: CoordinationPlan) -> str:
     return to_markdown(plan, template=KINDS["plan"].template)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ap.config import ApConfig
 from ap.errors import CheckFailed, GateFailed, MergeConflict
 from ap.events import Emit, event
-from ap.git import Git, parse_trailers
+from ap.git import Git
 from ap.models import (
     CoordinationPlan,
     GateResult,
@@ -32,7 +32,7 @@ from ap.plan.graph import dependants
 from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branch
 from ap.run.gates import remove_stale_worktrees, run_gates
-from ap.run.ledger import Ledger, trailers
+from ap.run.ledger import Ledger, tip_status, trailers
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
 
 DONE_TRAILER = "done"
@@ -81,13 +81,6 @@ def _started(plan: CoordinationPlan, number: int) -> bool:
     return any(o is not None and o.status != ObjectiveStatus.PENDING for o in objectives)
 
 
-def _tip_status(git: Git, plan_id: str, task: str, tip: str) -> str | None:
-    found = parse_trailers(git.message(tip))
-    if found.get("AP-Plan") != plan_id or found.get("AP-Task") != task:
-        return None
-    return found.get("AP-Status")
-
-
 def collect(
     git: Git, ledger: Ledger, plan: CoordinationPlan, wave: int
 ) -> tuple[list[Ready], dict[str, str]]:
@@ -111,7 +104,7 @@ def collect(
             )
         branch = objective.branch or ledger.objective_branch(task)
         tip = git.rev_parse(f"refs/heads/{branch}")
-        status = _tip_status(git, plan.id, task, tip) if tip else None
+        status = tip_status(git, plan.id, task, tip)
         if tip is None or status is None:
             waiting.append(f"{task} ({branch} has no `AP-Status: done` commit at its tip)")
             continue

@@ -12,9 +12,9 @@ from typing import Any
 
 from ap.config import ApConfig
 from ap.errors import ApError
-from ap.git import Git, parse_trailers
+from ap.git import Git
 from ap.models import AccomplishmentReport, CoordinationPlan, ObjectiveStatus, utcnow
-from ap.run.ledger import Ledger
+from ap.run.ledger import Ledger, tip_status
 from ap.store import Store
 
 
@@ -91,15 +91,8 @@ class PlanStatusView:
 
 
 def _live_status(git: Git, plan: CoordinationPlan, task: str, branch: str | None) -> str | None:
-    if branch is None:
-        return None
-    tip = git.rev_parse(f"refs/heads/{branch}")
-    if tip is None:
-        return None
-    found = parse_trailers(git.message(tip))
-    if found.get("AP-Plan") == plan.id and found.get("AP-Task") == task:
-        return {"done": "done", "failed": "failed"}.get(found.get("AP-Status", ""))
-    return None
+    status = tip_status(git, plan.id, task, f"refs/heads/{branch}" if branch else None)
+    return status if status in ("done", "failed") else None
 
 
 def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
