@@ -284,7 +284,7 @@ class Git:
         return entries
 
     def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
-        """The contents of many blobs through one ``git cat-file --batch`` process."""
+        """The contents of many objects (blobs, commits) through one ``git cat-file --batch``."""
         if not oids:
             return {}
         data = self.run_bytes("cat-file", "--batch", input="\n".join(oids).encode() + b"\n").stdout
@@ -381,6 +381,22 @@ class Git:
             return False
         raise GitError(f"git update-ref {ref} failed: {proc.stderr.decode().strip()}")
 
+    def create_refs(self, refs: Mapping[str, str]) -> set[str]:
+        """Create the refs that don't exist yet (``{ref: commit}``); the ones this call made.
+
+        One transaction when none exists (the usual case); one by one when some
+        already do (an interrupted start, or another process racing).
+        """
+        if not refs:
+            return set()
+        script = "".join(f"create {ref} {oid}\n" for ref, oid in refs.items())
+        proc = self.run_bytes(
+            "update-ref", "-m", "ap", "--stdin", input=script.encode(), check=False
+        )
+        if proc.returncode == 0:
+            return set(refs)
+        return {ref for ref, oid in refs.items() if self.update_ref(ref, oid, None)}
+
     def is_ancestor(self, ancestor: str, rev: str) -> bool:
         proc = self.run_bytes("merge-base", "--is-ancestor", ancestor, rev, check=False)
         return proc.returncode == 0
@@ -455,6 +471,15 @@ class Git:
     def message(self, rev: str) -> str:
         """The full commit message of ``rev``."""
         return self.run("log", "-1", "--format=%B", rev)
+
+    def messages(self, commits: Sequence[str]) -> dict[str, str]:
+        """``{commit id: message}`` of many commits through one ``git cat-file --batch``."""
+        found = {}
+        for oid, data in self.read_blobs(commits).items():
+            _, sep, message = data.partition(b"\n\n")
+            if sep:
+                found[oid] = message.decode(errors="replace")
+        return found
 
     def log_messages(self, rev: str, *, first_parent: bool = True) -> list[tuple[str, str]]:
         """``(commit id, message)`` from ``rev`` back, newest first."""

@@ -257,12 +257,18 @@ def to_changes(git: Git, entries: Sequence[DiffEntry]) -> list[Change]:
 
 
 def _scope_of(
-    git: Git, settings: Settings, branch: str, cache: str | None = None
+    git: Git,
+    settings: Settings,
+    branch: str,
+    cache: str | None = None,
+    plan: Mapping[str, Any] | None = None,
 ) -> ObjectiveScope | None:
     parsed = settings.branches.parse_objective(branch)
     if parsed is None:
         return None
     plan_id, task = parsed
+    if plan is not None:
+        return ObjectiveScope.from_plan(plan, task, settings)
     if cache is not None:
         cached = _cached_scope(git, settings, plan_id, task, cache)
         if cached is not None:
@@ -334,15 +340,21 @@ def _write_cache(file: str, data: dict[str, Any]) -> None:
 
 
 def check_staged(
-    git: Git, settings: Settings, *, branch: str | None = None, cache: str | None = None
+    git: Git,
+    settings: Settings,
+    *,
+    branch: str | None = None,
+    cache: str | None = None,
+    plan: Mapping[str, Any] | None = None,
 ) -> CheckOutcome | None:
     """What the index would commit on the current objective branch (None off such branches).
 
     Compared with the objective's start commit, so earlier ``--no-verify`` commits count too.
-    ``cache`` (a folder) keeps parsed scopes between runs, for the hook.
+    ``cache`` (a folder) keeps parsed scopes between runs, for the hook; ``plan`` is
+    the integration branch's plan when the caller has it already.
     """
     branch = branch or git.current_branch()
-    scope = _scope_of(git, settings, branch or "", cache)
+    scope = _scope_of(git, settings, branch or "", cache, plan)
     if scope is None or branch is None:
         return None
     entries = None

@@ -23,6 +23,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ap.config import ApConfig
 from ap.errors import ApError
@@ -33,9 +34,9 @@ from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import AccomplishOutcome, accomplish
 from ap.run.enforce import Settings
-from ap.run.ledger import Ledger, tip_status, trailers, update_plan
+from ap.run.ledger import Ledger, tip_status, tip_statuses, trailers, update_plan
 from ap.run.merge import MergeOutcome, merge_wave
-from ap.run.start import next_wave, start
+from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
 from ap.run.workers import Worker, choose, resolve
 
@@ -109,13 +110,14 @@ class Runner:
         outcome = RunOutcome(self.plan_id)
         try:
             while True:
-                plan = self.ledger.load() if self.ledger.tip() else None
+                tip = self.ledger.tip()
+                plan = self.ledger.load(tip) if tip else None
                 number = next_wave(plan) if plan is not None else 1
                 if number is None:
                     break
-                start(self.git, self.config, self.plan_id, wave=number, emit=self.emit)
+                started, chosen, submitted = self._start_wave(number)
                 self.emit(event("phase_start", "execution", title=f"Wave {number}", wave=number))
-                outcome.results += self._run_wave(number)
+                outcome.results += self._run_wave(started.plan, number, chosen, submitted)
                 merged = merge_wave(
                     self.git, self.config, self.plan_id, wave=number, emit=self.emit
                 )
@@ -142,26 +144,53 @@ class Runner:
         )
         return outcome
 
-    def _run_wave(self, number: int) -> list[TaskResult]:
-        plan = self.ledger.load()
+    def _start_wave(
+        self, number: int
+    ) -> tuple[StartResult, dict[str, tuple[Worker, str]], set[str]]:
+        """``ap start`` for the wave, recording in the same commit who does each objective."""
+        chosen: dict[str, tuple[Worker, str]] = {}
+        submitted: set[str] = set()
+
+        def prepare(plan: CoordinationPlan, number: int) -> bool:
+            submitted.clear()
+            submitted.update(self._submitted(plan, number))
+            chosen.clear()
+            chosen.update(self._assign(plan, number, submitted))
+            return _record(plan, chosen)
+
+        started = start(
+            self.git, self.config, self.plan_id, wave=number, emit=self.emit, prepare=prepare
+        )
+        return started, chosen, submitted
+
+    def _run_wave(
+        self,
+        plan: CoordinationPlan,
+        number: int,
+        chosen: dict[str, tuple[Worker, str]],
+        submitted: set[str],
+    ) -> list[TaskResult]:
         todo = [
             o
             for t in plan.waves[number - 1]
             if (o := plan.objective(t)) is not None
             and o.status == ObjectiveStatus.RUNNING
-            and not self._already_submitted(o)
+            and o.id not in submitted
+            and o.id in chosen
         ]
         if not todo:
             return []
-        chosen = self._assign(todo)
         limit = self.parallel or self.config.max_parallel or len(todo)
         slots = {w.name: threading.Semaphore(w.max_concurrent) for w, _ in chosen.values()}
+        data = plan.model_dump(mode="json")  # what submit checks against (read only)
+        self.git.run_bytes("worktree", "prune", check=False)  # leftovers of an interrupted run
         results: list[TaskResult] = []
         with ThreadPoolExecutor(max_workers=max(1, limit)) as pool:
             futures: dict[Future[TaskResult], str] = {}
             for objective in todo:
                 worker, _ = chosen[objective.id]
-                futures[pool.submit(self._objective, plan, objective, worker, slots)] = objective.id
+                job = pool.submit(self._objective, plan, data, objective, worker, slots)
+                futures[job] = objective.id
             pending = set(futures)
             try:
                 shown = time.monotonic()
@@ -204,15 +233,32 @@ class Runner:
                 )
             )
 
-    def _already_submitted(self, objective: Objective) -> bool:
-        branch = objective.branch or self.ledger.objective_branch(objective.id)
-        status = tip_status(self.git, self.plan_id, objective.id, f"refs/heads/{branch}")
-        return status in ("done", "failed")
+    def _submitted(self, plan: CoordinationPlan, number: int) -> set[str]:
+        """Objectives of the wave whose branch tip is already a done or failed commit."""
+        objectives = [o for t in plan.waves[number - 1] if (o := plan.objective(t)) is not None]
+        tips = self.git.branches(f"{self.ledger.branches.prefix}{self.plan_id}/*")
+        found = tip_statuses(
+            self.git,
+            self.plan_id,
+            {o.id: tips.get(o.branch or self.ledger.objective_branch(o.id)) for o in objectives},
+            {o.id: o.base for o in objectives},
+        )
+        return {task for task, status in found.items() if status in ("done", "failed")}
 
-    def _assign(self, todo: list[Objective]) -> dict[str, tuple[Worker, str]]:
+    def _assign(
+        self, plan: CoordinationPlan, number: int, submitted: set[str]
+    ) -> dict[str, tuple[Worker, str]]:
+        """A worker for each objective of the wave that is to run, and why."""
         load: dict[str, int] = {}
         chosen: dict[str, tuple[Worker, str]] = {}
-        for objective in todo:
+        for task in plan.waves[number - 1]:
+            objective = plan.objective(task)
+            if (
+                objective is None
+                or objective.status != ObjectiveStatus.RUNNING
+                or objective.id in submitted
+            ):
+                continue
             if objective.id in self.overrides:
                 pick = (self.overrides[objective.id], "chosen for the retry")
             elif self.worker_override is not None:
@@ -221,22 +267,6 @@ class Runner:
                 pick = choose(self.config, objective, load)
             chosen[objective.id] = pick
             load[pick[0].name] = load.get(pick[0].name, 0) + 1
-
-        def record(plan: CoordinationPlan) -> bool:
-            changed = False
-            for task, (worker, why) in chosen.items():
-                o = plan.objective(task)
-                if o is not None and (o.agent, o.agent_reason) != (worker.name, why):
-                    o.agent, o.agent_reason = worker.name, why
-                    changed = True
-            return changed
-
-        update_plan(
-            self.ledger,
-            record,
-            f"chore(ap): assign workers for {self.plan_id}\n\n"
-            + trailers(plan=self.plan_id, step="assign"),
-        )
         return chosen
 
     # -- one objective -------------------------------------------------------
@@ -244,6 +274,7 @@ class Runner:
     def _objective(
         self,
         plan: CoordinationPlan,
+        data: dict[str, Any],
         objective: Objective,
         worker: Worker,
         slots: dict[str, threading.Semaphore],
@@ -264,7 +295,7 @@ class Runner:
             with self._lock:
                 self._active[objective.id] = (started, self.area / "logs" / f"{objective.id}.log")
             try:
-                result = self._work(plan, objective, worker)
+                result = self._work(plan, data, objective, worker)
             finally:
                 with self._lock:
                     self._active.pop(objective.id, None)
@@ -284,7 +315,9 @@ class Runner:
             )
             return result
 
-    def _work(self, plan: CoordinationPlan, objective: Objective, worker: Worker) -> TaskResult:
+    def _work(
+        self, plan: CoordinationPlan, data: dict[str, Any], objective: Objective, worker: Worker
+    ) -> TaskResult:
         task = objective.id
         branch = objective.branch or self.ledger.objective_branch(task)
         tree = self.area / "worktrees" / task
@@ -318,7 +351,14 @@ class Runner:
         if problem is not None:
             return TaskResult(task, worker.name, False, problem, log=log)
         try:
-            submit(Git(tree), self.settings, worker=worker.name, enforce=False)
+            submit(
+                Git(tree),
+                self.settings,
+                worker=worker.name,
+                enforce=False,
+                branch=branch,
+                plan=data,
+            )
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
         return TaskResult(task, worker.name, True, log=log)
@@ -398,13 +438,16 @@ class Runner:
     # -- worktrees and processes ------------------------------------------
 
     def _fresh_worktree(self, tree: Path, branch: str) -> None:
-        """The objective's branch checked out clean (leftovers of an interrupted run go)."""
-        with self._worktree_lock:
-            if tree.exists():
+        """The objective's branch checked out clean (leftovers of an interrupted run go).
+
+        Worktrees of one wave are added in parallel: ``git worktree add`` marks a new
+        worktree as initialising, so neither another add nor a prune trips on it.
+        """
+        if tree.exists():
+            with self._worktree_lock:
                 self.git.worktree_remove(tree)
                 shutil.rmtree(tree, ignore_errors=True)
-            self.git.run_bytes("worktree", "prune", check=False)
-            self.git.worktree_add(tree, branch, branch=branch)
+        self.git.worktree_add(tree, branch, branch=branch)
 
     def _kill_all(self) -> None:
         with self._lock:
@@ -420,8 +463,8 @@ class Runner:
         if folder.is_dir():
             with self._worktree_lock:
                 for tree in folder.iterdir():
-                    self.git.worktree_remove(tree)
                     shutil.rmtree(tree, ignore_errors=True)
+                self.git.run_bytes("worktree", "prune", check=False)
 
 
 def _last_line(log: Path, limit: int = 120) -> str:
@@ -450,6 +493,17 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+
+
+def _record(plan: CoordinationPlan, chosen: dict[str, tuple[Worker, str]]) -> bool:
+    """Write who does each objective, and why, into the plan; whether anything changed."""
+    changed = False
+    for task, (worker, why) in chosen.items():
+        o = plan.objective(task)
+        if o is not None and (o.agent, o.agent_reason) != (worker.name, why):
+            o.agent, o.agent_reason = worker.name, why
+            changed = True
+    return changed
 
 
 def _mark_failed(plan: CoordinationPlan, failed: dict[str, str]) -> bool:

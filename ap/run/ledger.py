@@ -9,6 +9,8 @@ re-reads the plan and finds the work done.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -19,6 +21,37 @@ from ap.ids import Branches, plan_relpath
 from ap.models import CoordinationPlan
 from ap.run.enforce import Settings
 from ap.store import KINDS, Store, from_markdown, to_markdown
+
+
+class _PlanCache:
+    """Parsed plans by (commit id, path): a commit's content never changes, so never stale.
+
+    Reading and parsing a plan costs more than every git call around it; ``ap run``
+    reads the same few commits again and again. Callers get their own deep copy.
+    """
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[tuple[str, str], CoordinationPlan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, commit: str, path: str) -> CoordinationPlan | None:
+        with self._lock:
+            plan = self._plans.get((commit, path))
+            if plan is not None:
+                self._plans.move_to_end((commit, path))
+        return plan.model_copy(deep=True) if plan is not None else None
+
+    def put(self, commit: str, path: str, plan: CoordinationPlan) -> None:
+        kept = plan.model_copy(deep=True)
+        with self._lock:
+            self._plans[(commit, path)] = kept
+            while len(self._plans) > self.SIZE:
+                self._plans.popitem(last=False)
+
+
+_PLANS = _PlanCache()
 
 
 def trailers(**values: str) -> str:
@@ -57,11 +90,23 @@ class Ledger:
         return tip
 
     def load(self, rev: str | None = None) -> CoordinationPlan:
+        """The plan at ``rev`` (a commit id is cached; default: the branch's tip)."""
+        commit = rev if rev is not None and _is_oid(rev) else self.git.rev_parse(rev or self.ref)
         where = f"{self.branch}:{self.plan_path}"
-        text = self.git.show_file(rev or self.ref, self.plan_path)
+        if commit is None:
+            raise CheckFailed(
+                f"plan {self.plan_id} has not started: there is no {self.branch}",
+                hint=f"run `ap start {self.plan_id}`",
+            )
+        cached = _PLANS.get(commit, self.plan_path)
+        if cached is not None:
+            return cached
+        text = self.git.show_file(commit, self.plan_path)
         if text is None:
             raise ArtifactError(f"{where}: no such file", hint="the integration branch is damaged")
-        return from_markdown(CoordinationPlan, text, where=where)
+        plan = from_markdown(CoordinationPlan, text, where=where)
+        _PLANS.put(commit, self.plan_path, plan)
+        return plan
 
     def objective_branch(self, task: str) -> str:
         return self.branches.objective(self.plan_id, task)
@@ -84,7 +129,10 @@ class Ledger:
         from ap.run import faults
 
         faults.checkpoint("ledger.before_ref")
-        return commit if self.git.update_ref(self.ref, commit, old) else None
+        if not self.git.update_ref(self.ref, commit, old):
+            return None
+        _PLANS.put(commit, self.plan_path, plan)
+        return commit
 
     def accomplished(self) -> str | None:
         """The accomplishment commit, unless an objective was retried after it."""
@@ -115,15 +163,39 @@ class Ledger:
         return None
 
 
+def _is_oid(rev: str) -> bool:
+    return len(rev) in (40, 64) and all(c in "0123456789abcdef" for c in rev)
+
+
 def tip_status(git: Git, plan_id: str, task: str, rev: str | None) -> str | None:
     """The ``AP-Status`` of ``rev`` (a branch or commit) when it is this objective's commit."""
     tip = git.rev_parse(rev) if rev else None
     if tip is None:
         return None
-    found = parse_trailers(git.message(tip))
+    return status_of(git.message(tip), plan_id, task)
+
+
+def status_of(message: str, plan_id: str, task: str) -> str | None:
+    """The ``AP-Status`` of a commit message when it is this objective's commit."""
+    found = parse_trailers(message)
     if found.get("AP-Plan") != plan_id or found.get("AP-Task") != task:
         return None
     return found.get("AP-Status")
+
+
+def tip_statuses(
+    git: Git, plan_id: str, tips: Mapping[str, str | None], bases: Mapping[str, str | None]
+) -> dict[str, str | None]:
+    """``AP-Status`` of many objectives' tips (``{task: commit}``) with one git process.
+
+    A tip still at its start commit (``bases``) has nothing submitted: no need to read it.
+    """
+    moved = {task: tip for task, tip in tips.items() if tip and tip != bases.get(task)}
+    messages = git.messages(sorted(set(moved.values())))
+    return {
+        task: status_of(messages[tip], plan_id, task) if tip in messages else None
+        for task, tip in ((t, moved.get(t)) for t in tips)
+    }
 
 
 def render_plan(plan: CoordinationPlan) -> str:

@@ -9,6 +9,7 @@ recorded start commit. Run again, it only creates what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ap.config import ApConfig
@@ -134,8 +135,19 @@ def mark_wave_started(plan: CoordinationPlan, wave: int, base: str, ledger: Ledg
 
 
 def start(
-    git: Git, config: ApConfig, plan_id: str, *, wave: int | None = None, emit: Emit
+    git: Git,
+    config: ApConfig,
+    plan_id: str,
+    *,
+    wave: int | None = None,
+    emit: Emit,
+    prepare: Callable[[CoordinationPlan, int], bool] | None = None,
 ) -> StartResult:
+    """Start ``wave`` (default: the next one); ``prepare`` may change the plan in the same commit.
+
+    ``prepare(plan, wave)`` (``ap run`` records its choice of workers with it) returns
+    whether it changed anything; it is called again if the commit loses a race.
+    """
     ledger = Ledger(git, config, plan_id)
     created = create_integration(git, config, ledger)
     for _ in range(MAX_RACES):
@@ -147,7 +159,10 @@ def start(
         check_order(plan, number)
         if wave_ended(plan, number):
             raise CheckFailed(f"wave {number} of plan {plan_id} has already ended")
-        if not mark_wave_started(plan, number, tip, ledger):
+        changed = mark_wave_started(plan, number, tip, ledger)
+        if prepare is not None:
+            changed = prepare(plan, number) or changed
+        if not changed:
             break
         plan.status = PlanStatus.RUNNING
         message = f"chore(ap): start wave {number} of {plan_id}\n\n" + trailers(
@@ -157,8 +172,17 @@ def start(
             break
     else:
         raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")
-    plan = ledger.load()
     result = StartResult(plan, number, created_integration=created)
+    _branches(git, ledger, result, emit)
+    return result
+
+
+def _branches(git: Git, ledger: Ledger, result: StartResult, emit: Emit) -> None:
+    """Create the running objectives' missing branches at their start commit (one transaction)."""
+    plan, number, plan_id = result.plan, result.wave, ledger.plan_id
+    assert number is not None
+    existing = git.branches(f"{ledger.branches.prefix}{plan_id}/*")
+    missing: dict[str, tuple[str, str]] = {}  # task -> (branch, start commit)
     for task in plan.waves[number - 1]:
         objective = plan.objective(task)
         if objective is None:
@@ -170,18 +194,22 @@ def start(
             continue
         result.started.append(task)
         branch = objective.branch or ledger.objective_branch(task)
-        if objective.base and git.update_ref(f"refs/heads/{branch}", objective.base, None):
-            result.created_branches.append(branch)
-            emit(
-                event(
-                    "objective_started",
-                    "execution",
-                    plan_id=plan_id,
-                    task=task,
-                    wave=number,
-                    branch=branch,
-                    base=objective.base,
-                    message=f"{task}: branch {branch}",
-                )
+        if objective.base and branch not in existing:
+            missing[task] = (branch, objective.base)
+    made = git.create_refs({f"refs/heads/{b}": base for b, base in missing.values()})
+    for task, (branch, base) in missing.items():
+        if f"refs/heads/{branch}" not in made:
+            continue
+        result.created_branches.append(branch)
+        emit(
+            event(
+                "objective_started",
+                "execution",
+                plan_id=plan_id,
+                task=task,
+                wave=number,
+                branch=branch,
+                base=base,
+                message=f"{task}: branch {branch}",
             )
-    return result
+        )

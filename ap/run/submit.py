@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ap.errors import ArtifactError, ScopeViolation, UsageError
 from ap.frontmatter import FRONT
@@ -72,14 +73,18 @@ def submit(
     no_change: bool = False,
     worker: str | None = None,
     enforce: bool = True,
+    branch: str | None = None,
+    plan: dict[str, Any] | None = None,
 ) -> SubmitResult:
     """Commit the worktree's changes and the report as done.
 
     ``enforce=False`` (``ap run``) commits even what leaves the scope: the merge-time
     check is the authority and records the violation; an empty change becomes an
-    explicit no-change report instead of a refusal.
+    explicit no-change report instead of a refusal. ``ap run`` also passes what it
+    knows: the checked-out ``branch`` and the ``plan``'s front matter as committed
+    on the integration branch.
     """
-    branch = git.current_branch()
+    branch = branch or git.current_branch()
     parsed = settings.branches.parse_objective(branch)
     if parsed is None or branch is None:
         raise UsageError(
@@ -87,7 +92,7 @@ def submit(
             hint=f"switch to {settings.branch_prefix}<plan-id>/<task-id> first",
         )
     plan_id, task = parsed
-    data = plan_data(git, settings, plan_id)  # refuses early when the plan is missing
+    data = plan if plan is not None else plan_data(git, settings, plan_id)  # refuses early
     objectives = data.get("objectives") or []
     objective: dict[str, object] = next(
         (o for o in objectives if isinstance(o, dict) and o.get("id") == task), {}
@@ -111,7 +116,15 @@ def submit(
     atomic_write(report_file, text)
     try:
         return _commit(
-            git, settings, branch, report, objective, rel, no_change=no_change, enforce=enforce
+            git,
+            settings,
+            branch,
+            data,
+            report,
+            objective,
+            rel,
+            no_change=no_change,
+            enforce=enforce,
         )
     except BaseException:
         if original is None:
@@ -125,6 +138,7 @@ def _commit(
     git: Git,
     settings: Settings,
     branch: str,
+    plan: dict[str, Any],
     report: WorkerReport,
     objective: dict[str, object],
     report_path: str,
@@ -139,7 +153,7 @@ def _commit(
             shutil.copyfile(index, scratch)
         staged = git.with_index(scratch)
         staged.run("add", "-A")
-        outcome = check_staged(staged, settings)
+        outcome = check_staged(staged, settings, branch=branch, plan=plan)
         assert outcome is not None  # we are on an objective branch
         if enforce and not outcome.ok:
             raise ScopeViolation(
