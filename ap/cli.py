@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from ap import __version__
-from ap.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ApError
+from ap.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ApError, CheckFailed
 from ap.events import ConsoleRenderer, Emit, JsonLinesRenderer, event, to_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -475,8 +475,15 @@ def demo(app: App, folder: Path | None) -> int:
             ),
             repo=str(outcome.repo),
             plan_id=outcome.plan_id,
+            ok=not outcome.run.failed,
+            failed=outcome.run.failed,
         )
     )
+    if outcome.run.failed:  # the sample is meant to succeed: say so loudly when it did not
+        raise CheckFailed(
+            f"the demo's objectives {', '.join(outcome.run.failed)} failed",
+            hint="their reasons are in the table above and in `ap status` in the sample",
+        )
     return 0
 
 

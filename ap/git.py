@@ -153,6 +153,22 @@ def _parse_raw(out: bytes) -> list[DiffEntry]:
     return entries
 
 
+def _parse_numstat(out: bytes) -> list[tuple[int, int, str]]:
+    rows = []
+    for record in out.split(b"\0"):
+        parts = record.decode(errors="surrogateescape").split("\t", 2)
+        if len(parts) == 3:
+            added, deleted, path = parts
+            rows.append(
+                (
+                    int(added) if added.isdigit() else 0,
+                    int(deleted) if deleted.isdigit() else 0,
+                    path,
+                )
+            )
+    return rows
+
+
 class Git:
     """A git repository (work tree) and the operations ap needs on it."""
 
@@ -257,6 +273,32 @@ class Git:
             return None
         return proc.stdout.decode(errors="replace")
 
+    def show_files(self, rev: str, paths: Sequence[str]) -> dict[str, str | None]:
+        """:meth:`show_file` of many paths at one commit, through one ``git cat-file --batch``."""
+        if not paths:
+            return {}
+        names = [f"{rev}:{p}" for p in paths]
+        if any("\n" in name for name in names):
+            return {p: self.show_file(rev, p) for p in paths}
+        data = self.run_bytes(
+            "cat-file", "--batch", input="".join(f"{n}\n" for n in names).encode()
+        ).stdout
+        found: dict[str, str | None] = {}
+        pos = 0
+        for path in paths:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split()
+            pos = end + 1
+            if len(header) != 3 or header[1] != b"blob":
+                found[path] = None  # missing (or not a file)
+                if len(header) == 3:
+                    pos += int(header[2]) + 1
+                continue
+            size = int(header[2])
+            found[path] = data[pos : pos + size].decode(errors="replace")
+            pos += size + 1
+        return found
+
     def is_clean(self) -> bool:
         return self.run("status", "--porcelain").strip() == ""
 
@@ -344,12 +386,13 @@ class Git:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
             if rev is not None:
                 self.run("read-tree", rev, env=env)
+            blobs = self._write_blobs([d for d in files.values() if d is not None], tmp)
             lines = []
             for path, data in files.items():
                 if data is None:
                     lines.append(f"0 {ZERO_OID}\t{path}")
                 else:
-                    lines.append(f"100644 {self.write_blob(data)}\t{path}")
+                    lines.append(f"100644 {blobs.pop(0)}\t{path}")
             if lines:
                 self.run_bytes(
                     "update-index",
@@ -359,6 +402,25 @@ class Git:
                     env=env,
                 )
             return self.run("write-tree", env=env).strip()
+
+    def _write_blobs(self, contents: Sequence[bytes], folder: str) -> list[str]:
+        """Store many blobs with one process (as files in ``folder``, no filters); their ids."""
+        if len(contents) <= 1:
+            return [self.write_blob(data) for data in contents]
+        paths = []
+        for number, data in enumerate(contents):
+            path = os.path.join(folder, f"blob-{number}")
+            with open(path, "wb") as handle:
+                handle.write(data)
+            paths.append(path)
+        script = "".join(f"{p}\n" for p in paths).encode()
+        out = self.run_bytes(
+            "hash-object", "-w", "--no-filters", "--stdin-paths", input=script
+        ).stdout
+        oids = out.decode().split()
+        if len(oids) != len(contents):
+            raise GitError("git hash-object --stdin-paths gave the wrong number of ids")
+        return oids
 
     def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str:
         """A new commit object (no ref moves)."""
@@ -400,6 +462,17 @@ class Git:
     def is_ancestor(self, ancestor: str, rev: str) -> bool:
         proc = self.run_bytes("merge-base", "--is-ancestor", ancestor, rev, check=False)
         return proc.returncode == 0
+
+    def containing(self, commit: str, refs: Sequence[str]) -> set[str] | None:
+        """Which of ``refs`` contain ``commit``, with one process; None when it is unknown."""
+        if not refs:
+            return set()
+        proc = self.run_bytes(
+            "for-each-ref", "--contains", commit, "--format=%(refname)", *refs, check=False
+        )
+        if proc.returncode != 0:
+            return None
+        return set(proc.stdout.decode(errors="surrogateescape").splitlines()) & set(refs)
 
     def merge_tree(self, ours: str, theirs: str) -> MergeResult:
         """Merge two commits without touching any work tree; directory renames are off."""
@@ -448,22 +521,51 @@ class Git:
 
         return result
 
+    def diff_raw_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[list[DiffEntry]]:
+        """:meth:`diff_raw` of many ``(old, new)`` commit pairs through one ``git diff-tree``."""
+        return [_parse_raw(block) for block in self._diff_tree(pairs, "--raw", "--no-abbrev")]
+
+    def numstat_pairs(self, pairs: Sequence[tuple[str, str]]) -> list[list[tuple[int, int, str]]]:
+        """:meth:`numstat` of many ``(old, new)`` commit pairs through one ``git diff-tree``."""
+        return [_parse_numstat(block) for block in self._diff_tree(pairs, "--numstat")]
+
+    def _diff_tree(self, pairs: Sequence[tuple[str, str]], *fmt: str) -> list[bytes]:
+        """One output block per pair, in order (``--always``: an empty diff has its header).
+
+        ``diff-tree --stdin`` reads ``COMMIT PARENT`` lines, so each pair goes in as
+        ``new old``; each block starts with a field holding the new commit's id.
+        """
+        if not pairs:
+            return []
+        script = "".join(f"{new} {old}\n" for old, new in pairs).encode()
+        out = self.run_bytes(
+            "diff-tree", "--stdin", "--always", "-r", "-z", "--no-renames", *fmt, input=script
+        ).stdout
+        heads = {new.encode() for _, new in pairs}
+        raw = "--raw" in fmt
+        blocks: list[bytes] = []
+        fields = out.split(b"\0")
+        i = 0
+        while i < len(fields):
+            field = fields[i]
+            if raw and field.startswith(b":") and blocks:  # a record: metadata, then its path
+                blocks[-1] += field + b"\0" + fields[i + 1] + b"\0"
+                i += 2
+                continue
+            if field in heads:
+                blocks.append(b"")
+            elif field and blocks:
+                blocks[-1] += field + b"\0"
+            i += 1
+        if len(blocks) != len(pairs):
+            raise GitError(f"git diff-tree --stdin gave {len(blocks)} diffs for {len(pairs)} pairs")
+        return blocks
+
     def numstat(self, old: str, new: str) -> list[tuple[int, int, str]]:
         """``(insertions, deletions, path)`` per changed file (binary files count 0)."""
-        out = self.run_bytes("diff", "--numstat", "-z", "--no-renames", old, new).stdout
-        rows = []
-        for record in out.split(b"\0"):
-            parts = record.decode(errors="surrogateescape").split("\t", 2)
-            if len(parts) == 3:
-                added, deleted, path = parts
-                rows.append(
-                    (
-                        int(added) if added.isdigit() else 0,
-                        int(deleted) if deleted.isdigit() else 0,
-                        path,
-                    )
-                )
-        return rows
+        return _parse_numstat(
+            self.run_bytes("diff", "--numstat", "-z", "--no-renames", old, new).stdout
+        )
 
     def rev_list(self, *args: str) -> list[str]:
         return self.run("rev-list", *args).split()
@@ -512,11 +614,21 @@ class Git:
         rows = (line.split("\0") for line in out.splitlines() if "\0" in line)
         return {name: oid for name, oid in rows}
 
-    def worktree_add(self, path: Path, rev: str, *, branch: str | None = None) -> None:
-        if branch is None:
-            self.run("worktree", "add", "--detach", "--quiet", str(path), rev)
-        else:
-            self.run("worktree", "add", "--quiet", str(path), branch)
+    def worktree_add(
+        self, path: Path, rev: str, *, branch: str | None = None, checkout: bool = True
+    ) -> None:
+        """A linked worktree at ``path``; with ``checkout=False`` its files come later.
+
+        (``git worktree add`` reads the other worktrees' records, so two at once can
+        trip on each other: callers serialise it, and may check out files in parallel
+        with :meth:`checkout_worktree`.)
+        """
+        where = ["--detach", str(path), rev] if branch is None else [str(path), branch]
+        self.run("worktree", "add", "--quiet", *([] if checkout else ["--no-checkout"]), *where)
+
+    def checkout_worktree(self, path: Path) -> None:
+        """Fill a worktree added with ``checkout=False`` (its index and files, hooks run)."""
+        self.run("checkout", "--force", "--quiet", cwd=path)
 
     def worktree_remove(self, path: Path) -> None:
         self.run_bytes("worktree", "remove", "--force", str(path), check=False)

@@ -63,39 +63,60 @@ class AccomplishOutcome:
         )
 
 
-def _outcome(git: Git, plan: CoordinationPlan, task: str) -> ObjectiveOutcome:
-    o = plan.objective(task)
-    assert o is not None
-    outcome = ObjectiveOutcome(id=o.id, title=o.title, status=o.status, reason=o.status_reason)
-    if o.status == ObjectiveStatus.MERGED and o.base and o.head:
-        outcome.commits = git.rev_list("--reverse", f"{o.base}..{o.head}")
-        rows = git.numstat(o.base, o.head)
+def _outcomes(git: Git, plan: CoordinationPlan) -> list[ObjectiveOutcome]:
+    """Each objective's outcome; a merged one with its commits and diffstat from git."""
+    outcomes = []
+    ranges: dict[str, tuple[str, str]] = {}
+    for o in plan.objectives:
+        outcome = ObjectiveOutcome(id=o.id, title=o.title, status=o.status, reason=o.status_reason)
+        outcome.duration = o.timings.seconds
+        if o.status == ObjectiveStatus.MERGED and o.base and o.head:
+            outcome.commits = git.rev_list("--reverse", f"{o.base}..{o.head}")
+            ranges[o.id] = (o.base, o.head)
+        outcomes.append(outcome)
+    stats = dict(zip(ranges, git.numstat_pairs(list(ranges.values())), strict=True))
+    for outcome in outcomes:
+        rows = stats.get(outcome.id)
+        if rows is None:
+            continue
         outcome.files = [path for _, _, path in rows]
         outcome.diffstat = DiffStat(
             files=len(rows), insertions=sum(r[0] for r in rows), deletions=sum(r[1] for r in rows)
         )
-    outcome.duration = o.timings.seconds
-    return outcome
+    return outcomes
 
 
-def _analysis(git: Git, ledger: Ledger, plan: CoordinationPlan, tip: str) -> AnalysisReport | None:
+def _analysis(
+    ledger: Ledger, plan: CoordinationPlan, texts: dict[str, str | None]
+) -> AnalysisReport | None:
+    rel = _analysis_path(ledger, plan)
+    text = texts.get(rel) if rel else None
+    return from_markdown(AnalysisReport, text, where=rel) if rel and text is not None else None
+
+
+def _analysis_path(ledger: Ledger, plan: CoordinationPlan) -> str | None:
     if not plan.analysis_id:
         return None
-    rel = f"{ledger.config.state_dir}/{KINDS['analysis'].folder}/ANALYSIS_{plan.analysis_id}.md"
-    text = git.show_file(tip, rel)
-    return from_markdown(AnalysisReport, text, where=rel) if text is not None else None
+    return f"{ledger.config.state_dir}/{KINDS['analysis'].folder}/ANALYSIS_{plan.analysis_id}.md"
 
 
 def build_report(
-    git: Git, ledger: Ledger, plan: CoordinationPlan, tip: str
+    git: Git,
+    ledger: Ledger,
+    plan: CoordinationPlan,
+    tip: str,
+    texts: dict[str, str | None] | None = None,
 ) -> AccomplishmentReport:
-    objectives = [_outcome(git, plan, o.id) for o in plan.objectives]
+    """The report; ``texts`` are files at ``tip`` already read (see :func:`files_read`)."""
+    if texts is None:
+        texts = files_read(git, ledger, plan, tip)
+    objectives = _outcomes(git, plan)
     merged = [o for o in objectives if o.status == ObjectiveStatus.MERGED]
     others = [o for o in objectives if o.status != ObjectiveStatus.MERGED]
     starts = [o.timings.started_at for o in plan.objectives if o.timings.started_at]
     ends: list[datetime] = [r.merged_at for r in plan.wave_records]
     duration = (max(ends) - min(starts)).total_seconds() if starts and ends else None
-    analysis = _analysis(git, ledger, plan, tip)
+    analysis = _analysis(ledger, plan, texts)
     kind = COMMIT_TYPES.get(analysis.task_type if analysis else TaskType.FEATURE, "feat")
     request = (plan.request.strip().splitlines() or [plan.id])[0]
     subject = request[:1].lower() + request[1:] if request else plan.id
@@ -145,16 +166,22 @@ def section_line(report: AccomplishmentReport, report_path: str) -> str:
     )
 
 
+def files_read(git: Git, ledger: Ledger, plan: CoordinationPlan, tip: str) -> dict[str, str | None]:
+    """The analysis and the managed files at ``tip`` (None: not there), with one git process."""
+    analysis = _analysis_path(ledger, plan)
+    return git.show_files(tip, [*([analysis] if analysis else []), *MANAGED_FILES])
+
+
 def managed_sections(
-    git: Git, tip: str, report: AccomplishmentReport, report_path: str
+    texts: dict[str, str | None], report: AccomplishmentReport, report_path: str
 ) -> dict[str, bytes]:
-    """The managed files that exist at ``tip``, with the new line first in their section."""
+    """The managed files that exist (in ``texts``), with the new line first in their section."""
     from ap.sections import read_section
 
     line = section_line(report, report_path)
     files: dict[str, bytes] = {}
     for name in MANAGED_FILES:
-        text = git.show_file(tip, name)
+        text = texts.get(name)
         if text is None:
             continue
         old = (read_section(text, SECTION) or "").splitlines()
@@ -169,7 +196,7 @@ def accomplish(git: Git, config: ApConfig, plan_id: str, *, emit: Emit) -> Accom
     report_path = f"{config.state_dir}/{KINDS['accomplishment'].folder}/ACCOMPLISHMENT_{plan_id}.md"
     for _ in range(MAX_RACES):
         tip = ledger.require_tip()
-        done = ledger.accomplished()
+        done = ledger.accomplished(tip)
         if done is not None:
             text = git.show_file(done, report_path)
             assert text is not None
@@ -182,9 +209,10 @@ def accomplish(git: Git, config: ApConfig, plan_id: str, *, emit: Emit) -> Accom
                 f"wave {pending} of plan {plan_id} is not merged yet",
                 hint=f"run `ap merge-wave {plan_id}` first",
             )
-        report = build_report(git, ledger, plan, tip)
+        texts = files_read(git, ledger, plan, tip)
+        report = build_report(git, ledger, plan, tip, texts)
         faults.checkpoint("accomplish.built")
-        files = managed_sections(git, tip, report, report_path)
+        files = managed_sections(texts, report, report_path)
         files[report_path] = to_markdown(report, template=KINDS["accomplishment"].template).encode()
         settled_ok = all(o.status == ObjectiveStatus.MERGED for o in plan.objectives)
         plan.status = PlanStatus.DONE if settled_ok else PlanStatus.FAILED

@@ -393,23 +393,63 @@ def check_branch(
     scope = ObjectiveScope.from_plan(data, task, settings)
     tip = _commit(git, f"refs/heads/{branch}")
     base = scope.base
-    from ap.scope.changes import ChangeViolation
-
     rewritten: list[ChangeViolation] = []
     if base is None or git.rev_parse(base) is None:
         integration = settings.branches.integration(scope.plan_id)
         base = git.run("merge-base", f"refs/heads/{integration}", tip).strip()
     elif not git.is_ancestor(base, tip):
-        rewritten.append(
-            ChangeViolation(
-                branch,
-                f"the branch was rewritten: it no longer contains its start commit {base[:12]}",
-            )
-        )
+        rewritten.append(_rewritten(branch, base))
     outcome = _outcome(git, scope, branch, git.diff_raw(base, tip))
     outcome.violations[:0] = rewritten
     outcome.base = base
     return outcome
+
+
+def check_branches(
+    git: Git, settings: Settings, tips: Mapping[str, str], plan: Mapping[str, Any]
+) -> dict[str, CheckOutcome]:
+    """:func:`check_branch` for many objective branches of one plan (``{branch: tip}``).
+
+    Git is asked once per start commit whether each branch still contains it and
+    once for every diff; a branch whose start is unknown takes the one-by-one path.
+    """
+    scopes: dict[str, ObjectiveScope] = {}
+    by_base: dict[str, list[str]] = {}
+    outcomes: dict[str, CheckOutcome] = {}
+    for branch in tips:
+        parsed = settings.branches.parse_objective(branch)
+        if parsed is None:
+            continue
+        scopes[branch] = scope = ObjectiveScope.from_plan(plan, parsed[1], settings)
+        by_base.setdefault(scope.base or "", []).append(branch)
+    rewritten: set[str] = set()
+    for base, branches in by_base.items():
+        refs = [f"refs/heads/{b}" for b in branches]
+        found = git.containing(base, refs) if base else None
+        if found is None:  # no recorded start, or git does not know it
+            for branch in branches:
+                outcome = check_branch(git, settings, branch, plan)
+                if outcome is not None:
+                    outcomes[branch] = outcome
+                scopes.pop(branch)
+            continue
+        rewritten.update(b for b, ref in zip(branches, refs, strict=True) if ref not in found)
+    pairs = [(str(scope.base), tips[branch]) for branch, scope in scopes.items()]
+    for (branch, scope), entries in zip(scopes.items(), git.diff_raw_pairs(pairs), strict=True):
+        outcome = _outcome(git, scope, branch, entries)
+        if branch in rewritten:
+            outcome.violations.insert(0, _rewritten(branch, str(scope.base)))
+        outcome.base = scope.base
+        outcomes[branch] = outcome
+    return outcomes
+
+
+def _rewritten(branch: str, base: str) -> ChangeViolation:
+    from ap.scope.changes import ChangeViolation
+
+    return ChangeViolation(
+        branch, f"the branch was rewritten: it no longer contains its start commit {base[:12]}"
+    )
 
 
 def _commit(git: Git, rev: str) -> str:

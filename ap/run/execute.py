@@ -440,14 +440,15 @@ class Runner:
     def _fresh_worktree(self, tree: Path, branch: str) -> None:
         """The objective's branch checked out clean (leftovers of an interrupted run go).
 
-        Worktrees of one wave are added in parallel: ``git worktree add`` marks a new
-        worktree as initialising, so neither another add nor a prune trips on it.
+        Adding worktrees is serialised (git's own bookkeeping races with itself);
+        filling them with files is not.
         """
-        if tree.exists():
-            with self._worktree_lock:
+        with self._worktree_lock:
+            if tree.exists():
                 self.git.worktree_remove(tree)
                 shutil.rmtree(tree, ignore_errors=True)
-        self.git.worktree_add(tree, branch, branch=branch)
+            self.git.worktree_add(tree, branch, branch=branch, checkout=False)
+        self.git.checkout_worktree(tree)
 
     def _kill_all(self) -> None:
         with self._lock:

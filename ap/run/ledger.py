@@ -134,9 +134,9 @@ class Ledger:
         _PLANS.put(commit, self.plan_path, plan)
         return commit
 
-    def accomplished(self) -> str | None:
+    def accomplished(self, tip: str | None = None) -> str | None:
         """The accomplishment commit, unless an objective was retried after it."""
-        tip = self.tip()
+        tip = tip or self.tip()
         if tip is None:
             return None
         for commit, message in self.git.log_messages(tip):

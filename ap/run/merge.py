@@ -30,9 +30,9 @@ from ap.models import (
 )
 from ap.plan.graph import dependants
 from ap.run import faults
-from ap.run.enforce import CheckOutcome, check_branch
+from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import remove_stale_worktrees, run_gates
-from ap.run.ledger import Ledger, tip_status, trailers
+from ap.run.ledger import Ledger, tip_statuses, trailers
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
 
 DONE_TRAILER = "done"
@@ -89,6 +89,7 @@ def collect(
     failed: dict[str, str] = {}
     waiting: list[str] = []
     data = plan.model_dump(mode="json")
+    candidates = {}  # task -> branch
     for task in plan.waves[wave - 1]:
         objective = plan.objective(task)
         if objective is None or objective.status in (
@@ -102,18 +103,25 @@ def collect(
                 f"wave {wave} of plan {plan.id} has not started ({task} is pending)",
                 hint=f"run `ap start {plan.id}`",
             )
-        branch = objective.branch or ledger.objective_branch(task)
-        tip = git.rev_parse(f"refs/heads/{branch}")
-        status = tip_status(git, plan.id, task, tip)
+        candidates[task] = objective.branch or ledger.objective_branch(task)
+    heads = git.branches(f"{ledger.branches.prefix}{plan.id}/*")
+    tips = {task: heads.get(branch) for task, branch in candidates.items()}
+    statuses = tip_statuses(
+        git, plan.id, tips, {t: o.base for t in candidates if (o := plan.objective(t))}
+    )
+    done: dict[str, str] = {}  # branch -> tip
+    for task, branch in candidates.items():
+        status, tip = statuses.get(task), tips.get(task)
         if tip is None or status is None:
             waiting.append(f"{task} ({branch} has no `AP-Status: done` commit at its tip)")
-            continue
-        if status != DONE_TRAILER:
+        elif status != DONE_TRAILER:
             failed[task] = f"the worker reported failure (AP-Status: {status})"
-            continue
-        outcome = check_branch(git, ledger.settings, branch, data)
-        assert outcome is not None
-        ready.append(Ready(task, branch, tip, outcome))
+        else:
+            done[branch] = tip
+    outcomes = check_branches(git, ledger.settings, done, data)
+    for task, branch in candidates.items():
+        if branch in done:
+            ready.append(Ready(task, branch, done[branch], outcomes[branch]))
     if waiting:
         raise CheckFailed(
             f"wave {wave} of plan {plan.id} is not ready: " + "; ".join(waiting),

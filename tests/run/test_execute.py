@@ -15,7 +15,10 @@ import pytest
 
 from ap.cli import main
 from ap.demo import FILES, RECIPE
+from ap.models import CoordinationPlan
+from ap.run import ledger
 from ap.run.scriptworker import apply
+from ap.store import from_markdown
 from tests.run.conftest import Flow, git, planned_flow, run_ap
 
 WORKER = """\
@@ -48,6 +51,7 @@ def _with_worker(flow: Flow) -> None:
 
 
 def test_demo_runs_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger._PLANS._plans.clear()  # this test checks what the run keeps
     code = main(["demo", "--dir", str(tmp_path / "demo")])
     _, err = capsys.readouterr()
     assert code == 0, err
@@ -82,6 +86,12 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture
     for name in ("README.md", "AGENTS.md"):
         assert "<!-- ap:accomplishments -->" in git(repo, "show", f"{integration}:{name}")
     assert len(git(repo, "worktree", "list").splitlines()) == 1  # the run's worktrees are gone
+    # Every plan the run kept parsed (by commit) is the plan git holds in that commit.
+    cached = list(ledger._PLANS._plans.items())
+    assert len(cached) >= 2 * len(waves)
+    for (commit, rel), kept in cached:
+        text = git(repo, "show", f"{commit}:{rel}")
+        assert from_markdown(CoordinationPlan, text, where=rel) == kept, commit
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,123 @@
+"""The batched git reads ``ap run`` relies on, against git answering one question at a time."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ap.git import Git
+from tests.helpers import make_repo
+
+# Names chosen to confuse a parser: one looks like a commit id, one like a raw record.
+NAMES = ["a.txt", "dir/b.py", ":colon", "0" * 40, "sp ace", "tab\tname", "ünï", "dir/sub/c"]
+
+edits = st.lists(
+    st.dictionaries(st.sampled_from(NAMES), st.one_of(st.none(), st.text(max_size=3))),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _commits(root: Path, steps: list[dict[str, str | None]]) -> list[str]:
+    repo = make_repo(root, {"base.txt": "base\n"})
+    commits = [repo.git("rev-parse", "HEAD").strip()]
+    for step in steps:
+        for name, text in step.items():
+            target = root / name
+            if text is None:
+                target.unlink(missing_ok=True)
+            else:
+                repo.write(name, text + "\n")
+        commits.append(repo.commit("step"))
+    return commits
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits)
+def test_diff_pairs_equal_one_diff_at_a_time(steps: list[dict[str, str | None]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        commits = _commits(Path(tmp) / "r", steps)
+        git = Git(Path(tmp) / "r")
+        pairs = [*itertools.permutations(commits, 2), (commits[0], commits[0])]
+        assert git.diff_raw_pairs(pairs) == [git.diff_raw(a, b) for a, b in pairs]
+        assert git.numstat_pairs(pairs) == [git.numstat(a, b) for a, b in pairs]
+
+
+def test_batches_of_nothing_run_nothing(tmp_path: Path) -> None:
+    git = Git(make_repo(tmp_path / "r").root)
+    assert git.diff_raw_pairs([]) == [] and git.numstat_pairs([]) == []
+    assert git.show_files("HEAD", []) == {} and git.messages([]) == {}
+    assert git.create_refs({}) == set() and git.containing("HEAD", []) == set()
+
+
+def test_show_files_reads_present_and_missing_paths(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"a.md": "A\n", "d/b.md": "B\n"})
+    git = Git(repo.root)
+    paths = ["d/b.md", "missing.md", "d", "a.md"]
+    assert git.show_files("HEAD", paths) == {
+        "d/b.md": "B\n",
+        "missing.md": None,
+        "d": None,  # a folder is not a file
+        "a.md": "A\n",
+    }
+
+
+def test_messages_equal_git_log(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    first = repo.git("rev-parse", "HEAD").strip()
+    repo.write("x", "x\n")
+    second = repo.commit("feat: x\n\nbody\n\nAP-Plan: p\nAP-Status: done")
+    git = Git(repo.root)
+    found = git.messages([first, second, "f" * 40])
+    assert set(found) == {first, second}
+    for oid in (first, second):
+        assert found[oid].strip() == git.message(oid).strip()
+
+
+def test_create_refs_makes_only_missing_ones(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    head = repo.git("rev-parse", "HEAD").strip()
+    git = Git(repo.root)
+    assert git.create_refs({"refs/heads/x": head, "refs/heads/y": head}) == {
+        "refs/heads/x",
+        "refs/heads/y",
+    }
+    repo.write("z", "z\n")
+    other = repo.commit("z")
+    # x exists (at head): the transaction fails, so they are made one by one; x is kept.
+    assert git.create_refs({"refs/heads/x": other, "refs/heads/w": other}) == {"refs/heads/w"}
+    assert git.rev_parse("refs/heads/x") == head
+    assert git.rev_parse("refs/heads/w") == other
+
+
+def test_containing_answers_like_merge_base(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    base = repo.git("rev-parse", "HEAD").strip()
+    repo.git("branch", "keeps")
+    repo.git("checkout", "-q", "--orphan", "rewritten")
+    repo.write("new", "n\n")
+    repo.commit("rewritten")
+    git = Git(repo.root)
+    refs = ["refs/heads/keeps", "refs/heads/rewritten", "refs/heads/main"]
+    assert git.containing(base, refs) == {
+        r for r in refs if git.is_ancestor(base, git.rev_parse(r) or "")
+    }
+    assert git.containing("f" * 40, refs) is None  # git does not know that commit
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_tree_with_writes_every_file(tmp_path: Path, count: int) -> None:
+    repo = make_repo(tmp_path / "r", {"keep.txt": "k\n", "gone.txt": "g\n"})
+    git = Git(repo.root)
+    files: dict[str, bytes | None] = {f"docs/f{i}.md": f"{i}\n".encode() for i in range(count)}
+    files["gone.txt"] = None
+    tree = git.tree_with("HEAD", files)
+    listed = repo.git("ls-tree", "-r", "--name-only", tree).split()
+    assert sorted(listed) == sorted(["keep.txt", *(f"docs/f{i}.md" for i in range(count))])
+    for i in range(count):
+        assert repo.git("cat-file", "-p", f"{tree}:docs/f{i}.md") == f"{i}\n"
