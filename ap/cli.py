@@ -6,9 +6,9 @@ functions that return data and emit events, and return an exit code.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -723,6 +723,8 @@ def _write_crash_log(exc: BaseException) -> Path | None:
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"### {datetime.now(timezone.utc).isoformat()} ap {__version__}\n")
             handle.write(f"argv: {sys.argv!r}\n")
+            import traceback
+
             handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
             handle.write("\n")
     except OSError:
@@ -742,6 +744,9 @@ def _report(app: App, message: str, hint: str | None, code: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ap; map every failure to a message and an exit code (DESIGN.md §8)."""
+    # What is loaded by now (modules, classes, pydantic's schemas) lives until exit:
+    # the collector need not walk it, during the run or at exit (~50 ms less per run).
+    gc.freeze()
     app = App()
     code: int
     try:

@@ -175,6 +175,7 @@ class Git:
     def __init__(self, root: Path | str, env: Mapping[str, str] | None = None) -> None:
         self._root = os.fspath(root)
         self.env = dict(env or {})
+        self._git_dir: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -253,10 +254,12 @@ class Git:
         return proc.stdout.decode().strip()
 
     def git_dir(self) -> Path:
-        """The repository's common git directory (shared by all worktrees)."""
-        out = self.run("rev-parse", "--git-common-dir").strip()
-        path = _path(out)
-        return path if path.is_absolute() else (self.root / path).resolve()
+        """The repository's common git directory (shared by all worktrees; asked once)."""
+        if self._git_dir is None:
+            out = self.run("rev-parse", "--git-common-dir").strip()
+            path = _path(out)
+            self._git_dir = path if path.is_absolute() else (self.root / path).resolve()
+        return self._git_dir
 
     def ls_files(self, rev: str | None = None) -> list[str]:
         """Tracked paths: of the index, or of the tree of ``rev``."""
@@ -629,6 +632,11 @@ class Git:
     def checkout_worktree(self, path: Path) -> None:
         """Fill a worktree added with ``checkout=False`` (its index and files, hooks run)."""
         self.run("checkout", "--force", "--quiet", cwd=path)
+
+    def switch_worktree(self, path: Path, branch: str) -> None:
+        """Check ``branch`` out in the worktree at ``path``, discarding everything else there."""
+        self.run("checkout", "--force", "--quiet", branch, "--", cwd=path)
+        self.run("clean", "-ffdxq", cwd=path)
 
     def worktree_remove(self, path: Path) -> None:
         self.run_bytes("worktree", "remove", "--force", str(path), check=False)

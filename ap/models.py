@@ -21,7 +21,7 @@ def utcnow() -> datetime:
 class Model(BaseModel):
     """Base of every artifact model: unknown keys are errors, not silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class TaskType(str, Enum):

@@ -34,8 +34,13 @@ def md_code(text: object) -> str:
 def environment() -> jinja2.Environment:
     import jinja2
 
+    try:  # compiled templates kept between runs, in a private per-user folder (jinja's own)
+        bytecode: jinja2.BytecodeCache | None = jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        bytecode = None
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ap", "templates"),
+        bytecode_cache=bytecode,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

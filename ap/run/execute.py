@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -36,11 +35,11 @@ from ap.run.accomplish import AccomplishOutcome, accomplish
 from ap.run.enforce import Settings
 from ap.run.ledger import Ledger, tip_status, tip_statuses, trailers, update_plan
 from ap.run.merge import MergeOutcome, merge_wave
+from ap.run.slots import Slots
 from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
 from ap.run.workers import Worker, choose, resolve
 
-POLL = 0.2
 MANUAL_POLL = 2.0
 PROGRESS_EVERY = 5.0
 
@@ -100,14 +99,14 @@ class Runner:
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        # git's worktree bookkeeping is not safe against itself: one change at a time.
-        self._worktree_lock = threading.Lock()
+        self.slots = Slots(git, self.area / "worktrees")
         self._active: dict[str, tuple[float, Path]] = {}  # task -> (started, log)
 
     # -- the plan ------------------------------------------------------------
 
     def run(self) -> RunOutcome:
         outcome = RunOutcome(self.plan_id)
+        self.slots.remove_all()  # whatever a killed run left
         try:
             while True:
                 tip = self.ledger.tip()
@@ -180,12 +179,11 @@ class Runner:
         ]
         if not todo:
             return []
-        limit = self.parallel or self.config.max_parallel or len(todo)
+        limit = self._limit(len(todo))
         slots = {w.name: threading.Semaphore(w.max_concurrent) for w, _ in chosen.values()}
         data = plan.model_dump(mode="json")  # what submit checks against (read only)
-        self.git.run_bytes("worktree", "prune", check=False)  # leftovers of an interrupted run
         results: list[TaskResult] = []
-        with ThreadPoolExecutor(max_workers=max(1, limit)) as pool:
+        with ThreadPoolExecutor(max_workers=limit) as pool:
             futures: dict[Future[TaskResult], str] = {}
             for objective in todo:
                 worker, _ = chosen[objective.id]
@@ -232,6 +230,10 @@ class Runner:
                     + (f" — {last}" if last else ""),
                 )
             )
+
+    def _limit(self, todo: int) -> int:
+        """How many objectives run at once."""
+        return max(1, self.parallel or self.config.max_parallel or todo)
 
     def _submitted(self, plan: CoordinationPlan, number: int) -> set[str]:
         """Objectives of the wave whose branch tip is already a done or failed commit."""
@@ -320,15 +322,31 @@ class Runner:
     ) -> TaskResult:
         task = objective.id
         branch = objective.branch or self.ledger.objective_branch(task)
-        tree = self.area / "worktrees" / task
         log = self.area / "logs" / f"{task}.log"
         prompt_file = self.area / "prompts" / f"{task}.txt"
-        for folder in (tree.parent, log.parent, prompt_file.parent):
+        for folder in (log.parent, prompt_file.parent):
             folder.mkdir(parents=True, exist_ok=True)
         try:
-            self._fresh_worktree(tree, branch)
+            tree = self.slots.take(branch)
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"no worktree: {exc.message}")
+        try:
+            return self._work_in(tree, plan, data, objective, worker, branch, log, prompt_file)
+        finally:
+            self.slots.give_back(tree)
+
+    def _work_in(
+        self,
+        tree: Path,
+        plan: CoordinationPlan,
+        data: dict[str, Any],
+        objective: Objective,
+        worker: Worker,
+        branch: str,
+        log: Path,
+        prompt_file: Path,
+    ) -> TaskResult:
+        task = objective.id
         report = report_relpath(self.config.state_dir, self.plan_id, task)
         prompt = worker_prompt(plan, task, report_path=report)
         prompt_file.write_text(prompt, encoding="utf-8")
@@ -389,26 +407,32 @@ class Runner:
                 return f"the worker could not start: {exc}"
             with self._lock:
                 self._procs[task] = proc
+            # The thread blocks in waitpid, so an exit is seen at once; a timeout or
+            # Ctrl-C kills the process group, which ends the wait.
+            timed_out = threading.Event()
+
+            def expire() -> None:
+                timed_out.set()
+                _kill(proc)
+
+            timer = threading.Timer(timeout, expire) if timeout is not None else None
             try:
-                feeder = threading.Thread(target=_feed, args=(proc, prompt), daemon=True)
-                feeder.start()
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while True:
-                    left = POLL if deadline is None else min(POLL, deadline - time.monotonic())
-                    try:
-                        proc.wait(timeout=max(left, 0.0))  # returns the moment it exits
-                        break
-                    except subprocess.TimeoutExpired:
-                        pass
-                    if self._stop.is_set():
-                        _kill(proc)
-                        return "interrupted"
-                    if deadline is not None and time.monotonic() >= deadline:
-                        _kill(proc)
-                        return f"timed out after {timeout:g} s"
+                threading.Thread(target=_feed, args=(proc, prompt), daemon=True).start()
+                if timer is not None:
+                    timer.daemon = True
+                    timer.start()
+                if self._stop.is_set():
+                    _kill(proc)
+                proc.wait()
             finally:
+                if timer is not None:
+                    timer.cancel()
                 with self._lock:
                     self._procs.pop(task, None)
+        if timed_out.is_set():
+            return f"timed out after {timeout:g} s"
+        if self._stop.is_set():
+            return "interrupted"
         if proc.returncode != 0:
             return f"the worker exited with {proc.returncode} (log: {log})"
         return None
@@ -437,19 +461,6 @@ class Runner:
 
     # -- worktrees and processes ------------------------------------------
 
-    def _fresh_worktree(self, tree: Path, branch: str) -> None:
-        """The objective's branch checked out clean (leftovers of an interrupted run go).
-
-        Adding worktrees is serialised (git's own bookkeeping races with itself);
-        filling them with files is not.
-        """
-        with self._worktree_lock:
-            if tree.exists():
-                self.git.worktree_remove(tree)
-                shutil.rmtree(tree, ignore_errors=True)
-            self.git.worktree_add(tree, branch, branch=branch, checkout=False)
-        self.git.checkout_worktree(tree)
-
     def _kill_all(self) -> None:
         with self._lock:
             procs = list(self._procs.values())
@@ -460,12 +471,7 @@ class Runner:
         """Remove the worktrees (never a branch: the work is in the branches' commits)."""
         self._stop.set()
         self._kill_all()
-        folder = self.area / "worktrees"
-        if folder.is_dir():
-            with self._worktree_lock:
-                for tree in folder.iterdir():
-                    shutil.rmtree(tree, ignore_errors=True)
-                self.git.run_bytes("worktree", "prune", check=False)
+        self.slots.remove_all()
 
 
 def _last_line(log: Path, limit: int = 120) -> str:

@@ -17,6 +17,7 @@ MERGE_STEPS = (
     "merge.checked",
     "merge.folded",
     "merge.gates_started",
+    "gates.worktree_added",
     "merge.gated",
     "ledger.before_ref",
     "merge.ref_moved",

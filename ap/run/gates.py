@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -12,16 +14,24 @@ from ap.config import GateConfig
 from ap.events import Emit, event
 from ap.git import Git
 from ap.models import GateResult
+from ap.run import faults
 
 WORKTREE_PREFIX = "ap-gates-"
 TAIL = 4000
 
 
 def remove_stale_worktrees(git: Git) -> None:
-    """Worktrees a crashed gate run left behind."""
+    """Worktrees a crashed gate run left behind (git's records of them are looked at first)."""
+    try:
+        records = os.listdir(git.git_dir() / "worktrees")
+    except OSError:
+        return
+    if not any(name.startswith(WORKTREE_PREFIX) for name in records):
+        return
     for path, _ in git.worktrees():
         if path.name.startswith(WORKTREE_PREFIX):
             git.worktree_remove(path)
+            shutil.rmtree(path.parent, ignore_errors=True)  # its temporary folder
 
 
 def run_gates(
@@ -32,9 +42,10 @@ def run_gates(
         return []
     results = []
     with tempfile.TemporaryDirectory(prefix=WORKTREE_PREFIX) as tmp:
-        path = Path(tmp) / "candidate"
+        path = Path(tmp) / f"{WORKTREE_PREFIX}candidate"
         git.worktree_add(path, commit)
         try:
+            faults.checkpoint("gates.worktree_added")
             for gate in gates:
                 result = _run(gate, path, wave)
                 results.append(result)

@@ -16,9 +16,8 @@ from ap.config import ApConfig
 from ap.errors import CheckFailed, PlanInvalid, UsageError
 from ap.events import Emit, event
 from ap.git import Git
-from ap.ids import plan_relpath
 from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, utcnow
-from ap.run.ledger import Ledger, render_plan, trailers
+from ap.run.ledger import Ledger, trailers
 from ap.store import Store
 
 SETTLED = frozenset({ObjectiveStatus.MERGED, ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED})
@@ -64,16 +63,14 @@ def create_integration(git: Git, config: ApConfig, ledger: Ledger) -> bool:
             hint="fetch it, or plan again from the current HEAD",
         )
     plan = plan.model_copy(update={"integration_branch": ledger.branch, "base_commit": base})
-    files = {plan_relpath(config.state_dir, plan.id): render_plan(plan).encode()}
+    files = {}
     if plan.analysis_id and plan.analysis_id in store.ids("analysis"):
         path = store.path_for("analysis", plan.analysis_id)
         files[store.relpath(path)] = path.read_bytes()
-    tree = git.tree_with(base, files)
     message = f"chore(ap): plan {plan.id}\n\n{_first_line(plan.request)}\n\n" + trailers(
         plan=plan.id, step="plan"
     )
-    commit = git.commit_tree(tree, [base], message)
-    return git.update_ref(ledger.ref, commit, None)
+    return ledger.create(base, plan, message, files)
 
 
 def _first_line(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -26,6 +27,8 @@ import os, pathlib, sys, time
 task = os.environ["AP_TASK"]
 sys.stdin.read()
 behaviour = os.environ.get("BEHAVIOUR_" + task, "ok")
+if "PIDDIR" in os.environ:
+    (pathlib.Path(os.environ["PIDDIR"]) / task).write_text(str(os.getpid()))
 root = pathlib.Path.cwd()
 own = {"T1": "src/auth/new.py", "T2": "src/api/new.py", "T3": "tests/test_new.py"}[task]
 if behaviour == "sleep":
@@ -125,8 +128,9 @@ def test_a_bad_worker_fails_only_its_objective(
     assert "T2" in report and "failed" in report
 
 
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_resumes_to_the_same_result(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: signal.Signals
 ) -> None:
     flow = planned_flow(tmp_path / "repo", capsys)
     _with_worker(flow)
@@ -141,7 +145,7 @@ def test_interrupted_run_resumes_to_the_same_result(
     (reference_root / "ap.yaml").write_text(ref_yaml)
     assert run_ap(reference_root, "run").returncode == 0
 
-    env = {**os.environ, "BEHAVIOUR_T2": "sleep", "SLEEP": "30"}
+    env = {**os.environ, "BEHAVIOUR_T2": "sleep", "SLEEP": "30", "PIDDIR": str(tmp_path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ap", "run"], cwd=flow.root, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -153,16 +157,22 @@ def test_interrupted_run_resumes_to_the_same_result(
         if "AP-Status: done" in tip:
             break
         time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(how)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
-    assert "interrupted" in err
-    assert "ap/run" not in git(flow.root, "worktree", "list")  # worktrees removed, branches kept
+    if how == signal.SIGINT:
+        assert proc.returncode == 130, err
+        assert "interrupted" in err
+        assert "ap/run" not in git(flow.root, "worktree", "list")  # worktrees gone, branches kept
+    else:  # killed: nothing was cleaned up, and the worker (its own process group) lives on
+        assert "ap/run" in git(flow.root, "worktree", "list")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(int((tmp_path / "T2").read_text()), signal.SIGKILL)
     assert git(flow.root, "rev-parse", "--verify", flow.branch("T2"))
 
     again = run_ap(flow.root, "run")
     assert again.returncode == 0, again.stderr
     assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
+    assert "ap/run" not in git(flow.root, "worktree", "list")
     reference = Flow(flow.repo.__class__(reference_root), capsys)
     reference.plan_id = flow.plan_id
     stable = lambda f: {  # noqa: E731
