@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +20,7 @@ import click
 
 from ap import __version__
 from ap.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ApError, CheckFailed
-from ap.events import ConsoleRenderer, Emit, JsonLinesRenderer, event, to_json
+from ap.events import Background, ConsoleRenderer, Emit, JsonLinesRenderer, event, to_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,6 +39,15 @@ class App:
         if self._emit is None:
             self._emit = JsonLinesRenderer() if self.json else ConsoleRenderer(verbose=self.verbose)
         return self._emit
+
+    @contextmanager
+    def background(self) -> Iterator[Emit]:
+        """Events of a long, threaded run, drawn on their own thread (all shown by the end)."""
+        emit = Background(lambda: self.emit)
+        try:
+            yield emit
+        finally:
+            emit.close()
 
     def git(self) -> Any:
         from ap.git import Git
@@ -438,9 +448,10 @@ def run(
     git = app.git()
     config = _load_config(git)
     plan_id = _plan_id(app, git, config, plan_ref)
-    outcome = run_plan(
-        git, config, plan_id, worker=worker, parallel=parallel, timeout=timeout, emit=app.emit
-    )
+    with app.background() as emit:
+        outcome = run_plan(
+            git, config, plan_id, worker=worker, parallel=parallel, timeout=timeout, emit=emit
+        )
     failed = outcome.failed
     summary = f"plan {plan_id}: {len(outcome.merges)} wave(s) merged in this run" + (
         f"; failed: {', '.join(failed)}" if failed else ""
@@ -462,7 +473,8 @@ def demo(app: App, folder: Path | None) -> int:
     """The whole cycle on a throwaway repository with the script worker (no API key)."""
     from ap.demo import demo as run_demo
 
-    outcome = run_demo(folder, emit=app.emit)
+    with app.background() as emit:
+        outcome = run_demo(folder, emit=emit)
     integration = f"ap/{outcome.plan_id}/integration"
     app.emit(
         event(
@@ -543,7 +555,8 @@ def retry(
     branch = reset_for_retry(git, config, plan_id, task)
     app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
     overrides = {task: worker} if worker else None
-    outcome = run_plan(git, config, plan_id, timeout=timeout, emit=app.emit, overrides=overrides)
+    with app.background() as emit:
+        outcome = run_plan(git, config, plan_id, timeout=timeout, emit=emit, overrides=overrides)
     failed = outcome.failed
     app.emit(
         event(

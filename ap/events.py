@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import sys
+import threading
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -55,6 +57,40 @@ class JsonLinesRenderer:
     def __call__(self, ev: Event) -> None:
         self.stream.write(to_json(ev) + "\n")
         self.stream.flush()
+
+
+class Background:
+    """An Emit that renders on its own thread, so the threads emitting never wait for it.
+
+    ``ap run`` emits from many threads while it works; drawing (and loading the
+    renderer) happens meanwhile. :meth:`close` shows everything still queued and
+    raises the first error the renderer met.
+    """
+
+    def __init__(self, renderer: Callable[[], Emit]) -> None:
+        self._renderer = renderer
+        self._queue: queue.SimpleQueue[Event | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="ap-events", daemon=True)
+        self._thread.start()
+
+    def __call__(self, ev: Event) -> None:
+        self._queue.put(ev)
+
+    def _loop(self) -> None:
+        render: Emit | None = None
+        while (ev := self._queue.get()) is not None:
+            try:
+                render = render or self._renderer()
+                render(ev)
+            except Exception as exc:  # shown when the run ends, not lost in this thread
+                self._error = self._error or exc
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def plain_wanted(stream: IO[str]) -> bool:

@@ -573,6 +573,18 @@ class Git:
     def rev_list(self, *args: str) -> list[str]:
         return self.run("rev-list", *args).split()
 
+    def commits_in(self, ranges: Sequence[tuple[str, str]]) -> list[list[str]]:
+        """The commits of each ``old..new`` range, oldest first (a few git processes at once)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def commits(pair: tuple[str, str]) -> list[str]:
+            return self.rev_list("--reverse", f"{pair[0]}..{pair[1]}")
+
+        if len(ranges) <= 1:
+            return [commits(pair) for pair in ranges]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(commits, ranges))
+
     def message(self, rev: str) -> str:
         """The full commit message of ``rev``."""
         return self.run("log", "-1", "--format=%B", rev)
@@ -608,6 +620,23 @@ class Git:
         out = self.run("rev-parse", "--git-path", name).strip()
         path = _path(out)
         return path if path.is_absolute() else (self.root / path)
+
+    def index_path(self) -> Path:
+        """The work tree's index file: read off its ``.git`` (a folder, or a linked
+        worktree's ``gitdir:`` file), else asked of git."""
+        env = {**os.environ, **self.env}
+        if not any(k in env for k in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE")):
+            dotgit = os.path.join(self._root, ".git")
+            if os.path.isdir(dotgit):
+                return _path(dotgit) / "index"
+            try:
+                with open(dotgit, encoding="utf-8") as handle:
+                    line = handle.readline().strip()
+            except (OSError, UnicodeDecodeError):
+                line = ""
+            if line.startswith("gitdir: "):
+                return _path(os.path.join(self._root, line[len("gitdir: ") :])) / "index"
+        return self.git_path("index")
 
     def branches(self, pattern: str) -> dict[str, str]:
         """``{branch name: commit}`` of local branches matching a for-each-ref pattern."""

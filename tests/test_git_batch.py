@@ -121,3 +121,22 @@ def test_tree_with_writes_every_file(tmp_path: Path, count: int) -> None:
     assert sorted(listed) == sorted(["keep.txt", *(f"docs/f{i}.md" for i in range(count))])
     for i in range(count):
         assert repo.git("cat-file", "-p", f"{tree}:docs/f{i}.md") == f"{i}\n"
+
+
+def test_index_path_equals_what_git_says(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r")
+    repo.git("worktree", "add", "-q", str(tmp_path / "linked"), "-b", "other")
+    for root in (repo.root, tmp_path / "linked"):
+        git = Git(root)
+        assert git.index_path().resolve() == git.git_path("index").resolve()
+    with_env = Git(repo.root, {"GIT_INDEX_FILE": str(tmp_path / "elsewhere")})
+    assert with_env.index_path() == tmp_path / "elsewhere"
+
+
+def test_commits_in_equals_rev_list(tmp_path: Path) -> None:
+    commits = _commits(tmp_path / "r", [{"a.txt": "1"}, {"a.txt": "2"}, {"b": "3"}, {"b": None}])
+    git = Git(tmp_path / "r")
+    ranges = [(commits[0], commits[-1]), (commits[1], commits[2]), (commits[2], commits[2])]
+    expected = [git.rev_list("--reverse", f"{a}..{b}") for a, b in ranges]
+    assert git.commits_in(ranges) == expected == [commits[1:], [commits[2]], []]
+    assert git.commits_in(ranges[:1]) == expected[:1] and git.commits_in([]) == []

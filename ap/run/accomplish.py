@@ -71,14 +71,16 @@ def _outcomes(git: Git, plan: CoordinationPlan) -> list[ObjectiveOutcome]:
         outcome = ObjectiveOutcome(id=o.id, title=o.title, status=o.status, reason=o.status_reason)
         outcome.duration = o.timings.seconds
         if o.status == ObjectiveStatus.MERGED and o.base and o.head:
-            outcome.commits = git.rev_list("--reverse", f"{o.base}..{o.head}")
             ranges[o.id] = (o.base, o.head)
         outcomes.append(outcome)
-    stats = dict(zip(ranges, git.numstat_pairs(list(ranges.values())), strict=True))
+    pairs = list(ranges.values())
+    stats = dict(zip(ranges, git.numstat_pairs(pairs), strict=True))
+    commits = dict(zip(ranges, git.commits_in(pairs), strict=True))
     for outcome in outcomes:
         rows = stats.get(outcome.id)
         if rows is None:
             continue
+        outcome.commits = commits[outcome.id]
         outcome.files = [path for _, _, path in rows]
         outcome.diffstat = DiffStat(
             files=len(rows), insertions=sum(r[0] for r in rows), deletions=sum(r[1] for r in rows)

@@ -146,7 +146,7 @@ def _commit(
     no_change: bool,
     enforce: bool,
 ) -> SubmitResult:
-    index = git.git_path("index")
+    index = git.index_path()
     with tempfile.TemporaryDirectory(prefix="ap-submit-") as tmp:
         scratch = Path(tmp) / "index"
         if index.exists():
