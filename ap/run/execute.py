@@ -114,11 +114,14 @@ class Runner:
                 number = next_wave(plan) if plan is not None else 1
                 if number is None:
                     break
-                started, chosen, submitted = self._start_wave(number)
+                started, chosen, submitted = self._start_wave(number, tip)
                 self.emit(event("phase_start", "execution", title=f"Wave {number}", wave=number))
-                outcome.results += self._run_wave(started.plan, number, chosen, submitted)
+                results = self._run_wave(started.plan, number, chosen, submitted)
+                outcome.results += results
+                # (A failure was written to the plan: then the tip moved since the start.)
+                seen = started.tip if all(r.ok for r in results) else None
                 merged = merge_wave(
-                    self.git, self.config, self.plan_id, wave=number, emit=self.emit
+                    self.git, self.config, self.plan_id, wave=number, emit=self.emit, tip=seen
                 )
                 outcome.merges.append(merged)
             outcome.accomplishment = accomplish(self.git, self.config, self.plan_id, emit=self.emit)
@@ -144,7 +147,7 @@ class Runner:
         return outcome
 
     def _start_wave(
-        self, number: int
+        self, number: int, tip: str | None
     ) -> tuple[StartResult, dict[str, tuple[Worker, str]], set[str]]:
         """``ap start`` for the wave, recording in the same commit who does each objective."""
         chosen: dict[str, tuple[Worker, str]] = {}
@@ -158,7 +161,13 @@ class Runner:
             return _record(plan, chosen)
 
         started = start(
-            self.git, self.config, self.plan_id, wave=number, emit=self.emit, prepare=prepare
+            self.git,
+            self.config,
+            self.plan_id,
+            wave=number,
+            emit=self.emit,
+            prepare=prepare,
+            tip=tip,
         )
         return started, chosen, submitted
 

@@ -136,14 +136,14 @@ class Ledger:
 
     def create(
         self, base: str, plan: CoordinationPlan, message: str, files: Mapping[str, bytes]
-    ) -> bool:
-        """The branch's first commit, on ``base``; False when the branch exists already."""
+    ) -> str | None:
+        """The branch's first commit, on ``base``; None when the branch exists already."""
         changes = {**files, self.plan_path: render_plan(plan).encode()}
         commit = self.git.commit_tree(self.git.tree_with(base, changes), [base], message)
         if not self.git.update_ref(self.ref, commit, None):
-            return False
+            return None
         _PLANS.put(commit, self.plan_path, plan)
-        return True
+        return commit
 
     def accomplished(self, tip: str | None = None) -> str | None:
         """The accomplishment commit, unless an objective was retried after it."""

@@ -198,12 +198,21 @@ def _settle(
 
 
 def merge_wave(
-    git: Git, config: ApConfig, plan_id: str, *, wave: int | None = None, emit: Emit
+    git: Git,
+    config: ApConfig,
+    plan_id: str,
+    *,
+    wave: int | None = None,
+    emit: Emit,
+    tip: str | None = None,
 ) -> MergeOutcome:
+    """Merge ``wave`` (default: the next one). ``tip`` is where the caller last saw the
+    integration branch: a guess, checked by the compare-and-swap that publishes."""
     ledger = Ledger(git, config, plan_id)
     remove_stale_worktrees(git)
+    guess = tip
     for _ in range(MAX_RACES):
-        tip = ledger.require_tip()
+        tip, guess = guess or ledger.require_tip(), None
         plan = ledger.load(tip)
         number = wave if wave is not None else next_wave(plan)
         if number is None:

@@ -28,6 +28,7 @@ MAX_RACES = 5
 class StartResult:
     plan: CoordinationPlan
     wave: int | None
+    tip: str  # the integration branch after the start
     started: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     created_branches: list[str] = field(default_factory=list)
@@ -46,10 +47,11 @@ class StartResult:
         return f"wave {self.wave} of plan {self.plan.id}: " + "; ".join(parts)
 
 
-def create_integration(git: Git, config: ApConfig, ledger: Ledger) -> bool:
-    """The integration branch from the working tree's plan file; False when it exists."""
+def create_integration(git: Git, config: ApConfig, ledger: Ledger) -> str | None:
+    """The integration branch from the working tree's plan file: its first commit (None
+    when the branch exists)."""
     if ledger.tip() is not None:
-        return False
+        return None
     store = Store(git.root, config.state_dir)
     plan = store.load_plan(ledger.plan_id)
     if not plan.scope_validation.valid:
@@ -139,20 +141,26 @@ def start(
     wave: int | None = None,
     emit: Emit,
     prepare: Callable[[CoordinationPlan, int], bool] | None = None,
+    tip: str | None = None,
 ) -> StartResult:
     """Start ``wave`` (default: the next one); ``prepare`` may change the plan in the same commit.
 
     ``prepare(plan, wave)`` (``ap run`` records its choice of workers with it) returns
     whether it changed anything; it is called again if the commit loses a race.
+    ``tip`` is where the caller last saw the integration branch (a guess: a stale one
+    only costs a lost compare-and-swap and another look).
     """
     ledger = Ledger(git, config, plan_id)
-    created = create_integration(git, config, ledger)
+    guess = tip or ledger.tip()
+    created = create_integration(git, config, ledger) if guess is None else None
+    guess = guess or created
     for _ in range(MAX_RACES):
-        tip = ledger.require_tip()
+        guessed = guess is not None
+        tip, guess = guess or ledger.require_tip(), None
         plan = ledger.load(tip)
         number = wave if wave is not None else next_wave(plan)
         if number is None:
-            return StartResult(plan, None, created_integration=created)
+            return StartResult(plan, None, tip, created_integration=created is not None)
         check_order(plan, number)
         if wave_ended(plan, number):
             raise CheckFailed(f"wave {number} of plan {plan_id} has already ended")
@@ -160,16 +168,19 @@ def start(
         if prepare is not None:
             changed = prepare(plan, number) or changed
         if not changed:
+            if guessed and ledger.tip() != tip:
+                continue  # the guess was stale: look again
             break
         plan.status = PlanStatus.RUNNING
         message = f"chore(ap): start wave {number} of {plan_id}\n\n" + trailers(
             plan=plan_id, step="start", wave=str(number)
         )
-        if ledger.commit(tip, plan, message) is not None:
+        if (committed := ledger.commit(tip, plan, message)) is not None:
+            tip = committed
             break
     else:
         raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")
-    result = StartResult(plan, number, created_integration=created)
+    result = StartResult(plan, number, tip, created_integration=created is not None)
     _branches(git, ledger, result, emit)
     return result
 
