@@ -202,3 +202,43 @@ def test_live_progress_summary_and_watch(
     code, out, _ = flow.ap("status", "--watch", "--json", "--interval", "0.2")
     status = json.loads(out.splitlines()[-1])
     assert code == 0 and status["status"] == "done" and status["progress_percent"] == 100.0
+
+
+FAN_OUT = (
+    "request: fan out\nobjectives:\n  - id: T1\n    title: first\n    scope_touch: [src/t1/]\n"
+    + "".join(
+        f"  - id: T{n}\n    title: part {n}\n    scope_touch: [src/t{n}/]\n"
+        "    depends_on: [T1]\n    integration_points: [follows]\n"
+        for n in range(2, 7)
+    )
+)
+FAN_OUT_WORKER = """\
+import os, pathlib, sys
+sys.stdin.read()
+path = pathlib.Path("src") / os.environ["AP_TASK"].lower() / "work.py"
+path.parent.mkdir(parents=True, exist_ok=True)
+path.write_text("done\\n")
+(pathlib.Path("build") / "junk").mkdir(parents=True, exist_ok=True)  # ignored, left behind
+"""
+
+
+def test_slots_are_reused_and_added_while_others_switch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wave 2 switches wave 1's slot to a new branch (cleaned) and adds more slots."""
+    flow = planned_flow(
+        tmp_path / "repo", capsys, FAN_OUT, files={"README.md": "x\n", ".gitignore": "build/\n"}
+    )
+    script = tmp_path / "worker.py"
+    script.write_text(FAN_OUT_WORKER)
+    command = json.dumps([sys.executable, str(script)])
+    (flow.root / "ap.yaml").write_text(
+        f"team:\n  - name: py\n    command: {command}\n    max_concurrent: 8\n"
+    )
+    code, _, err = flow.ap("run", "--parallel", "5")
+    assert code == 0, err
+    assert set(flow.plan_statuses().values()) == {"merged"}
+    tree = flow.tree(flow.integration)
+    assert all(f"src/t{n}/work.py" in tree for n in range(1, 7))
+    assert not any(p.startswith("build/") for p in tree)
+    assert len(git(flow.root, "worktree", "list").splitlines()) == 1
