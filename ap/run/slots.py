@@ -21,17 +21,22 @@ from ap.git import Git
 
 
 class _Gate:
-    """Many checkouts at once, or one worktree add or removal alone."""
+    """Many checkouts at once, or one worktree add or removal alone.
+
+    Adds go first: a checkout waits while an add is waiting, so a wave's new
+    slots are all added (one by one, quickly) before their checkouts run together.
+    """
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._sharing = 0
         self._alone = False
+        self._waiting = 0  # adds waiting for their turn
 
     @contextmanager
     def shared(self) -> Iterator[None]:
         with self._changed:
-            while self._alone:
+            while self._alone or self._waiting:
                 self._changed.wait()
             self._sharing += 1
         try:
@@ -44,8 +49,10 @@ class _Gate:
     @contextmanager
     def alone(self) -> Iterator[None]:
         with self._changed:
+            self._waiting += 1
             while self._alone or self._sharing:
                 self._changed.wait()
+            self._waiting -= 1
             self._alone = True
         try:
             yield

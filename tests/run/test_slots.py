@@ -52,3 +52,39 @@ def test_shared_holders_run_together() -> None:
     for t in threads:
         t.join(5)
     assert not both.broken
+
+
+def test_a_waiting_add_goes_before_new_checkouts() -> None:
+    gate = _Gate()
+    order: list[str] = []
+    inside = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with gate.shared():
+            inside.set()
+            release.wait(5)
+            order.append("first checkout out")
+
+    def add() -> None:
+        with gate.alone():
+            order.append("add")
+
+    def checkout() -> None:
+        with gate.shared():
+            order.append("second checkout")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    inside.wait(5)
+    adder = threading.Thread(target=add)
+    adder.start()
+    time.sleep(0.05)  # the add is waiting now
+    late = threading.Thread(target=checkout)
+    late.start()
+    time.sleep(0.05)
+    assert order == []  # the late checkout waits behind the waiting add
+    release.set()
+    for t in (holder, adder, late):
+        t.join(5)
+    assert order == ["first checkout out", "add", "second checkout"]
