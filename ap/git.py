@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 ZERO_OID = "0" * 40
+Stored = tuple[str, str]  # (mode, object id) of a tree entry
 
 
 def _path(text: str | os.PathLike[str]) -> Path:
@@ -381,21 +382,28 @@ class Git:
         """Store ``data`` as a blob; its id."""
         return self.run_bytes("hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
 
-    def tree_with(self, rev: str | None, files: Mapping[str, bytes | None]) -> str:
-        """The id of ``rev``'s tree with ``files`` written (None deletes), built off any index."""
+    def tree_with(self, rev: str | None, files: Mapping[str, bytes | Stored | None]) -> str:
+        """The id of ``rev``'s tree with ``files`` written, built off any index.
+
+        A value is the new content (a regular file), an object already stored
+        (``(mode, id)``: a file, symlink or gitlink as a diff reported it), or None
+        (the path goes).
+        """
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="ap-index-") as tmp:
             env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
             if rev is not None:
                 self.run("read-tree", rev, env=env)
-            blobs = self._write_blobs([d for d in files.values() if d is not None], tmp)
+            blobs = self._write_blobs([d for d in files.values() if isinstance(d, bytes)], tmp)
             lines = []
             for path, data in files.items():
                 if data is None:
                     lines.append(f"0 {ZERO_OID}\t{path}")
-                else:
+                elif isinstance(data, bytes):
                     lines.append(f"100644 {blobs.pop(0)}\t{path}")
+                else:
+                    lines.append(f"{data[0]} {data[1]}\t{path}")
             if lines:
                 self.run_bytes(
                     "update-index",

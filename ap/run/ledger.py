@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ap.config import ApConfig
 from ap.errors import ArtifactError, CheckFailed
-from ap.git import Git, parse_trailers
+from ap.git import Git, Stored, parse_trailers
 from ap.ids import Branches, plan_relpath
 from ap.models import CoordinationPlan
 from ap.run.enforce import Settings
@@ -117,12 +117,12 @@ class Ledger:
         plan: CoordinationPlan,
         message: str,
         *,
-        files: Mapping[str, bytes | None] | None = None,
+        files: Mapping[str, bytes | Stored | None] | None = None,
         tree_of: str | None = None,
         extra_parents: Sequence[str] = (),
     ) -> str | None:
         """Commit ``plan`` (and ``files``) on top of ``old``; None when the branch moved."""
-        changes = dict(files or {})
+        changes: dict[str, bytes | Stored | None] = dict(files or {})
         changes[self.plan_path] = render_plan(plan).encode()
         tree = self.git.tree_with(tree_of or old, changes)
         commit = self.git.commit_tree(tree, [old, *extra_parents], message)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ap.config import ApConfig
 from ap.errors import CheckFailed, GateFailed, MergeConflict
 from ap.events import Emit, event
-from ap.git import Git
+from ap.git import Git, Stored
 from ap.models import (
     CoordinationPlan,
     GateResult,
@@ -145,6 +145,60 @@ def fold(git: Git, tip: str, ready: list[Ready]) -> tuple[str, list[Ready], dict
     return current, merged, failed
 
 
+def direct_changes(git: Git, tip: str, ready: list[Ready]) -> dict[str, Stored | None] | None:
+    """The wave's merge as plain tree edits, when that is exactly what a merge would give.
+
+    That is when no path is changed twice — by two branches, or by a branch and the
+    integration branch since that branch's start (normally only ap's own plan
+    files) — and no file added stands where another change needs a folder. Then
+    each path simply takes the one version that changed it (a three-way merge of
+    disjoint changes), and the merged diff is the union of the branch diffs by
+    construction. None otherwise: the branches are folded with ``git merge-tree``.
+    """
+    union: dict[str, Stored | None] = {}
+    for item in ready:
+        for entry in item.outcome.entries:
+            if entry.path in union:
+                return None
+            deleted = entry.status == "D"
+            union[entry.path] = None if deleted else (entry.new_mode, entry.new_oid)
+    bases = sorted({str(item.outcome.base) for item in ready})
+    present = {p for p, v in union.items() if v is not None}
+    for entries in git.diff_raw_pairs([(base, tip) for base in bases]):
+        for entry in entries:
+            if entry.path in union:
+                return None
+            if entry.status != "D":
+                present.add(entry.path)
+    for path in present:
+        parts = path.split("/")
+        if any("/".join(parts[:n]) in present for n in range(1, len(parts))):
+            return None  # a file where another path needs a folder
+    return union
+
+
+def combine(
+    git: Git, tip: str, good: list[Ready], failed: dict[str, str], *, as_commit: bool
+) -> tuple[str, list[Ready], dict[str, Stored | None]]:
+    """The wave's merge: ``(a commit, the merged, tree edits still to apply on it)``.
+
+    Disjoint branches become tree edits on ``tip`` (no process per branch); others
+    are folded with ``git merge-tree`` (conflicts go into ``failed``) and checked
+    against the union of their diffs. ``as_commit``: the gates need the candidate
+    as a commit, so the edits are applied to one.
+    """
+    changes = direct_changes(git, tip, good) if good else None
+    if changes is None:
+        folded, merged, conflicts = fold(git, tip, good)
+        failed.update(conflicts)
+        check_union(git, tip, folded, merged)
+        return folded, merged, {}
+    if not as_commit:
+        return tip, good, changes
+    tree = git.tree_with(tip, changes)
+    return git.commit_tree(tree, [tip, *(m.tip for m in good)], "ap: candidate"), good, {}
+
+
 def check_union(git: Git, tip: str, folded: str, merged: list[Ready]) -> None:
     """The merged diff must be exactly the union of the branch diffs."""
     expected: dict[str, tuple[str, str]] = {}
@@ -234,14 +288,14 @@ def merge_wave(
                     for v in item.outcome.violations
                 ]
         faults.checkpoint("merge.checked")
-        folded, merged, conflicts = fold(git, tip, [r for r in ready if r.outcome.ok])
-        failed.update(conflicts)
-        check_union(git, tip, folded, merged)
+        base_tree, merged, changes = combine(
+            git, tip, [r for r in ready if r.outcome.ok], failed, as_commit=bool(config.gates)
+        )
         faults.checkpoint("merge.folded")
         gate_results: list[GateResult] = []
         if merged and config.gates:
             faults.checkpoint("merge.gates_started")
-            gate_results = run_gates(git, folded, config.gates, wave=number, emit=emit)
+            gate_results = run_gates(git, base_tree, config.gates, wave=number, emit=emit)
             broken = [g for g in gate_results if not g.passed]
             if broken:
                 raise GateFailed(
@@ -267,7 +321,12 @@ def merge_wave(
             plan=plan_id, step="merge", wave=str(number)
         )
         commit = ledger.commit(
-            tip, plan, message, tree_of=folded, extra_parents=[m.tip for m in merged]
+            tip,
+            plan,
+            message,
+            files=changes,
+            tree_of=base_tree,
+            extra_parents=[m.tip for m in merged],
         )
         if commit is None:
             continue  # another run moved the branch: look again
