@@ -136,7 +136,14 @@ def test_index_path_equals_what_git_says(tmp_path: Path) -> None:
 def test_commits_in_equals_rev_list(tmp_path: Path) -> None:
     commits = _commits(tmp_path / "r", [{"a.txt": "1"}, {"a.txt": "2"}, {"b": "3"}, {"b": None}])
     git = Git(tmp_path / "r")
-    ranges = [(commits[0], commits[-1]), (commits[1], commits[2]), (commits[2], commits[2])]
+    ranges = [
+        (commits[0], commits[-1]),  # several commits: rev-list
+        (commits[1], commits[2]),  # one commit on its start: read from the object
+        (commits[2], commits[2]),
+        (commits[2], commits[1]),  # backwards: nothing
+        (commits[0], "HEAD"),  # a name, not an id
+    ]
     expected = [git.rev_list("--reverse", f"{a}..{b}") for a, b in ranges]
-    assert git.commits_in(ranges) == expected == [commits[1:], [commits[2]], []]
+    assert git.commits_in(ranges) == expected
+    assert expected[:4] == [commits[1:], [commits[2]], [], []] and expected[4] == commits[1:]
     assert git.commits_in(ranges[:1]) == expected[:1] and git.commits_in([]) == []
