@@ -1,8 +1,12 @@
 """``ap run`` overhead: 8 objectives whose worker sleeps, two waves of four, in parallel.
 
     python benchmarks/bench_run.py [--sleep 2] [--objectives 8] [--parallel 4] [--runs 3]
+                                   [--worker python|sh]
 
-Each objective's command worker sleeps --sleep seconds and then edits its scope;
+Each objective's command worker sleeps --sleep seconds and then edits its scope
+(a Python script by default; ``--worker sh`` is the same as a shell command, which
+starts in a few milliseconds instead of a Python interpreter's tens, so what
+remains is ap's own overhead);
 objectives 5..8 depend on 1..4, so the plan has two waves of four. With
 --parallel 4 the ideal wall time is two sleeps. Prints the median wall time of
 ``ap run`` (start, worktrees, workers, commits, scope checks, merges and the
@@ -31,9 +35,13 @@ path = pathlib.Path("src") / task.lower() / "work.py"
 path.parent.mkdir(parents=True, exist_ok=True)
 path.write_text(f"done = {task!r}\\n")
 """
+SH_WORKER = (
+    'cat >/dev/null; sleep "$BENCH_SLEEP"; d="src/$(echo "$AP_TASK" | tr A-Z a-z)"; '
+    'mkdir -p "$d"; echo "done = \'$AP_TASK\'" > "$d/work.py"'
+)
 
 
-def prepare(folder: Path, n: int) -> Path:
+def prepare(folder: Path, n: int, worker_kind: str = "python") -> Path:
     root = folder / "repo"
     root.mkdir(parents=True)
     sh(root, "git", "init", "-q", "-b", "main")
@@ -42,7 +50,8 @@ def prepare(folder: Path, n: int) -> Path:
     sh(root, "git", "commit", "-q", "-m", "init")
     worker = folder / "worker.py"
     worker.write_text(WORKER)
-    command = json.dumps([sys.executable, str(worker)])
+    argv = ["sh", "-c", SH_WORKER] if worker_kind == "sh" else [sys.executable, str(worker)]
+    command = json.dumps(argv)
     (root / "ap.yaml").write_text(
         f"team:\n  - name: sleeper\n    command: {command}\n    max_concurrent: {n}\n"
     )
@@ -64,6 +73,7 @@ def main() -> None:
     parser.add_argument("--objectives", type=int, default=8)
     parser.add_argument("--parallel", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--worker", choices=["python", "sh"], default="python")
     args = parser.parse_args()
     ENV["BENCH_SLEEP"] = str(args.sleep)
     waves = 2
@@ -72,7 +82,7 @@ def main() -> None:
     for run in range(args.runs):
         folder = Path(tempfile.mkdtemp(prefix="ap-bench-run-"))
         try:
-            root = prepare(folder, args.objectives)
+            root = prepare(folder, args.objectives, args.worker)
             start = time.perf_counter()
             sh(root, sys.executable, "-m", "ap", "run", "--parallel", str(args.parallel))
             times.append(time.perf_counter() - start)
@@ -84,7 +94,7 @@ def main() -> None:
     median = statistics.median(times)
     print(
         f"{args.objectives} objectives, {waves} waves, --parallel {args.parallel}, "
-        f"worker sleeps {args.sleep:g} s"
+        f"{args.worker} worker sleeps {args.sleep:g} s"
     )
     best = min(times)
     print(f"median wall time of ap run: {median:.2f} s; ideal {ideal:.2f} s")
