@@ -385,6 +385,7 @@ class Runner:
                 enforce=False,
                 branch=branch,
                 plan=data,
+                head=objective.base,  # where start put the branch (unless resumed)
             )
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)

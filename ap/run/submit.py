@@ -75,14 +75,16 @@ def submit(
     enforce: bool = True,
     branch: str | None = None,
     plan: dict[str, Any] | None = None,
+    head: str | None = None,
 ) -> SubmitResult:
     """Commit the worktree's changes and the report as done.
 
     ``enforce=False`` (``ap run``) commits even what leaves the scope: the merge-time
     check is the authority and records the violation; an empty change becomes an
     explicit no-change report instead of a refusal. ``ap run`` also passes what it
-    knows: the checked-out ``branch`` and the ``plan``'s front matter as committed
-    on the integration branch.
+    knows: the checked-out ``branch``, the ``plan``'s front matter as committed
+    on the integration branch, and the commit the branch is expected at (``head``:
+    a guess, checked when the branch moves; a worker may have committed itself).
     """
     branch = branch or git.current_branch()
     parsed = settings.branches.parse_objective(branch)
@@ -125,6 +127,7 @@ def submit(
             rel,
             no_change=no_change,
             enforce=enforce,
+            head=head,
         )
     except BaseException:
         if original is None:
@@ -145,6 +148,7 @@ def _commit(
     *,
     no_change: bool,
     enforce: bool,
+    head: str | None,
 ) -> SubmitResult:
     index = git.index_path()
     with tempfile.TemporaryDirectory(prefix="ap-submit-") as tmp:
@@ -176,9 +180,16 @@ def _commit(
             message += body.strip() + "\n\n"
         message += trailers(plan=outcome.scope.plan_id, task=outcome.scope.task, status=status)
         tree = staged.run("write-tree").strip()
-        head = git.head()
-        commit = git.commit_tree(tree, [head] if head else [], message)
-        if not git.update_ref(f"refs/heads/{branch}", commit, head):
-            raise UsageError(f"{branch} moved while submitting", hint="run `ap submit` again")
+        commit = _publish(git, branch, tree, message, head)
         shutil.copyfile(scratch, index)
     return SubmitResult(branch, commit, report, outcome)
+
+
+def _publish(git: Git, branch: str, tree: str, message: str, guess: str | None) -> str:
+    """Commit ``tree`` on the branch's tip and move the branch (compare-and-swap)."""
+    for tried in (guess, None) if guess else (None,):
+        head = tried or git.head()
+        commit = git.commit_tree(tree, [head] if head else [], message)
+        if git.update_ref(f"refs/heads/{branch}", commit, head):
+            return commit
+    raise UsageError(f"{branch} moved while submitting", hint="run `ap submit` again")

@@ -41,7 +41,26 @@ if behaviour == "outside":
     (root / "src/auth/evil.py").write_text("evil\\n")
 (root / own).parent.mkdir(parents=True, exist_ok=True)
 (root / own).write_text(f"# by {task}\\n")
+if behaviour == "commit":  # the worker commits its own work; ap adds the report on top
+    import subprocess
+    subprocess.run(["git", "add", "-A"], check=True)
+    who = ["-c", "user.name=worker", "-c", "user.email=worker@example.invalid"]
+    subprocess.run(["git", *who, "commit", "-q", "-m", "worker's own commit"], check=True)
 """
+
+
+def test_a_worker_that_commits_itself_keeps_its_commit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = planned_flow(tmp_path / "repo", capsys)
+    _with_worker(flow)
+    monkeypatch.setenv("BEHAVIOUR_T1", "commit")
+    code, _, err = flow.ap("run")
+    assert code == 0, err
+    assert set(flow.plan_statuses().values()) == {"merged"}
+    log = git(flow.root, "log", "--format=%s", flow.branch("T1"))
+    assert log.splitlines()[:2] == ["feat(T1): Token module", "worker's own commit"]
+    assert "src/auth/new.py" in flow.tree(flow.integration)
 
 
 def _with_worker(flow: Flow) -> None:
