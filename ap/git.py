@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 ZERO_OID = "0" * 40
+# What git says when it reads a worktree's records while another process writes them.
+_WORKTREE_RACE = r"failed to read .*worktrees/.*(commondir|gitdir)|worktrees/.*: No such file"
 Stored = tuple[str, str]  # (mode, object id) of a tree entry
 
 
@@ -97,6 +99,14 @@ def parse_trailers(message: str) -> dict[str, str]:
             return {}
         trailers[key.strip()] = value.strip()
     return trailers
+
+
+class Worktree(NamedTuple):
+    """One of ``git worktree list``: where, which branch, why locked (None: not locked)."""
+
+    path: Path
+    branch: str | None
+    locked: str | None
 
 
 class Location(NamedTuple):
@@ -673,41 +683,68 @@ class Git:
         return {name: oid for name, oid in rows}
 
     def worktree_add(
-        self, path: Path, rev: str, *, branch: str | None = None, checkout: bool = True
+        self,
+        path: Path,
+        rev: str,
+        *,
+        branch: str | None = None,
+        checkout: bool = True,
+        lock: str | None = None,
     ) -> None:
-        """A linked worktree at ``path``; with ``checkout=False`` its files come later.
+        """A linked worktree at ``path``; with ``checkout=False`` its files come later;
+        ``lock``: the reason it is locked with (``git worktree prune`` then keeps it).
 
-        (``git worktree add`` reads the other worktrees' records, so two at once can
-        trip on each other: callers serialise it, and may check out files in parallel
-        with :meth:`checkout_worktree`.)
+        ``git worktree add`` reads the other worktrees' records, so two at once can
+        trip on each other: ap serialises its own adds, and retries a failure that
+        says so (another program may be adding one).
         """
         where = ["--detach", str(path), rev] if branch is None else [str(path), branch]
-        self.run("worktree", "add", "--quiet", *([] if checkout else ["--no-checkout"]), *where)
+        options = [*([] if checkout else ["--no-checkout"])]
+        if lock is not None:
+            options += ["--lock", "--reason", lock]
+        self._worktree_command(None, "worktree", "add", "--quiet", *options, *where)
 
     def checkout_worktree(self, path: Path) -> None:
         """Fill a worktree added with ``checkout=False`` (its index and files, hooks run)."""
-        self.run("checkout", "--force", "--quiet", cwd=path)
+        self._worktree_command(path, "checkout", "--force", "--quiet")
 
     def switch_worktree(self, path: Path, branch: str) -> None:
         """Check ``branch`` out in the worktree at ``path``, discarding everything else there."""
-        self.run("checkout", "--force", "--quiet", branch, "--", cwd=path)
+        self._worktree_command(path, "checkout", "--force", "--quiet", branch, "--")
         self.run("clean", "-ffdxq", cwd=path)
 
+    def _worktree_command(self, cwd: Path | None, *args: str) -> None:
+        """Run a command that reads every worktree's records, retrying the race with an add."""
+        import re
+        import time
+
+        for attempt in range(3):
+            proc = self.run_bytes(*args, check=False, cwd=cwd)
+            if proc.returncode == 0:
+                return
+            err = proc.stderr.decode(errors="replace").strip()
+            if attempt == 2 or not re.search(_WORKTREE_RACE, err):
+                raise GitError(f"git {' '.join(args[:3])} failed: {err or proc.returncode}")
+            time.sleep(0.05 * (attempt + 1))
+
     def worktree_remove(self, path: Path) -> None:
-        self.run_bytes("worktree", "remove", "--force", str(path), check=False)
+        """Remove a worktree of ap's (even a locked one) and forget it."""
+        self.run_bytes("worktree", "remove", "--force", "--force", str(path), check=False)
         self.run_bytes("worktree", "prune", check=False)
 
-    def worktrees(self) -> list[tuple[Path, str | None]]:
-        """``(path, checked-out branch or None)`` of every worktree."""
+    def worktrees(self) -> list[Worktree]:
+        """Every worktree: its path, checked-out branch (or None) and lock reason (or None)."""
         out = self.run("worktree", "list", "--porcelain")
-        rows: list[tuple[Path, str | None]] = []
+        rows: list[Worktree] = []
         for block in out.split("\n\n"):
-            path, branch = None, None
+            path, branch, locked = None, None, None
             for line in block.splitlines():
                 if line.startswith("worktree "):
                     path = _path(line[len("worktree ") :])
                 elif line.startswith("branch refs/heads/"):
                     branch = line[len("branch refs/heads/") :]
+                elif line == "locked" or line.startswith("locked "):
+                    locked = line[len("locked ") :]
             if path is not None:
-                rows.append((path, branch))
+                rows.append(Worktree(path, branch, locked))
         return rows

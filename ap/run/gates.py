@@ -17,21 +17,47 @@ from ap.models import GateResult
 from ap.run import faults
 
 WORKTREE_PREFIX = "ap-gates-"
+LOCK_REASON = "ap gates, process"
 TAIL = 4000
 
 
 def remove_stale_worktrees(git: Git) -> None:
-    """Worktrees a crashed gate run left behind (git's records of them are looked at first)."""
+    """Worktrees a crashed gate run left behind (not those of a gate run still going).
+
+    Each is locked with the id of the process running its gates; git's records of
+    the worktrees are looked at first, so the usual case costs no process.
+    """
+    records = git.git_dir() / "worktrees"
     try:
-        records = os.listdir(git.git_dir() / "worktrees")
+        names = [n for n in os.listdir(records) if n.startswith(WORKTREE_PREFIX)]
     except OSError:
         return
-    if not any(name.startswith(WORKTREE_PREFIX) for name in records):
+    if all(_alive(_read(records / name / "locked")) for name in names):
         return
-    for path, _ in git.worktrees():
-        if path.name.startswith(WORKTREE_PREFIX):
-            git.worktree_remove(path)
-            shutil.rmtree(path.parent, ignore_errors=True)  # its temporary folder
+    for tree in git.worktrees():
+        if tree.path.name.startswith(WORKTREE_PREFIX) and not _alive(tree.locked):
+            git.worktree_remove(tree.path)
+            shutil.rmtree(tree.path.parent, ignore_errors=True)  # its temporary folder
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _alive(lock_reason: str | None) -> bool:
+    """Whether the process a gate worktree's lock names is still running."""
+    if lock_reason is not None and lock_reason.strip() == "initializing":
+        return True  # git is adding it right now
+    if not lock_reason or not lock_reason.startswith(LOCK_REASON):
+        return False
+    try:
+        os.kill(int(lock_reason.rsplit(" ", 1)[-1]), 0)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def run_gates(
@@ -43,7 +69,7 @@ def run_gates(
     results = []
     with tempfile.TemporaryDirectory(prefix=WORKTREE_PREFIX) as tmp:
         path = Path(tmp) / f"{WORKTREE_PREFIX}candidate"
-        git.worktree_add(path, commit)
+        git.worktree_add(path, commit, lock=f"{LOCK_REASON} {os.getpid()}")
         try:
             faults.checkpoint("gates.worktree_added")
             for gate in gates:
