@@ -52,15 +52,28 @@ if behaviour == "commit":  # the worker commits its own work; ap adds the report
 def test_a_worker_that_commits_itself_keeps_its_commit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    flow = planned_flow(tmp_path / "repo", capsys)
-    _with_worker(flow)
-    monkeypatch.setenv("BEHAVIOUR_T1", "commit")
+    flow = worker_flow(tmp_path, capsys, monkeypatch, BEHAVIOUR_T1="commit")
     code, _, err = flow.ap("run")
     assert code == 0, err
     assert set(flow.plan_statuses().values()) == {"merged"}
     log = git(flow.root, "log", "--format=%s", flow.branch("T1"))
     assert log.splitlines()[:2] == ["feat(T1): Token module", "worker's own commit"]
     assert "src/auth/new.py" in flow.tree(flow.integration)
+
+
+def worker_flow(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch | None = None,
+    **env: str,
+) -> Flow:
+    """A planned, started repository whose team is the test worker (``env``: its behaviour)."""
+    flow = planned_flow(tmp_path / "repo", capsys)
+    _with_worker(flow)
+    for key, value in env.items():
+        assert monkeypatch is not None
+        monkeypatch.setenv(key, value)
+    return flow
 
 
 def _with_worker(flow: Flow) -> None:
@@ -131,9 +144,7 @@ def test_a_bad_worker_fails_only_its_objective(
     reason: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    flow = planned_flow(tmp_path / "repo", capsys)
-    _with_worker(flow)
-    monkeypatch.setenv("BEHAVIOUR_T2", behaviour)
+    flow = worker_flow(tmp_path, capsys, monkeypatch, BEHAVIOUR_T2=behaviour)
     code, _, err = flow.ap("run", "--timeout", "2")
     assert code == 1, err
     statuses = flow.plan_statuses()
@@ -151,8 +162,7 @@ def test_a_bad_worker_fails_only_its_objective(
 def test_interrupted_run_resumes_to_the_same_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], how: signal.Signals
 ) -> None:
-    flow = planned_flow(tmp_path / "repo", capsys)
-    _with_worker(flow)
+    flow = worker_flow(tmp_path, capsys)
     reference_root = tmp_path / "reference" / "repo"
     shutil.copytree(flow.root, reference_root, symlinks=True)
     shutil.copy(flow.root.parent / "worker.py", reference_root.parent / "worker.py")
@@ -205,10 +215,7 @@ def test_interrupted_run_resumes_to_the_same_result(
 def test_live_progress_summary_and_watch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    flow = planned_flow(tmp_path / "repo", capsys)
-    _with_worker(flow)
-    monkeypatch.setenv("BEHAVIOUR_T1", "sleep")
-    monkeypatch.setenv("SLEEP", "6")
+    flow = worker_flow(tmp_path, capsys, monkeypatch, BEHAVIOUR_T1="sleep", SLEEP="6")
     code, out, _ = flow.ap("run", "--json")
     assert code == 0
     events = [json.loads(line) for line in out.splitlines()]

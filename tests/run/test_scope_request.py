@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.run.conftest import Flow, git, planned_flow
-from tests.run.test_execute import _with_worker
+from tests.run.conftest import Flow, git
+from tests.run.test_execute import worker_flow
 
 
 def test_request_overlapping_a_running_objective_is_refused(flow: Flow) -> None:
@@ -54,9 +54,7 @@ def test_bad_pattern_or_missing_reason_is_a_usage_error(flow: Flow) -> None:
 def test_retry_runs_a_failed_objective_again_and_unblocks_its_dependants(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    flow = planned_flow(tmp_path / "repo", capsys)
-    _with_worker(flow)
-    monkeypatch.setenv("BEHAVIOUR_T2", "exit")
+    flow = worker_flow(tmp_path, capsys, monkeypatch, BEHAVIOUR_T2="exit")
     code, _, _ = flow.ap("run")
     assert code == 1
     assert flow.plan_statuses() == {"T1": "merged", "T2": "failed", "T3": "blocked"}
