@@ -3,9 +3,12 @@
 For each objective of the wave: its tip must be a ``AP-Status: done`` commit, the
 whole branch diff since its start must be inside its scope (the authority — the
 hook is only a convenience), and the branch must still contain its start commit.
-The good branches are folded with ``git merge-tree`` (directory renames off) off
-any work tree; the merged diff must equal the union of the branch diffs (no silent
-moves); the gates run on the candidate in a temporary worktree. Only then is one
+When the good branches change disjoint paths (the usual case: scopes are
+disjoint), the merge is their diffs written onto the integration tip, which is
+what a three-way merge of disjoint changes gives. Otherwise they are folded with
+``git merge-tree`` (directory renames off) off any work tree, and the merged diff
+must equal the union of the branch diffs (no silent moves). Either way the merged
+diff is that union; the gates run on the candidate in a temporary worktree. Only then is one
 merge commit written — parents: the integration tip and every merged objective's
 tip, the plan's statuses updated in the same tree — and the integration ref moved
 by compare-and-swap. Nothing moves unless everything passed; a crash anywhere
