@@ -49,6 +49,14 @@ class App:
         finally:
             emit.close()
 
+    def plan(self, plan_ref: str | None) -> tuple[Any, Any, str]:
+        """The repository, its ap.yaml and the plan PLAN names (or this branch's)."""
+        from ap.run.ledger import resolve_plan_id
+
+        git = self.git()
+        config = _load_config(git)
+        return git, config, resolve_plan_id(git, config, plan_ref)
+
     def git(self) -> Any:
         from ap.git import Git
 
@@ -286,12 +294,6 @@ def prompt(app: App, plan_ref: str, task: str) -> int:
 # -- execution ---------------------------------------------------------------
 
 
-def _plan_id(app: App, git: Any, config: Any, plan_ref: str | None) -> str:
-    from ap.run.ledger import resolve_plan_id
-
-    return resolve_plan_id(git, config, plan_ref)
-
-
 @cli.command()
 @click.argument("plan_ref", metavar="[PLAN]", required=False)
 @click.option("--wave", type=click.IntRange(min=1), help="The wave to start (default: the next).")
@@ -301,9 +303,7 @@ def start(app: App, plan_ref: str | None, wave: int | None) -> int:
     """Create the integration branch and the objective branches of a wave."""
     from ap.run.start import start as start_wave
 
-    git = app.git()
-    config = _load_config(git)
-    plan_id = _plan_id(app, git, config, plan_ref)
+    git, config, plan_id = app.plan(plan_ref)
     result = start_wave(git, config, plan_id, wave=wave, emit=app.emit)
     app.emit(
         event(
@@ -445,9 +445,7 @@ def run(
     """Run every wave with the team's workers, merge each, then accomplish."""
     from ap.run.execute import run_plan
 
-    git = app.git()
-    config = _load_config(git)
-    plan_id = _plan_id(app, git, config, plan_ref)
+    git, config, plan_id = app.plan(plan_ref)
     with app.background() as emit:
         outcome = run_plan(
             git, config, plan_id, worker=worker, parallel=parallel, timeout=timeout, emit=emit
@@ -515,9 +513,7 @@ def scope_request(app: App, task: str, pattern: str, why: str, plan_ref: str | N
     """Ask for PATTERN for TASK: granted when it collides with nothing, refused (exit 1) if not."""
     from ap.run.scoperequest import request_scope
 
-    git = app.git()
-    config = _load_config(git)
-    plan_id = _plan_id(app, git, config, plan_ref)
+    git, config, plan_id = app.plan(plan_ref)
     grant = request_scope(git, config, plan_id, task, pattern, why)
     app.emit(
         event(
@@ -549,9 +545,7 @@ def retry(
     from ap.run.execute import run_plan
     from ap.run.scoperequest import reset_for_retry
 
-    git = app.git()
-    config = _load_config(git)
-    plan_id = _plan_id(app, git, config, plan_ref)
+    git, config, plan_id = app.plan(plan_ref)
     branch = reset_for_retry(git, config, plan_id, task)
     app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
     overrides = {task: worker} if worker else None
@@ -578,9 +572,7 @@ def merge_wave(app: App, plan_ref: str | None, wave: int | None) -> int:
     """Check, fold and gate a wave's branches; one merge commit on the integration branch."""
     from ap.run.merge import merge_wave as merge
 
-    git = app.git()
-    config = _load_config(git)
-    plan_id = _plan_id(app, git, config, plan_ref)
+    git, config, plan_id = app.plan(plan_ref)
     app.emit(event("phase_start", "merge", title=f"Merge wave of {plan_id}"))
     outcome = merge(git, config, plan_id, wave=wave, emit=app.emit)
     app.emit(
@@ -608,9 +600,7 @@ def accomplish(app: App, plan_ref: str | None) -> int:
     """Write the Accomplishment Report and the accomplishment commit."""
     from ap.run.accomplish import accomplish as finish_plan
 
-    git = app.git()
-    config = _load_config(git)
-    plan_id = _plan_id(app, git, config, plan_ref)
+    git, config, plan_id = app.plan(plan_ref)
     outcome = finish_plan(git, config, plan_id, emit=app.emit)
     if outcome.already:
         app.emit(event("phase_complete", "accomplishment", message=outcome.describe()))
@@ -629,9 +619,7 @@ def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
 
     from ap.run.status import plan_status
 
-    git = app.git()
-    config = _load_config(git)
-    plan_id = _plan_id(app, git, config, plan_ref)
+    git, config, plan_id = app.plan(plan_ref)
     last = None
     while True:
         view = plan_status(git, config, plan_id)

@@ -114,9 +114,9 @@ class Runner:
                 number = next_wave(plan) if plan is not None else 1
                 if number is None:
                     break
-                started, chosen, submitted = self._start_wave(number, tip)
+                started, chosen = self._start_wave(number, tip)
                 self.emit(event("phase_start", "execution", title=f"Wave {number}", wave=number))
-                results = self._run_wave(started.plan, number, chosen, submitted)
+                results = self._run_wave(started.plan, number, chosen)
                 outcome.results += results
                 # (A failure was written to the plan: then the tip moved since the start.)
                 seen = started.tip if all(r.ok for r in results) else None
@@ -148,16 +148,13 @@ class Runner:
 
     def _start_wave(
         self, number: int, tip: str | None
-    ) -> tuple[StartResult, dict[str, tuple[Worker, str]], set[str]]:
+    ) -> tuple[StartResult, dict[str, tuple[Worker, str]]]:
         """``ap start`` for the wave, recording in the same commit who does each objective."""
         chosen: dict[str, tuple[Worker, str]] = {}
-        submitted: set[str] = set()
 
         def prepare(plan: CoordinationPlan, number: int) -> bool:
-            submitted.clear()
-            submitted.update(self._submitted(plan, number))
             chosen.clear()
-            chosen.update(self._assign(plan, number, submitted))
+            chosen.update(self._assign(plan, number, self._submitted(plan, number)))
             return _record(plan, chosen)
 
         started = start(
@@ -169,23 +166,16 @@ class Runner:
             prepare=prepare,
             tip=tip,
         )
-        return started, chosen, submitted
+        return started, chosen
 
     def _run_wave(
         self,
         plan: CoordinationPlan,
         number: int,
         chosen: dict[str, tuple[Worker, str]],
-        submitted: set[str],
     ) -> list[TaskResult]:
-        todo = [
-            o
-            for t in plan.waves[number - 1]
-            if (o := plan.objective(t)) is not None
-            and o.status == ObjectiveStatus.RUNNING
-            and o.id not in submitted
-            and o.id in chosen
-        ]
+        # (chosen: the running objectives not yet submitted, each with its worker)
+        todo = [o for t in plan.waves[number - 1] if (o := plan.objective(t)) and t in chosen]
         if not todo:
             return []
         limit = self._limit(len(todo))

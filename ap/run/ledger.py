@@ -122,25 +122,32 @@ class Ledger:
         extra_parents: Sequence[str] = (),
     ) -> str | None:
         """Commit ``plan`` (and ``files``) on top of ``old``; None when the branch moved."""
-        changes: dict[str, bytes | Stored | None] = dict(files or {})
-        changes[self.plan_path] = render_plan(plan).encode()
-        tree = self.git.tree_with(tree_of or old, changes)
-        commit = self.git.commit_tree(tree, [old, *extra_parents], message)
-        from ap.run import faults
-
-        faults.checkpoint("ledger.before_ref")
-        if not self.git.update_ref(self.ref, commit, old):
-            return None
-        _PLANS.put(commit, self.plan_path, plan)
-        return commit
+        return self._publish(old, [old, *extra_parents], tree_of or old, plan, message, files)
 
     def create(
         self, base: str, plan: CoordinationPlan, message: str, files: Mapping[str, bytes]
     ) -> str | None:
         """The branch's first commit, on ``base``; None when the branch exists already."""
-        changes = {**files, self.plan_path: render_plan(plan).encode()}
-        commit = self.git.commit_tree(self.git.tree_with(base, changes), [base], message)
-        if not self.git.update_ref(self.ref, commit, None):
+        return self._publish(None, [base], base, plan, message, files)
+
+    def _publish(
+        self,
+        expected: str | None,
+        parents: Sequence[str],
+        tree_of: str,
+        plan: CoordinationPlan,
+        message: str,
+        files: Mapping[str, bytes | Stored | None] | None,
+    ) -> str | None:
+        """One commit of ``plan`` (and ``files``) on ``tree_of``'s tree, published by moving
+        the branch from ``expected`` (None: it must not exist yet); None when it moved."""
+        changes: dict[str, bytes | Stored | None] = dict(files or {})
+        changes[self.plan_path] = render_plan(plan).encode()
+        commit = self.git.commit_tree(self.git.tree_with(tree_of, changes), parents, message)
+        from ap.run import faults
+
+        faults.checkpoint("ledger.before_ref")
+        if not self.git.update_ref(self.ref, commit, expected):
             return None
         _PLANS.put(commit, self.plan_path, plan)
         return commit

@@ -42,6 +42,20 @@ def _stable_tree(flow: Flow) -> dict[str, str]:
     return {p: o for p, o in flow.tree(flow.integration).items() if not p.startswith(VOLATILE)}
 
 
+def _crash_and_rerun(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, step: str
+) -> tuple[Flow, Flow]:
+    """Two copies: ``command`` run once uninterrupted, and killed at ``step`` then run again."""
+    base = _prepared(tmp_path, capsys, last_wave=command == "accomplish")
+    reference, crashed = _copy(base, "reference"), _copy(base, "crashed")
+    assert run_ap(reference.root, command).returncode == 0
+    killed = run_ap(crashed.root, command, env={"AP_FAULT": step})
+    assert killed.returncode == EXIT_CODE, killed.stderr
+    again = run_ap(crashed.root, command)
+    assert again.returncode == 0, again.stderr
+    return reference, crashed
+
+
 def _steps_with(flow: Flow, step: str) -> int:
     log = flow.repo.git("log", "--format=%B%x00", flow.integration)
     return log.count(f"AP-Step: {step}\n")
@@ -51,13 +65,7 @@ def _steps_with(flow: Flow, step: str) -> int:
 def test_merge_wave_converges_after_a_crash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], step: str
 ) -> None:
-    base = _prepared(tmp_path, capsys, last_wave=False)
-    reference, crashed = _copy(base, "reference"), _copy(base, "crashed")
-    assert run_ap(reference.root, "merge-wave").returncode == 0
-    killed = run_ap(crashed.root, "merge-wave", env={"AP_FAULT": step})
-    assert killed.returncode == EXIT_CODE, killed.stderr
-    again = run_ap(crashed.root, "merge-wave")
-    assert again.returncode == 0, again.stderr
+    reference, crashed = _crash_and_rerun(tmp_path, capsys, "merge-wave", step)
     assert _stable_tree(crashed) == _stable_tree(reference)
     assert (
         crashed.plan_statuses()
@@ -79,12 +87,7 @@ def test_merge_wave_converges_after_a_crash(
 def test_accomplish_converges_after_a_crash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], step: str
 ) -> None:
-    base = _prepared(tmp_path, capsys, last_wave=True)
-    reference, crashed = _copy(base, "reference"), _copy(base, "crashed")
-    assert run_ap(reference.root, "accomplish").returncode == 0
-    killed = run_ap(crashed.root, "accomplish", env={"AP_FAULT": step})
-    assert killed.returncode == EXIT_CODE, killed.stderr
-    assert run_ap(crashed.root, "accomplish").returncode == 0
+    reference, crashed = _crash_and_rerun(tmp_path, capsys, "accomplish", step)
     assert _stable_tree(crashed) == _stable_tree(reference)
     assert _steps_with(crashed, "accomplish") == 1
     assert "AP-Step: accomplish" in crashed.repo.git(

@@ -90,6 +90,17 @@ def test_core_hooks_path_inside_the_repository_is_refused(flow: Flow) -> None:
     assert not (flow.root / ".husky").exists()
 
 
+def _commit(wt: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "commit", "-q", "-m", message],
+        cwd=wt,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_pre_commit_framework_runs_the_check(flow: Flow, tmp_path: Path) -> None:
     wt = flow.worktree("T2")
     entry = f"{sys.executable} -m ap check-scope --staged"
@@ -115,28 +126,14 @@ def test_pre_commit_framework_runs_the_check(flow: Flow, tmp_path: Path) -> None
     # The config itself is outside T2's scope, so the check would refuse it: keep it unstaged.
     flow.write("T2", {"src/auth/jwt.py": "stolen\n"})
     git(wt, "add", "src/auth/jwt.py")
-    refused = subprocess.run(
-        ["git", "commit", "-q", "-m", "x"],
-        cwd=wt,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    refused = _commit(wt, env, "x")
     assert refused.returncode != 0
     assert "forbidden by 'src/auth/'" in refused.stdout + refused.stderr
     git(wt, "reset", "-q", "src/auth/jwt.py")
     git(wt, "checkout", "-q", "src/auth/jwt.py")
     flow.write("T2", {"src/api/routes.py": "mine\n"})
     git(wt, "add", "src/api/routes.py")
-    accepted = subprocess.run(
-        ["git", "commit", "-q", "-m", "y"],
-        cwd=wt,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    accepted = _commit(wt, env, "y")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
 
 
