@@ -704,13 +704,15 @@ class Git:
             options += ["--lock", "--reason", lock]
         self._worktree_command(None, "worktree", "add", "--quiet", *options, *where)
 
-    def checkout_worktree(self, path: Path) -> None:
-        """Fill a worktree added with ``checkout=False`` (its index and files, hooks run)."""
-        self._worktree_command(path, "checkout", "--force", "--quiet")
-
-    def switch_worktree(self, path: Path, branch: str) -> None:
-        """Check ``branch`` out in the worktree at ``path``, discarding everything else there."""
+    def checkout_worktree(self, path: Path, branch: str) -> None:
+        """Check ``branch`` out in the worktree at ``path`` (its index and files; hooks run),
+        overwriting local changes to tracked files."""
         self._worktree_command(path, "checkout", "--force", "--quiet", branch, "--")
+
+    def reset_worktree(self, path: Path) -> None:
+        """Make the worktree at ``path`` its last commit exactly: tracked files reset,
+        everything else (untracked, ignored, nested repositories) deleted."""
+        self.run("reset", "--hard", "--quiet", cwd=path)
         self.run("clean", "-ffdxq", cwd=path)
 
     def _worktree_command(self, cwd: Path | None, *args: str) -> None:

@@ -155,6 +155,10 @@ class Runner:
         def prepare(plan: CoordinationPlan, number: int) -> bool:
             chosen.clear()
             chosen.update(self._assign(plan, number, self._submitted(plan, number)))
+            # the worktrees are added while the start is committed
+            self.slots.reserve(
+                min(self._limit(len(chosen)), len(chosen)), plan.base_commit or "HEAD"
+            )
             return _record(plan, chosen)
 
         started = start(

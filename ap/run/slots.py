@@ -2,21 +2,23 @@
 
 Adding a worktree is the slowest git step of starting an objective, and it races
 with other worktree commands: while one is being added, a checkout elsewhere that
-reads every worktree's records can fail. So a run adds a slot only when every
-existing one is busy, with nothing else touching worktrees, and afterwards just
-switches a free slot to the next objective's branch — a checkout and a clean,
-which slots do in parallel. The slots live under the git directory (never
-tracked) and go when the run ends; a branch is never deleted.
+reads every worktree's records can fail. So slots are added one at a time, with
+nothing else touching worktrees — ahead of time, while a wave's start is being
+committed — and reused: a slot given back is reset and cleaned in the
+background, and taking it is one checkout of the next objective's branch, which
+slots do in parallel. The slots live under the git directory (never tracked)
+and go when the run ends; a branch is never deleted.
 """
 
 from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ap.errors import ApError
 from ap.git import Git
 
 
@@ -63,57 +65,119 @@ class _Gate:
 
 
 class Slots:
-    """Reusable worktrees in ``folder`` (one per objective running at the same time)."""
+    """Reusable worktrees in ``folder`` (one per objective running at the same time).
+
+    Slots can be added ahead of time (:meth:`reserve`, while the wave's start is
+    being committed), and a slot given back is reset to its last commit and emptied
+    of everything else in the background, so taking one is a single checkout.
+    """
 
     def __init__(self, git: Git, folder: Path) -> None:
         self.git = git
         self.folder = folder
-        self._free: list[Path] = []
-        self._count = 0
-        self._lock = threading.Lock()  # the free list and the count
+        self._free: list[Path] = []  # clean slots, ready for any branch
+        self._total = 0  # slots in use, free, or being added or cleaned
+        self._pending = 0  # slots being added or cleaned in the background
+        self._named = 0
+        self._changed = threading.Condition()  # guards the counts and the free list
         self._gate = _Gate()
+        self._threads: list[threading.Thread] = []
+
+    def reserve(self, count: int, rev: str) -> None:
+        """Start adding slots (detached at ``rev``, no files yet) until there are ``count``."""
+        with self._changed:
+            paths = [self._new() for _ in range(count - self._total)]
+            self._pending += len(paths)
+        if paths:
+            self._background(self._add_all, paths, rev)
 
     def take(self, branch: str) -> Path:
-        """A worktree on ``branch``, clean: a free slot switched to it, or a new one."""
-        with self._lock:
+        """A worktree on ``branch`` and nothing else: a free slot switched to it, or a new one."""
+        with self._changed:
+            while not self._free and self._pending:
+                self._changed.wait()
             slot = self._free.pop() if self._free else None
+            new = slot is None
             if slot is None:
-                self._count += 1
-                slot = self.folder / f"slot-{self._count}"
-                new = True
-            else:
-                new = False
+                slot = self._new()
         try:
             if new:
                 with self._gate.alone():
                     self.folder.mkdir(parents=True, exist_ok=True)
                     self.git.worktree_add(slot, branch, branch=branch, checkout=False)
-                with self._gate.shared():
-                    self.git.checkout_worktree(slot)
-            else:
-                with self._gate.shared():
-                    self.git.switch_worktree(slot, branch)
+            with self._gate.shared():
+                self.git.checkout_worktree(slot, branch)
         except BaseException:
             self._remove(slot)
             raise
         return slot
 
     def give_back(self, slot: Path) -> None:
-        """``slot`` is free again."""
-        with self._lock:
-            self._free.append(slot)
-
-    def _remove(self, slot: Path) -> None:
-        with self._gate.alone():
-            self.git.worktree_remove(slot)
-            shutil.rmtree(slot, ignore_errors=True)
+        """``slot`` is free again once it is reset and cleaned (in the background)."""
+        with self._changed:
+            self._pending += 1
+        self._background(self._clean, slot)
 
     def remove_all(self) -> None:
         """Remove every slot (their branches stay, with whatever was committed on them)."""
-        with self._lock:
+        with self._changed:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            thread.join()
+        with self._changed:
             self._free.clear()
+            self._total = 0
         with self._gate.alone():
             if self.folder.is_dir():
                 for tree in self.folder.iterdir():
                     shutil.rmtree(tree, ignore_errors=True)
             self.git.run_bytes("worktree", "prune", check=False)
+
+    # -- in the background ------------------------------------------------
+
+    def _new(self) -> Path:
+        """The path of one more slot (the caller holds the lock)."""
+        self._named += 1
+        self._total += 1
+        return self.folder / f"slot-{self._named}"
+
+    def _background(self, target: Callable[..., None], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name="ap-slots", daemon=True)
+        with self._changed:
+            self._threads.append(thread)
+        thread.start()
+
+    def _add_all(self, paths: list[Path], rev: str) -> None:
+        for slot in paths:
+            try:
+                with self._gate.alone():
+                    self.folder.mkdir(parents=True, exist_ok=True)
+                    self.git.worktree_add(slot, rev, checkout=False)
+            except ApError:  # taking a slot adds one itself, and says what went wrong
+                self._settle(slot, ready=False)
+                self._remove(slot)
+            else:
+                self._settle(slot, ready=True)
+
+    def _clean(self, slot: Path) -> None:
+        try:
+            self.git.reset_worktree(slot)
+        except ApError:
+            self._settle(slot, ready=False)
+            self._remove(slot)
+        else:
+            self._settle(slot, ready=True)
+
+    def _settle(self, slot: Path, *, ready: bool) -> None:
+        with self._changed:
+            self._pending -= 1
+            if ready:
+                self._free.append(slot)
+            self._changed.notify_all()
+
+    def _remove(self, slot: Path) -> None:
+        with self._changed:
+            self._total -= 1
+        with self._gate.alone():
+            self.git.worktree_remove(slot)
+            shutil.rmtree(slot, ignore_errors=True)

@@ -1,11 +1,106 @@
-"""The slots' gate: a worktree add never runs while a checkout does (git races with itself)."""
+"""Worktree slots: exactly the branch taken, reused, added ahead; and their gate (a worktree
+add never runs while a checkout does: git races with itself)."""
 
 from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
-from ap.run.slots import _Gate
+import pytest
+
+from ap.errors import GitError
+from ap.git import Git
+from ap.run.slots import Slots, _Gate
+from tests.helpers import Repo, make_repo
+
+
+def _branches(repo: Repo) -> None:
+    """Branch ``one`` adds one.txt and a .gitignore; ``two`` changes README.md."""
+    base = repo.git("rev-parse", "HEAD").strip()
+    repo.git("switch", "-q", "-c", "one")
+    repo.write("one.txt", "one\n")
+    repo.write(".gitignore", "build/\n")
+    repo.commit("one")
+    repo.git("switch", "-q", "-c", "two", base)
+    repo.write("README.md", "two\n")
+    repo.commit("two")
+    repo.git("switch", "-q", "main")
+    repo.git("branch", "three", base)
+
+
+def _files(tree: Path) -> dict[str, str]:
+    return {
+        p.relative_to(tree).as_posix(): p.read_text()
+        for p in sorted(tree.rglob("*"))
+        if p.is_file() and p.name != ".git"
+    }
+
+
+def test_a_slot_given_back_is_exactly_the_next_branch(tmp_path: Path) -> None:
+    """Whatever a worker left (changes, staged and untracked files, ignored ones, a nested
+    repository) is gone when the slot is taken for another branch."""
+    repo = make_repo(tmp_path / "repo", {"README.md": "base\n"})
+    _branches(repo)
+    slots = Slots(Git(repo.root), tmp_path / "slots")
+    try:
+        tree = slots.take("one")
+        assert _files(tree) == {"README.md": "base\n", "one.txt": "one\n", ".gitignore": "build/\n"}
+        (tree / "one.txt").write_text("changed\n")
+        (tree / "staged.txt").write_text("staged\n")
+        Repo(tree).git("add", "staged.txt")
+        (tree / "untracked").mkdir()
+        (tree / "untracked" / "x.txt").write_text("x\n")
+        (tree / "build").mkdir()
+        (tree / "build" / "out.bin").write_text("ignored\n")
+        make_repo(tree / "nested")
+        slots.give_back(tree)
+        again = slots.take("two")
+        assert again == tree  # reused, not added
+        assert _files(again) == {"README.md": "two\n"}
+        assert Repo(again).git("status", "--porcelain", "--ignored") == ""
+        assert Repo(again).git("symbolic-ref", "--short", "HEAD").strip() == "two"
+        assert (
+            Repo(repo.root).git("rev-parse", "one").strip() == repo.git("rev-parse", "one").strip()
+        )
+    finally:
+        slots.remove_all()
+    assert len(repo.git("worktree", "list").splitlines()) == 1
+    assert not any((tmp_path / "slots").iterdir())
+
+
+def test_reserved_slots_are_added_ahead_and_taken_without_another_add(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"README.md": "base\n"})
+    _branches(repo)
+    slots = Slots(Git(repo.root), tmp_path / "slots")
+    try:
+        slots.reserve(2, "main")
+        slots.reserve(2, "main")  # already coming: nothing more
+        first, second = slots.take("one"), slots.take("two")
+        assert {first.name, second.name} == {"slot-1", "slot-2"}
+        assert _files(first)["one.txt"] == "one\n"
+        assert _files(second) == {"README.md": "two\n"}
+        third = slots.take("three")  # every reserved slot is busy: one more is added
+        assert third.name == "slot-3" and _files(third) == {"README.md": "base\n"}
+    finally:
+        slots.remove_all()
+    assert len(repo.git("worktree", "list").splitlines()) == 1
+
+
+def test_a_reserved_slot_that_cannot_be_added_leaves_taking_to_add_and_explain(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    _branches(repo)
+    slots = Slots(Git(repo.root), tmp_path / "slots")
+    try:
+        slots.reserve(1, "no-such-commit")
+        with pytest.raises(GitError, match="no-such-branch"):
+            slots.take("no-such-branch")
+        assert slots.take("three").name == "slot-3"  # the failed ones were forgotten
+    finally:
+        slots.remove_all()
+    assert len(repo.git("worktree", "list").splitlines()) == 1
 
 
 def test_alone_waits_for_every_shared_holder_and_blocks_new_ones() -> None:
