@@ -7,6 +7,7 @@ wrappers don't model. Failures become :class:`~ap.errors.GitError` with a hint.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -186,6 +187,58 @@ def _parse_numstat(out: bytes) -> list[tuple[int, int, str]]:
     return rows
 
 
+class _ObjectReader:
+    """One ``git cat-file --batch`` kept open for a :class:`Git`'s lifetime (thread-safe).
+
+    A long-running reader sees objects written after it started (git looks for
+    loose objects and new packs when an object is not where it last looked).
+    """
+
+    def __init__(self, cwd: str, env: dict[str, str]) -> None:
+        import threading
+        import weakref
+
+        self._lock = threading.Lock()
+        self._proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        weakref.finalize(self, _ObjectReader._close, self._proc)
+
+    def read(self, name: str) -> tuple[str, str, bytes] | None:
+        if "\n" in name:
+            raise GitError(f"not an object name: {name!r}")
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        with self._lock:
+            try:
+                proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                proc.stdin.flush()
+                header = proc.stdout.readline().split()
+                if len(header) == 3:
+                    data = proc.stdout.read(int(header[2]) + 1)[:-1]
+            except (OSError, ValueError) as exc:
+                raise GitError(f"git cat-file --batch failed: {exc}") from None
+        if not header:
+            raise GitError("git cat-file --batch stopped")
+        if len(header) != 3:  # "<name> missing" or "ambiguous"
+            return None
+        return header[0].decode(), header[1].decode(), data
+
+    @staticmethod
+    def _close(proc: subprocess.Popen[bytes]) -> None:
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
 class Git:
     """A git repository (work tree) and the operations ap needs on it."""
 
@@ -193,6 +246,7 @@ class Git:
         self._root = os.fspath(root)
         self.env = dict(env or {})
         self._git_dir: Path | None = None
+        self._reader: _ObjectReader | None = None
 
     @property
     def root(self) -> Path:
@@ -394,60 +448,49 @@ class Git:
         if paths:
             self.run("add", "--", *paths)
 
-    def write_blob(self, data: bytes) -> str:
-        """Store ``data`` as a blob; its id."""
-        return self.run_bytes("hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
-
     def tree_with(self, rev: str | None, files: Mapping[str, bytes | Stored | None]) -> str:
         """The id of ``rev``'s tree with ``files`` written, built off any index.
 
         A value is the new content (a regular file), an object already stored
         (``(mode, id)``: a file, symlink or gitlink as a diff reported it), or None
-        (the path goes).
+        (the path goes). The trees along the paths are rebuilt in memory
+        (:mod:`ap.trees`) and stored with the new blobs by one ``git unpack-objects``.
         """
-        import tempfile
+        from ap.trees import TreeEditor, pack
 
-        with tempfile.TemporaryDirectory(prefix="ap-index-") as tmp:
-            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-            if rev is not None:
-                self.run("read-tree", rev, env=env)
-            blobs = self._write_blobs([d for d in files.values() if isinstance(d, bytes)], tmp)
-            lines = []
-            for path, data in files.items():
-                if data is None:
-                    lines.append(f"0 {ZERO_OID}\t{path}")
-                elif isinstance(data, bytes):
-                    lines.append(f"100644 {blobs.pop(0)}\t{path}")
-                else:
-                    lines.append(f"{data[0]} {data[1]}\t{path}")
-            if lines:
-                self.run_bytes(
-                    "update-index",
-                    "-z",
-                    "--index-info",
-                    input="\0".join(lines).encode() + b"\0",
-                    env=env,
-                )
-            return self.run("write-tree", env=env).strip()
+        base = None
+        if rev is not None:
+            found = self.read_object(f"{rev}^{{tree}}")
+            if found is None:
+                raise GitError(f"no tree for {rev!r} in this repository")
+            base = found[0]
+        algorithm = self.object_format(base)
+        editor = TreeEditor(self._tree_content, algorithm)
+        tree = editor.edit(base, files)
+        self.run_bytes("unpack-objects", "-q", input=pack(editor.objects, algorithm))
+        stored = self.read_object(tree)
+        if stored is None or stored[1] != "tree":
+            raise GitError(f"git did not store the tree {tree} ap built")
+        return tree
 
-    def _write_blobs(self, contents: Sequence[bytes], folder: str) -> list[str]:
-        """Store many blobs with one process (as files in ``folder``, no filters); their ids."""
-        if len(contents) <= 1:
-            return [self.write_blob(data) for data in contents]
-        paths = []
-        for number, data in enumerate(contents):
-            path = os.path.join(folder, f"blob-{number}")
-            with open(path, "wb") as handle:
-                handle.write(data)
-            paths.append(path)
-        script = "".join(f"{p}\n" for p in paths).encode()
-        out = self.run_bytes(
-            "hash-object", "-w", "--no-filters", "--stdin-paths", input=script
-        ).stdout
-        oids = out.decode().split()
-        if len(oids) != len(contents):
-            raise GitError("git hash-object --stdin-paths gave the wrong number of ids")
-        return oids
+    def _tree_content(self, oid: str) -> bytes:
+        found = self.read_object(oid)
+        if found is None or found[1] != "tree":
+            raise GitError(f"tree {oid} is missing from this repository")
+        return found[2]
+
+    def read_object(self, name: str) -> tuple[str, str, bytes] | None:
+        """``(id, type, content)`` of the object ``name`` names (an id, ``REV^{tree}``…),
+        or None; read through one ``git cat-file --batch`` kept open."""
+        if self._reader is None:
+            self._reader = _ObjectReader(self._root, _env(self.env))
+        return self._reader.read(name)
+
+    def object_format(self, known: str | None = None) -> str:
+        """The repository's hash: ``sha1`` or ``sha256`` (told by the length of a known id)."""
+        if known is not None and len(known) in (40, 64):
+            return "sha1" if len(known) == 40 else "sha256"
+        return self.run("rev-parse", "--show-object-format").strip() or "sha1"
 
     def commit_tree(self, tree: str, parents: Sequence[str], message: str) -> str:
         """A new commit object (no ref moves)."""
