@@ -126,7 +126,8 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture
     assert len(cached) >= 2 * len(waves)
     for (commit, rel), kept in cached:
         text = git(repo, "show", f"{commit}:{rel}")
-        assert from_markdown(CoordinationPlan, text, where=rel) == kept, commit
+        parsed = from_markdown(CoordinationPlan, text, where=rel)
+        assert parsed == CoordinationPlan.model_validate(kept), commit
 
 
 @pytest.mark.parametrize(
