@@ -47,10 +47,13 @@ class StartResult:
         return f"wave {self.wave} of plan {self.plan.id}: " + "; ".join(parts)
 
 
-def create_integration(git: Git, config: ApConfig, ledger: Ledger) -> str | None:
+def create_integration(
+    git: Git, config: ApConfig, ledger: Ledger, *, looked: bool = False
+) -> str | None:
     """The integration branch from the working tree's plan file: its first commit (None
-    when the branch exists)."""
-    if ledger.tip() is not None:
+    when the branch exists). ``looked``: the caller just found no branch (creating it is
+    a compare-and-swap anyway)."""
+    if not looked and ledger.tip() is not None:
         return None
     store = Store(git.root, config.state_dir)
     plan = store.load_plan(ledger.plan_id)
@@ -59,7 +62,7 @@ def create_integration(git: Git, config: ApConfig, ledger: Ledger) -> str | None
             f"plan {plan.id} is invalid; it cannot start", hint=f"run `ap validate {plan.id}`"
         )
     base = plan.base_commit or git.head()
-    if base is None or git.rev_parse(base) is None:
+    if base is None or git.read_object(f"{base}^{{commit}}") is None:
         raise CheckFailed(
             f"the base commit of plan {plan.id} ({base}) is not in this repository",
             hint="fetch it, or plan again from the current HEAD",
@@ -152,7 +155,7 @@ def start(
     """
     ledger = Ledger(git, config, plan_id)
     guess = tip or ledger.tip()
-    created = create_integration(git, config, ledger) if guess is None else None
+    created = create_integration(git, config, ledger, looked=True) if guess is None else None
     guess = guess or created
     for _ in range(MAX_RACES):
         guessed = guess is not None
@@ -186,10 +189,10 @@ def start(
 
 
 def _branches(git: Git, ledger: Ledger, result: StartResult, emit: Emit) -> None:
-    """Create the running objectives' missing branches at their start commit (one transaction)."""
+    """Create the running objectives' missing branches at their start commit (one transaction
+    when none exists yet; those that do are left as they are)."""
     plan, number, plan_id = result.plan, result.wave, ledger.plan_id
     assert number is not None
-    existing = git.branches(f"{ledger.branches.prefix}{plan_id}/*")
     missing: dict[str, tuple[str, str]] = {}  # task -> (branch, start commit)
     for task in plan.waves[number - 1]:
         objective = plan.objective(task)
@@ -202,7 +205,7 @@ def _branches(git: Git, ledger: Ledger, result: StartResult, emit: Emit) -> None
             continue
         result.started.append(task)
         branch = objective.branch or ledger.objective_branch(task)
-        if objective.base and branch not in existing:
+        if objective.base:
             missing[task] = (branch, objective.base)
     made = git.create_refs({f"refs/heads/{b}": base for b, base in missing.values()})
     for task, (branch, base) in missing.items():
