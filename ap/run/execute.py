@@ -118,6 +118,8 @@ class Runner:
                 self.emit(event("phase_start", "execution", title=f"Wave {number}", wave=number))
                 results = self._run_wave(started.plan, number, chosen)
                 outcome.results += results
+                if number == len(started.plan.waves):
+                    self.slots.remove_all_soon()  # while the last wave merges
                 # (A failure was written to the plan: then the tip moved since the start.)
                 seen = started.tip if all(r.ok for r in results) else None
                 merged = merge_wave(
@@ -475,7 +477,7 @@ class Runner:
         """Remove the worktrees (never a branch: the work is in the branches' commits)."""
         self._stop.set()
         self._kill_all()
-        self.slots.remove_all()
+        self.slots.remove_all(prune=False)
 
 
 def _last_line(log: Path, limit: int = 120) -> str:

@@ -82,6 +82,7 @@ class Slots:
         self._changed = threading.Condition()  # guards the counts and the free list
         self._gate = _Gate()
         self._threads: list[threading.Thread] = []
+        self._removing: threading.Thread | None = None
 
     def reserve(self, count: int, rev: str) -> None:
         """Start adding slots (detached at ``rev``, no files yet) until there are ``count``."""
@@ -118,8 +119,15 @@ class Slots:
             self._pending += 1
         self._background(self._clean, slot)
 
-    def remove_all(self) -> None:
-        """Remove every slot (their branches stay, with whatever was committed on them)."""
+    def remove_all(self, *, prune: bool = True) -> None:
+        """Remove every slot (their branches stay, with whatever was committed on them).
+
+        ``prune``: have git forget missing worktrees even when no slot was there (a
+        killed run may have left records behind).
+        """
+        removing = self._removing
+        if removing is not None and removing is not threading.current_thread():
+            removing.join()
         with self._changed:
             threads, self._threads = self._threads, []
         for thread in threads:
@@ -128,10 +136,18 @@ class Slots:
             self._free.clear()
             self._total = 0
         with self._gate.alone():
-            if self.folder.is_dir():
-                for tree in self.folder.iterdir():
-                    shutil.rmtree(tree, ignore_errors=True)
-            self.git.run_bytes("worktree", "prune", check=False)
+            trees = list(self.folder.iterdir()) if self.folder.is_dir() else []
+            for tree in trees:
+                shutil.rmtree(tree, ignore_errors=True)
+            if trees or prune:
+                self.git.run_bytes("worktree", "prune", check=False)
+
+    def remove_all_soon(self) -> None:
+        """Start removing every slot in the background: the run needs no more of them."""
+        self._removing = threading.Thread(
+            target=self.remove_all, kwargs={"prune": False}, name="ap-slots", daemon=True
+        )
+        self._removing.start()
 
     # -- in the background ------------------------------------------------
 

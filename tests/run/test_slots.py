@@ -183,3 +183,18 @@ def test_a_waiting_add_goes_before_new_checkouts() -> None:
     for t in (holder, adder, late):
         t.join(5)
     assert order == ["first checkout out", "add", "second checkout"]
+
+
+def test_slots_removed_in_the_background_are_gone_when_the_run_cleans_up(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    _branches(repo)
+    slots = Slots(Git(repo.root), tmp_path / "slots")
+    for branch in ("one", "two"):
+        slots.give_back(slots.take(branch))
+    slots.remove_all_soon()
+    slots.remove_all(prune=False)  # waits for the removal under way
+    assert not any((tmp_path / "slots").iterdir())
+    assert len(repo.git("worktree", "list").splitlines()) == 1
+    assert repo.git("worktree", "prune", "--dry-run", "-v") == ""  # nothing left to forget
