@@ -29,6 +29,13 @@ def _branches(repo: Repo) -> None:
     repo.git("branch", "three", base)
 
 
+def _slots(tmp_path: Path) -> tuple[Repo, Slots]:
+    """A repository with the branches of :func:`_branches`, and slots for it."""
+    repo = make_repo(tmp_path / "repo", {"README.md": "base\n"})
+    _branches(repo)
+    return repo, Slots(Git(repo.root), tmp_path / "slots")
+
+
 def _files(tree: Path) -> dict[str, str]:
     return {
         p.relative_to(tree).as_posix(): p.read_text()
@@ -40,9 +47,7 @@ def _files(tree: Path) -> dict[str, str]:
 def test_a_slot_given_back_is_exactly_the_next_branch(tmp_path: Path) -> None:
     """Whatever a worker left (changes, staged and untracked files, ignored ones, a nested
     repository) is gone when the slot is taken for another branch."""
-    repo = make_repo(tmp_path / "repo", {"README.md": "base\n"})
-    _branches(repo)
-    slots = Slots(Git(repo.root), tmp_path / "slots")
+    repo, slots = _slots(tmp_path)
     try:
         tree = slots.take("one")
         assert _files(tree) == {"README.md": "base\n", "one.txt": "one\n", ".gitignore": "build/\n"}
@@ -70,9 +75,7 @@ def test_a_slot_given_back_is_exactly_the_next_branch(tmp_path: Path) -> None:
 
 
 def test_reserved_slots_are_added_ahead_and_taken_without_another_add(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", {"README.md": "base\n"})
-    _branches(repo)
-    slots = Slots(Git(repo.root), tmp_path / "slots")
+    repo, slots = _slots(tmp_path)
     try:
         slots.reserve(2, "main")
         slots.reserve(2, "main")  # already coming: nothing more
@@ -90,9 +93,7 @@ def test_reserved_slots_are_added_ahead_and_taken_without_another_add(tmp_path: 
 def test_a_reserved_slot_that_cannot_be_added_leaves_taking_to_add_and_explain(
     tmp_path: Path,
 ) -> None:
-    repo = make_repo(tmp_path / "repo")
-    _branches(repo)
-    slots = Slots(Git(repo.root), tmp_path / "slots")
+    repo, slots = _slots(tmp_path)
     try:
         slots.reserve(1, "no-such-commit")
         with pytest.raises(GitError, match="no-such-branch"):
@@ -188,9 +189,7 @@ def test_a_waiting_add_goes_before_new_checkouts() -> None:
 def test_slots_removed_in_the_background_are_gone_when_the_run_cleans_up(
     tmp_path: Path,
 ) -> None:
-    repo = make_repo(tmp_path / "repo")
-    _branches(repo)
-    slots = Slots(Git(repo.root), tmp_path / "slots")
+    repo, slots = _slots(tmp_path)
     for branch in ("one", "two"):
         slots.give_back(slots.take(branch))
     slots.remove_all_soon()
