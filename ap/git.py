@@ -752,10 +752,10 @@ class Git:
         overwriting local changes to tracked files."""
         self._worktree_command(path, "checkout", "--force", "--quiet", branch, "--")
 
-    def reset_worktree(self, path: Path) -> None:
-        """Make the worktree at ``path`` its last commit exactly: tracked files reset,
-        everything else (untracked, ignored, nested repositories) deleted."""
-        self.run("reset", "--hard", "--quiet", cwd=path)
+    def clean_worktree(self, path: Path) -> None:
+        """Delete every file of the worktree at ``path`` that its index does not track
+        (untracked, ignored, nested repositories). A later ``checkout --force`` makes
+        the tracked and staged ones exactly the branch checked out."""
         self.run("clean", "-ffdxq", cwd=path)
 
     def _worktree_command(self, cwd: Path | None, *args: str) -> None:

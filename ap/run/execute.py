@@ -101,6 +101,7 @@ class Runner:
         self._lock = threading.Lock()
         self.slots = Slots(git, self.area / "worktrees")
         self._active: dict[str, tuple[float, Path]] = {}  # task -> (started, log)
+        self._takes_left: int | None = None  # slots still to take in the last wave
 
     # -- the plan ------------------------------------------------------------
 
@@ -186,6 +187,8 @@ class Runner:
             return []
         limit = self._limit(len(todo))
         slots = {w.name: threading.Semaphore(w.max_concurrent) for w, _ in chosen.values()}
+        # in the last wave, slots given back after the last take are not cleaned for reuse
+        self._takes_left = len(todo) if number == len(plan.waves) else None
         data = plan.model_dump(mode="json")  # what submit checks against (read only)
         results: list[TaskResult] = []
         with ThreadPoolExecutor(max_workers=limit) as pool:
@@ -335,6 +338,12 @@ class Runner:
             tree = self.slots.take(branch)
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"no worktree: {exc.message}")
+        finally:
+            with self._lock:
+                if self._takes_left is not None:
+                    self._takes_left -= 1
+                    if self._takes_left == 0:
+                        self.slots.no_more_takes()
         try:
             return self._work_in(tree, plan, data, objective, worker, branch, log, prompt_file)
         finally:

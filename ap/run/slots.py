@@ -4,10 +4,11 @@ Adding a worktree is the slowest git step of starting an objective, and it races
 with other worktree commands: while one is being added, a checkout elsewhere that
 reads every worktree's records can fail. So slots are added one at a time, with
 nothing else touching worktrees — ahead of time, while a wave's start is being
-committed — and reused: a slot given back is reset and cleaned in the
-background, and taking it is one checkout of the next objective's branch, which
-slots do in parallel. The slots live under the git directory (never tracked)
-and go when the run ends; a branch is never deleted.
+committed — and reused: a slot given back is emptied of untracked and ignored
+files in the background, and taking it is one forced checkout of the next
+objective's branch (which makes the tracked and staged files the branch's);
+slots do those in parallel. The slots live under the git directory (never
+tracked) and go when the run ends; a branch is never deleted.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ class Slots:
     """Reusable worktrees in ``folder`` (one per objective running at the same time).
 
     Slots can be added ahead of time (:meth:`reserve`, while the wave's start is
-    being committed), and a slot given back is reset to its last commit and emptied
-    of everything else in the background, so taking one is a single checkout.
+    being committed), and a slot given back is emptied of everything its index
+    does not track in the background, so taking one is a single forced checkout.
     """
 
     def __init__(self, git: Git, folder: Path) -> None:
@@ -83,6 +84,7 @@ class Slots:
         self._gate = _Gate()
         self._threads: list[threading.Thread] = []
         self._removing: threading.Thread | None = None
+        self._closing = False  # no slot will be taken again
 
     def reserve(self, count: int, rev: str) -> None:
         """Start adding slots (detached at ``rev``, no files yet) until there are ``count``."""
@@ -114,10 +116,18 @@ class Slots:
         return slot
 
     def give_back(self, slot: Path) -> None:
-        """``slot`` is free again once it is reset and cleaned (in the background)."""
+        """``slot`` is free again once it is cleaned (in the background); after
+        :meth:`no_more_takes` it is only left for :meth:`remove_all`."""
         with self._changed:
+            if self._closing:
+                return
             self._pending += 1
         self._background(self._clean, slot)
+
+    def no_more_takes(self) -> None:
+        """The run will take no other slot: the ones given back need no cleaning."""
+        with self._changed:
+            self._closing = True
 
     def remove_all(self, *, prune: bool = True) -> None:
         """Remove every slot (their branches stay, with whatever was committed on them).
@@ -177,7 +187,7 @@ class Slots:
 
     def _clean(self, slot: Path) -> None:
         try:
-            self.git.reset_worktree(slot)
+            self.git.clean_worktree(slot)
         except ApError:
             self._settle(slot, ready=False)
             self._remove(slot)

@@ -197,3 +197,16 @@ def test_slots_removed_in_the_background_are_gone_when_the_run_cleans_up(
     assert not any((tmp_path / "slots").iterdir())
     assert len(repo.git("worktree", "list").splitlines()) == 1
     assert repo.git("worktree", "prune", "--dry-run", "-v") == ""  # nothing left to forget
+
+
+def test_after_the_last_take_a_slot_given_back_is_left_for_removal(tmp_path: Path) -> None:
+    repo, slots = _slots(tmp_path)
+    tree = slots.take("one")
+    slots.no_more_takes()
+    (tree / "junk.txt").write_text("left\n")
+    slots.give_back(tree)
+    assert slots.take("two").name == "slot-2"  # (a take after the last: not the dirty slot)
+    assert (tree / "junk.txt").is_file()  # not cleaned
+    slots.remove_all(prune=False)
+    assert not tree.exists()
+    assert len(repo.git("worktree", "list").splitlines()) == 1
