@@ -11,7 +11,7 @@ import contextlib
 import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from ap.errors import GitError
 
@@ -209,24 +209,37 @@ class _ObjectReader:
         )
         weakref.finalize(self, _ObjectReader._close, self._proc)
 
-    def read(self, name: str) -> tuple[str, str, bytes] | None:
-        if "\n" in name:
-            raise GitError(f"not an object name: {name!r}")
+    CHUNK = 256  # names written before their answers are read (well under a pipe's buffer)
+
+    def read(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
+        """``(id, type, content)`` of each object named, or None when there is none."""
+        if any("\n" in name for name in names):
+            raise GitError("an object name with a line break cannot be read")
         proc = self._proc
         assert proc.stdin is not None and proc.stdout is not None
+        found: list[tuple[str, str, bytes] | None] = []
         with self._lock:
-            try:
-                proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
-                proc.stdin.flush()
-                header = proc.stdout.readline().split()
-                if len(header) == 3:
-                    data = proc.stdout.read(int(header[2]) + 1)[:-1]
-            except (OSError, ValueError) as exc:
-                raise GitError(f"git cat-file --batch failed: {exc}") from None
+            for at in range(0, len(names), self.CHUNK):
+                chunk = names[at : at + self.CHUNK]
+                try:
+                    proc.stdin.write(
+                        b"".join(n.encode("utf-8", "surrogateescape") + b"\n" for n in chunk)
+                    )
+                    proc.stdin.flush()
+                    for _ in chunk:
+                        found.append(self._answer(proc.stdout))
+                except (OSError, ValueError) as exc:
+                    raise GitError(f"git cat-file --batch failed: {exc}") from None
+        return found
+
+    @staticmethod
+    def _answer(out: IO[bytes]) -> tuple[str, str, bytes] | None:
+        header = out.readline().split()
         if not header:
             raise GitError("git cat-file --batch stopped")
-        if len(header) != 3:  # "<name> missing" or "ambiguous"
+        if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
             return None
+        data = out.read(int(header[2]) + 1)[:-1]
         return header[0].decode(), header[1].decode(), data
 
     @staticmethod
@@ -348,30 +361,16 @@ class Git:
         return proc.stdout.decode(errors="replace")
 
     def show_files(self, rev: str, paths: Sequence[str]) -> dict[str, str | None]:
-        """:meth:`show_file` of many paths at one commit, through one ``git cat-file --batch``."""
+        """:meth:`show_file` of many paths at one commit, through the open object reader."""
         if not paths:
             return {}
         names = [f"{rev}:{p}" for p in paths]
         if any("\n" in name for name in names):
             return {p: self.show_file(rev, p) for p in paths}
-        data = self.run_bytes(
-            "cat-file", "--batch", input="".join(f"{n}\n" for n in names).encode()
-        ).stdout
-        found: dict[str, str | None] = {}
-        pos = 0
-        for path in paths:
-            end = data.index(b"\n", pos)
-            header = data[pos:end].split()
-            pos = end + 1
-            if len(header) != 3 or header[1] != b"blob":
-                found[path] = None  # missing (or not a file)
-                if len(header) == 3:
-                    pos += int(header[2]) + 1
-                continue
-            size = int(header[2])
-            found[path] = data[pos : pos + size].decode(errors="replace")
-            pos += size + 1
-        return found
+        return {
+            path: obj[2].decode(errors="replace") if obj and obj[1] == "blob" else None
+            for path, obj in zip(paths, self.read_objects(names), strict=True)
+        }
 
     def is_clean(self) -> bool:
         return self.run("status", "--porcelain").strip() == ""
@@ -400,22 +399,8 @@ class Git:
         return entries
 
     def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
-        """The contents of many objects (blobs, commits) through one ``git cat-file --batch``."""
-        if not oids:
-            return {}
-        data = self.run_bytes("cat-file", "--batch", input="\n".join(oids).encode() + b"\n").stdout
-        blobs: dict[str, bytes] = {}
-        pos = 0
-        while pos < len(data):
-            header_end = data.index(b"\n", pos)
-            header = data[pos:header_end].decode().split()
-            pos = header_end + 1
-            if len(header) < 3 or header[1] == "missing":
-                continue
-            size = int(header[2])
-            blobs[header[0]] = data[pos : pos + size]
-            pos += size + 1
-        return blobs
+        """The contents of many objects (blobs, commits) by id, through the open object reader."""
+        return {obj[0]: obj[2] for obj in self.read_objects(oids) if obj is not None}
 
     def log_files(
         self, rev: str = "HEAD", *, max_count: int = 2000
@@ -482,9 +467,15 @@ class Git:
     def read_object(self, name: str) -> tuple[str, str, bytes] | None:
         """``(id, type, content)`` of the object ``name`` names (an id, ``REV^{tree}``…),
         or None; read through one ``git cat-file --batch`` kept open."""
+        return self.read_objects([name])[0]
+
+    def read_objects(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
+        """:meth:`read_object` of many names (none with a line break), in order."""
+        if not names:
+            return []
         if self._reader is None:
             self._reader = _ObjectReader(self._root, _env(self.env))
-        return self._reader.read(name)
+        return self._reader.read(names)
 
     def object_format(self, known: str | None = None) -> str:
         """The repository's hash: ``sha1`` or ``sha256`` (told by the length of a known id)."""

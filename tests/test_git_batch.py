@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ap.errors import GitError
 from ap.git import Git
 from tests.helpers import make_repo
 
@@ -147,3 +149,26 @@ def test_commits_in_equals_rev_list(tmp_path: Path) -> None:
     assert git.commits_in(ranges) == expected
     assert expected[:4] == [commits[1:], [commits[2]], [], []] and expected[4] == commits[1:]
     assert git.commits_in(ranges[:1]) == expected[:1] and git.commits_in([]) == []
+
+
+def test_the_open_reader_answers_many_names_in_order_with_big_objects(tmp_path: Path) -> None:
+    """More names than one chunk, answers bigger than a pipe's buffer, missing ones between."""
+    repo = make_repo(tmp_path / "r")
+    contents = [f"{n}\n".encode() * (20_000 if n % 50 == 0 else 1) for n in range(600)]
+    oids = [
+        subprocess.run(
+            ["git", "hash-object", "-w", "--stdin"],
+            cwd=repo.root, input=data, capture_output=True, check=True,
+        ).stdout.decode().strip()
+        for data in contents
+    ]  # fmt: skip
+    names = [x for oid in oids for x in (oid, "f" * 40)] * 2  # ~100 KB of names
+    git = Git(repo.root)
+    found = git.read_objects(names)
+    assert found[1::2] == [None] * 1200
+    assert [(o[0], o[1], o[2]) for o in found[::2] if o] == [
+        (oid, "blob", data) for oid, data in zip(oids, contents, strict=True)
+    ] * 2
+    assert git.read_blobs(oids[:3]) == dict(zip(oids[:3], contents[:3], strict=True))
+    with pytest.raises(GitError, match="line break"):
+        git.read_objects(["HEAD\nHEAD"])
