@@ -155,9 +155,9 @@ class Runner:
         """``ap start`` for the wave, recording in the same commit who does each objective."""
         chosen: dict[str, tuple[Worker, str]] = {}
 
-        def prepare(plan: CoordinationPlan, number: int) -> bool:
+        def prepare(plan: CoordinationPlan, number: int, tip: str) -> bool:
             chosen.clear()
-            chosen.update(self._assign(plan, number, self._submitted(plan, number)))
+            chosen.update(self._assign(plan, number, self._submitted(plan, number, tip)))
             # the worktrees are added while the start is committed
             self.slots.reserve(
                 min(self._limit(len(chosen)), len(chosen)), plan.base_commit or "HEAD"
@@ -243,9 +243,20 @@ class Runner:
         """How many objectives run at once."""
         return max(1, self.parallel or self.config.max_parallel or todo)
 
-    def _submitted(self, plan: CoordinationPlan, number: int) -> set[str]:
-        """Objectives of the wave whose branch tip is already a done or failed commit."""
-        objectives = [o for t in plan.waves[number - 1] if (o := plan.objective(t)) is not None]
+    def _submitted(self, plan: CoordinationPlan, number: int, tip: str) -> set[str]:
+        """Objectives of the wave whose branch tip is already a done or failed commit.
+
+        Only those started before (a resumed run) can be: the ones this start begins
+        (their start commit is ``tip``, the commit the start is built on) have no
+        branch yet.
+        """
+        objectives = [
+            o
+            for t in plan.waves[number - 1]
+            if (o := plan.objective(t)) is not None and o.base is not None and o.base != tip
+        ]
+        if not objectives:
+            return set()
         tips = self.git.branches(f"{self.ledger.branches.prefix}{self.plan_id}/*")
         found = tip_statuses(
             self.git,

@@ -143,13 +143,14 @@ def start(
     *,
     wave: int | None = None,
     emit: Emit,
-    prepare: Callable[[CoordinationPlan, int], bool] | None = None,
+    prepare: Callable[[CoordinationPlan, int, str], bool] | None = None,
     tip: str | None = None,
 ) -> StartResult:
     """Start ``wave`` (default: the next one); ``prepare`` may change the plan in the same commit.
 
-    ``prepare(plan, wave)`` (``ap run`` records its choice of workers with it) returns
-    whether it changed anything; it is called again if the commit loses a race.
+    ``prepare(plan, wave, tip)`` (``ap run`` records its choice of workers with it;
+    ``tip``: the commit the start is built on) returns whether it changed anything;
+    it is called again if the commit loses a race.
     ``tip`` is where the caller last saw the integration branch (a guess: a stale one
     only costs a lost compare-and-swap and another look).
     """
@@ -169,7 +170,7 @@ def start(
             raise CheckFailed(f"wave {number} of plan {plan_id} has already ended")
         changed = mark_wave_started(plan, number, tip, ledger)
         if prepare is not None:
-            changed = prepare(plan, number) or changed
+            changed = prepare(plan, number, tip) or changed
         if not changed:
             if guessed and ledger.tip() != tip:
                 continue  # the guess was stale: look again

@@ -269,3 +269,20 @@ def test_slots_are_reused_and_added_while_others_switch(
     assert all(f"src/t{n}/work.py" in tree for n in range(1, 7))
     assert not any(p.startswith("build/") for p in tree)
     assert len(git(flow.root, "worktree", "list").splitlines()) == 1
+
+
+def test_a_resumed_wave_does_not_run_again_what_was_submitted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    flow = worker_flow(tmp_path, capsys, monkeypatch, PIDDIR=str(ran))
+    flow.ok("start")  # wave 1 started (as by a run that was stopped) …
+    flow.submit("T1", {"src/auth/mine.py": "by hand\n"})  # … and T1 submitted meanwhile
+    flow.drop_worktrees()
+    code, _, err = flow.ap("run")
+    assert code == 0, err
+    assert sorted(p.name for p in ran.iterdir()) == ["T2", "T3"]  # T1's worker never ran
+    tree = flow.tree(flow.integration)
+    assert "src/auth/mine.py" in tree and "src/auth/new.py" not in tree
+    assert set(flow.plan_statuses().values()) == {"merged"}
