@@ -193,13 +193,21 @@ def managed_sections(
     return files
 
 
-def accomplish(git: Git, config: ApConfig, plan_id: str, *, emit: Emit) -> AccomplishOutcome:
+def accomplish(
+    git: Git, config: ApConfig, plan_id: str, *, emit: Emit, tip: str | None = None
+) -> AccomplishOutcome:
+    """The accomplishment commit (or the one made already); ``tip``: where the caller
+    last saw the integration branch (a guess: the commit is a compare-and-swap)."""
     ledger = Ledger(git, config, plan_id)
     report_path = f"{config.state_dir}/{KINDS['accomplishment'].folder}/ACCOMPLISHMENT_{plan_id}.md"
+    guess = tip
     for _ in range(MAX_RACES):
-        tip = ledger.require_tip()
+        guessed = guess is not None
+        tip, guess = guess or ledger.require_tip(), None
         done = ledger.accomplished(tip)
         if done is not None:
+            if guessed and ledger.tip() != tip:
+                continue  # the guess was stale: look again
             text = git.show_file(done, report_path)
             assert text is not None
             report = from_markdown(AccomplishmentReport, text, where=report_path)
@@ -207,6 +215,8 @@ def accomplish(git: Git, config: ApConfig, plan_id: str, *, emit: Emit) -> Accom
         plan = ledger.load(tip)
         pending = next_wave(plan)
         if pending is not None:
+            if guessed and ledger.tip() != tip:
+                continue
             raise CheckFailed(
                 f"wave {pending} of plan {plan_id} is not merged yet",
                 hint=f"run `ap merge-wave {plan_id}` first",

@@ -114,7 +114,7 @@ class Runner:
                 plan = self.ledger.load(tip) if tip else None
                 number = next_wave(plan) if plan is not None else 1
                 if number is None:
-                    break
+                    break  # (``tip``: where the accomplishment goes, unless it moves)
                 started, chosen = self._start_wave(number, tip)
                 self.emit(event("phase_start", "execution", title=f"Wave {number}", wave=number))
                 results = self._run_wave(started.plan, number, chosen)
@@ -127,7 +127,9 @@ class Runner:
                     self.git, self.config, self.plan_id, wave=number, emit=self.emit, tip=seen
                 )
                 outcome.merges.append(merged)
-            outcome.accomplishment = accomplish(self.git, self.config, self.plan_id, emit=self.emit)
+            outcome.accomplishment = accomplish(
+                self.git, self.config, self.plan_id, emit=self.emit, tip=tip
+            )
         finally:
             self._cleanup()
         self.emit(

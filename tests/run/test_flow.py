@@ -163,3 +163,24 @@ def test_plan_path_resolution(flow: Flow, tmp_path: Path) -> None:
     assert flow.plan_id in flow.ok("status", flow.plan_id[:12])
     code, _, err = flow.ap("status", "nope")
     assert code == 2 and "no plan" in err
+
+
+def test_accomplish_with_a_stale_guess_of_the_tip_commits_on_the_real_one(flow: Flow) -> None:
+    from ap.config import load_config
+    from ap.git import Git
+    from ap.run.accomplish import accomplish
+
+    flow.submit("T1", {"src/auth/jwt.py": "tokens\n"})
+    flow.submit("T2", {"src/api/routes.py": "routes\n"})
+    flow.ok("merge-wave")
+    stale = git(flow.root, "rev-parse", flow.integration).strip()
+    flow.ok("start")
+    flow.submit("T3", {"tests/test_x.py": "def test(): pass\n"})
+    flow.ok("merge-wave")
+    tip = git(flow.root, "rev-parse", flow.integration).strip()
+    repo = Git(flow.root)
+    config = load_config(flow.root)
+    outcome = accomplish(repo, config, flow.plan_id, emit=lambda ev: None, tip=stale)
+    assert git(flow.root, "rev-parse", f"{outcome.commit}^").strip() == tip
+    again = accomplish(repo, config, flow.plan_id, emit=lambda ev: None, tip=stale)
+    assert again.already and again.commit == outcome.commit
