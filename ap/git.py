@@ -340,9 +340,18 @@ class Git:
     def git_dir(self) -> Path:
         """The repository's common git directory (shared by all worktrees; asked once)."""
         if self._git_dir is None:
-            out = self.run("rev-parse", "--git-common-dir").strip()
-            path = _path(out)
-            self._git_dir = path if path.is_absolute() else (self.root / path).resolve()
+            own = self._dot_git()
+            if own is not None:  # a linked worktree's names the common one in "commondir"
+                try:
+                    with open(own / "commondir", encoding="utf-8") as handle:
+                        own = own / handle.readline().strip()
+                except FileNotFoundError:
+                    pass
+                self._git_dir = own.resolve()
+            else:
+                out = self.run("rev-parse", "--git-common-dir").strip()
+                path = _path(out)
+                self._git_dir = path if path.is_absolute() else (self.root / path).resolve()
         return self._git_dir
 
     def ls_files(self, rev: str | None = None) -> list[str]:
@@ -504,6 +513,18 @@ class Git:
             return False
         raise GitError(f"git update-ref {ref} failed: {proc.stderr.decode().strip()}")
 
+    def update_refs(self, moves: Sequence[tuple[str, str, str | None]]) -> bool:
+        """Move every ref of ``(ref, new, old)`` (old None: create it) in one transaction:
+        all or none; False when it did not happen (a ref was not where expected)."""
+        script = "".join(
+            f"create {ref} {new}\n" if old is None else f"update {ref} {new} {old}\n"
+            for ref, new, old in moves
+        )
+        proc = self.run_bytes(
+            "update-ref", "-m", "ap", "--stdin", input=script.encode(), check=False
+        )
+        return proc.returncode == 0
+
     def create_refs(self, refs: Mapping[str, str]) -> set[str]:
         """Create the refs that don't exist yet (``{ref: commit}``); the ones this call made.
 
@@ -512,11 +533,7 @@ class Git:
         """
         if not refs:
             return set()
-        script = "".join(f"create {ref} {oid}\n" for ref, oid in refs.items())
-        proc = self.run_bytes(
-            "update-ref", "-m", "ap", "--stdin", input=script.encode(), check=False
-        )
-        if proc.returncode == 0:
+        if self.update_refs([(ref, oid, None) for ref, oid in refs.items()]):
             return set(refs)
         return {ref for ref, oid in refs.items() if self.update_ref(ref, oid, None)}
 
@@ -694,19 +711,26 @@ class Git:
     def index_path(self) -> Path:
         """The work tree's index file: read off its ``.git`` (a folder, or a linked
         worktree's ``gitdir:`` file), else asked of git."""
+        own = None if "GIT_INDEX_FILE" in {**os.environ, **self.env} else self._dot_git()
+        return own / "index" if own is not None else self.git_path("index")
+
+    def _dot_git(self) -> Path | None:
+        """The work tree's own git directory, read off its ``.git`` (a folder, or a linked
+        worktree's ``gitdir:`` file); None when the environment points git elsewhere."""
         env = {**os.environ, **self.env}
-        if not any(k in env for k in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE")):
-            dotgit = os.path.join(self._root, ".git")
-            if os.path.isdir(dotgit):
-                return _path(dotgit) / "index"
-            try:
-                with open(dotgit, encoding="utf-8") as handle:
-                    line = handle.readline().strip()
-            except (OSError, UnicodeDecodeError):
-                line = ""
-            if line.startswith("gitdir: "):
-                return _path(os.path.join(self._root, line[len("gitdir: ") :])) / "index"
-        return self.git_path("index")
+        if any(k in env for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")):
+            return None
+        dotgit = os.path.join(self._root, ".git")
+        if os.path.isdir(dotgit):
+            return _path(dotgit)
+        try:
+            with open(dotgit, encoding="utf-8") as handle:
+                line = handle.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if line.startswith("gitdir: "):
+            return _path(os.path.join(self._root, line[len("gitdir: ") :]))
+        return None
 
     def branches(self, pattern: str) -> dict[str, str]:
         """``{branch name: commit}`` of local branches matching a for-each-ref pattern."""

@@ -125,12 +125,20 @@ def test_tree_with_writes_every_file(tmp_path: Path, count: int) -> None:
         assert repo.git("cat-file", "-p", f"{tree}:docs/f{i}.md") == f"{i}\n"
 
 
-def test_index_path_equals_what_git_says(tmp_path: Path) -> None:
+def test_index_path_and_git_dir_equal_what_git_says(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "r")
     repo.git("worktree", "add", "-q", str(tmp_path / "linked"), "-b", "other")
-    for root in (repo.root, tmp_path / "linked"):
+    apart = tmp_path / "apart"
+    subprocess.run(
+        ["git", "init", "-q", f"--separate-git-dir={tmp_path / 'apart.git'}", str(apart)],
+        check=True,
+    )
+    for root in (repo.root, tmp_path / "linked", apart):
         git = Git(root)
         assert git.index_path().resolve() == git.git_path("index").resolve()
+        common = git.run("rev-parse", "--path-format=absolute", "--git-common-dir").strip()
+        assert git.git_dir() == Path(common).resolve()
+    assert Git(tmp_path / "linked").git_dir() == (repo.root / ".git").resolve()
     with_env = Git(repo.root, {"GIT_INDEX_FILE": str(tmp_path / "elsewhere")})
     assert with_env.index_path() == tmp_path / "elsewhere"
 

@@ -124,13 +124,20 @@ class Ledger:
         extra_parents: Sequence[str] = (),
     ) -> str | None:
         """Commit ``plan`` (and ``files``) on top of ``old``; None when the branch moved."""
-        return self._publish(old, [old, *extra_parents], tree_of or old, plan, message, files)
+        return self._publish(old, [old, *extra_parents], tree_of or old, plan, message, files)[0]
+
+    def commit_creating(
+        self, old: str, plan: CoordinationPlan, message: str, refs: Mapping[str, str]
+    ) -> tuple[str | None, bool]:
+        """:meth:`commit`, creating ``refs`` ({ref: commit}) in the same transaction when
+        none of them exists yet; whether they were created with it."""
+        return self._publish(old, [old], old, plan, message, None, refs)
 
     def create(
         self, base: str, plan: CoordinationPlan, message: str, files: Mapping[str, bytes]
     ) -> str | None:
         """The branch's first commit, on ``base``; None when the branch exists already."""
-        return self._publish(None, [base], base, plan, message, files)
+        return self._publish(None, [base], base, plan, message, files)[0]
 
     def _publish(
         self,
@@ -140,19 +147,24 @@ class Ledger:
         plan: CoordinationPlan,
         message: str,
         files: Mapping[str, bytes | Stored | None] | None,
-    ) -> str | None:
+        refs: Mapping[str, str] | None = None,
+    ) -> tuple[str | None, bool]:
         """One commit of ``plan`` (and ``files``) on ``tree_of``'s tree, published by moving
-        the branch from ``expected`` (None: it must not exist yet); None when it moved."""
+        the branch from ``expected`` (None: it must not exist yet), with ``refs`` created
+        in the same transaction if none exists yet. The commit (None when the branch
+        moved), and whether ``refs`` were created."""
         changes: dict[str, bytes | Stored | None] = dict(files or {})
         changes[self.plan_path] = render_plan(plan).encode()
         commit = self.git.commit_tree(self.git.tree_with(tree_of, changes), parents, message)
         from ap.run import faults
 
         faults.checkpoint("ledger.before_ref")
-        if not self.git.update_ref(self.ref, commit, expected):
-            return None
+        moves = [(self.ref, commit, expected), *((r, c, None) for r, c in (refs or {}).items())]
+        created = bool(refs) and self.git.update_refs(moves)
+        if not created and not self.git.update_ref(self.ref, commit, expected):
+            return None, False
         _PLANS.put(commit, self.plan_path, plan)
-        return commit
+        return commit, created
 
     def accomplished(self, tip: str | None = None) -> str | None:
         """The accomplishment commit, unless an objective was retried after it."""

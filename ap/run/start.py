@@ -158,6 +158,8 @@ def start(
     guess = tip or ledger.tip()
     created = create_integration(git, config, ledger, looked=True) if guess is None else None
     guess = guess or created
+    new: dict[str, str] = {}
+    made = False
     for _ in range(MAX_RACES):
         guessed = guess is not None
         tip, guess = guess or ledger.require_tip(), None
@@ -179,19 +181,27 @@ def start(
         message = f"chore(ap): start wave {number} of {plan_id}\n\n" + trailers(
             plan=plan_id, step="start", wave=str(number)
         )
-        if (committed := ledger.commit(tip, plan, message)) is not None:
+        # the branches of the objectives it starts are created in the same transaction
+        new = {
+            f"refs/heads/{o.branch}": tip
+            for t in plan.waves[number - 1]
+            if (o := plan.objective(t)) is not None and o.branch and o.base == tip
+        }
+        committed, made = ledger.commit_creating(tip, plan, message, new)
+        if committed is not None:
             tip = committed
             break
     else:
         raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")
     result = StartResult(plan, number, tip, created_integration=created is not None)
-    _branches(git, ledger, result, emit)
+    _branches(git, ledger, result, emit, set(new) if made else set())
     return result
 
 
-def _branches(git: Git, ledger: Ledger, result: StartResult, emit: Emit) -> None:
+def _branches(git: Git, ledger: Ledger, result: StartResult, emit: Emit, made: set[str]) -> None:
     """Create the running objectives' missing branches at their start commit (one transaction
-    when none exists yet; those that do are left as they are)."""
+    when none exists yet; those that do are left as they are); ``made``: the refs created
+    with the start commit."""
     plan, number, plan_id = result.plan, result.wave, ledger.plan_id
     assert number is not None
     missing: dict[str, tuple[str, str]] = {}  # task -> (branch, start commit)
@@ -208,7 +218,8 @@ def _branches(git: Git, ledger: Ledger, result: StartResult, emit: Emit) -> None
         branch = objective.branch or ledger.objective_branch(task)
         if objective.base:
             missing[task] = (branch, objective.base)
-    made = git.create_refs({f"refs/heads/{b}": base for b, base in missing.values()})
+    wanted = {f"refs/heads/{b}": base for b, base in missing.values()}
+    made |= git.create_refs({ref: base for ref, base in wanted.items() if ref not in made})
     for task, (branch, base) in missing.items():
         if f"refs/heads/{branch}" not in made:
             continue

@@ -184,3 +184,22 @@ def test_accomplish_with_a_stale_guess_of_the_tip_commits_on_the_real_one(flow: 
     assert git(flow.root, "rev-parse", f"{outcome.commit}^").strip() == tip
     again = accomplish(repo, config, flow.plan_id, emit=lambda ev: None, tip=stale)
     assert again.already and again.commit == outcome.commit
+
+
+def test_start_with_a_branch_already_there_commits_and_creates_the_others(flow: Flow) -> None:
+    """The start commit and its new branches are one transaction; when a branch exists
+    already (made by hand, or an interrupted start), the start still commits, that branch
+    stays where it is and the others are created."""
+    flow.drop_worktrees()
+    for branch in (flow.integration, flow.branch("T1"), flow.branch("T2")):  # not started yet
+        git(flow.root, "branch", "-D", branch)
+    elsewhere = flow.repo.git("rev-parse", "HEAD").strip()
+    git(flow.root, "branch", flow.branch("T2"), elsewhere)
+    out = flow.ok("start")
+    assert "created 1 branch" in out
+    assert git(flow.root, "rev-parse", flow.branch("T2")).strip() == elsewhere
+    start = git(flow.root, "log", "-1", "--format=%B", flow.integration)
+    assert "AP-Step: start" in start
+    base = git(flow.root, "rev-parse", f"{flow.integration}^").strip()
+    assert git(flow.root, "rev-parse", flow.branch("T1")).strip() == base
+    assert flow.plan_statuses() == {"T1": "running", "T2": "running", "T3": "pending"}
