@@ -71,6 +71,15 @@ def slugify(text: str, *, max_len: int = 40) -> str:
     return slug or "request"
 
 
+# ``created_at: '2026-11-25T10:00:00Z'``, a top-level key as :func:`to_markdown` writes it.
+_CREATED_AT = re.compile(r"^created_at: '?([0-9][0-9T:.+\- Z]*)'?[ \t]*$", re.MULTILINE)
+
+
+def _aware(moment: datetime) -> datetime:
+    """Naive times (a hand-edited file) read as UTC, so that every time compares."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
 def to_markdown(artifact: Model, *, template: str) -> str:
     """The file text of ``artifact``: YAML front matter, then the rendered body."""
     front = yamlio.dump(artifact.model_dump(mode="json"))
@@ -182,7 +191,7 @@ class Store:
         """Every artifact of ``kind``, oldest first."""
         model = KINDS[kind].model
         items = [self.load_path(model, self.path_for(kind, i)) for i in self.ids(kind)]
-        return sorted(items, key=lambda a: (a.created_at, a.id))  # type: ignore[attr-defined]
+        return sorted(items, key=lambda a: (_aware(a.created_at), a.id))  # type: ignore[attr-defined]
 
     # -- finding ---------------------------------------------------------
 
@@ -212,13 +221,28 @@ class Store:
         raise ArtifactError(f"no {kind} {ref!r} in {self.state_dir}/", hint="run `ap list`")
 
     def _latest(self, kind: str) -> Path:
-        items = self.all(kind)
-        if not items:
+        """The newest artifact (by ``created_at``, then id), reading only that field of each."""
+        ids = self.ids(kind)
+        if not ids:
             hint = (
                 "run `ap accomplish`" if kind == "accomplishment" else "create one with `ap plan`"
             )
             raise ArtifactError(f"there is no {kind} in {self.state_dir}/ yet", hint=hint)
-        return self.path_for(kind, items[-1].id)  # type: ignore[attr-defined]
+        return self.path_for(kind, max(ids, key=lambda i: (self._created_at(kind, i), i)))
+
+    def _created_at(self, kind: str, artifact_id: str) -> datetime:
+        """An artifact's ``created_at``: read off its front matter line as ap writes it, or
+        (when hand-edited into another form) from the whole validated artifact."""
+        path = self.path_for(kind, artifact_id)
+        try:
+            front, _ = split_front_matter(path.read_text(encoding="utf-8"), where=str(path))
+            found = _CREATED_AT.findall(front)
+            if len(found) == 1:
+                return _aware(datetime.fromisoformat(found[0]))
+        except (OSError, UnicodeDecodeError, ArtifactError, ValueError):
+            pass  # the full load below reports what is wrong, naming the file
+        model = KINDS[kind].model
+        return _aware(self.load_path(model, path).created_at)  # type: ignore[attr-defined]
 
     def _display(self, path: Path) -> str:
         try:

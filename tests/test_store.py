@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -116,3 +116,41 @@ def test_malformed_front_matter_names_file_line_and_field(
 def test_missing_front_matter(tmp_path: Path) -> None:
     with pytest.raises(ArtifactError, match="no YAML front matter"):
         from_markdown(CoordinationPlan, "# just markdown\n", where="p.md")
+
+
+def test_latest_is_the_newest_by_created_at_whatever_the_files_look_like(repo: Repo) -> None:
+    """The latest artifact is found from each file's ``created_at`` line; hand-edited
+    forms (a YAML timestamp, a naive time, a text that only looks like the key) agree
+    with loading every artifact, and a file whose time can't be read is loaded whole."""
+    store = Store(repo.root)
+    times = ["2026-11-20T10:00:00Z", "2026-11-24T09:30:00Z", "2026-11-22T00:00:00Z"]
+    for n, moment in enumerate(times):
+        store.save(
+            CoordinationPlan(
+                id=f"20261101-p{n}",
+                request=f"x\ncreated_at: '2099-01-01T00:00:00Z'\n{n}",
+                created_at=datetime.fromisoformat(moment),
+            )
+        )
+    assert store.find("plan") == store.path_for("plan", "20261101-p1")
+    # Hand edits: an unquoted YAML timestamp with a space, then a naive time that is newest.
+    edited = store.path_for("plan", "20261101-p2")
+    text = edited.read_text().replace("'2026-11-22T00:00:00Z'", "2026-11-25 08:00:00+00:00")
+    edited.write_text(text)
+    assert store.find("plan") == edited
+    newest = store.path_for("plan", "20261101-p0")
+    newest.write_text(newest.read_text().replace("'2026-11-20T10:00:00Z'", "2026-11-26 08:00:00"))
+    assert store.find("plan") == newest
+    assert store.path_for("plan", store.all("plan")[-1].id) == newest  # type: ignore[attr-defined]
+    # Same time: the larger id wins, as before.
+    store.save(
+        CoordinationPlan(id="20261101-q", created_at=datetime(2026, 11, 26, 8, tzinfo=timezone.utc))
+    )
+    assert store.find("plan") == store.path_for("plan", "20261101-q")
+    # A file whose created_at line is unreadable is loaded whole, and its error named.
+    broken = store.path_for("plan", "20261101-p1")
+    broken.write_text(
+        broken.read_text().replace("created_at: '2026-11-24T09:30:00Z'", "created_at: soon")
+    )
+    with pytest.raises(ArtifactError, match=r"PLAN_20261101-p1\.md:\d+: created_at"):
+        store.find("plan")
