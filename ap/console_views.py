@@ -30,14 +30,14 @@ def phase_start(console: Console, ev: Event) -> None:
 def phase_complete(console: Console, ev: Event) -> None:
     message = _get(ev, "message") or f"{ev.phase} complete"
     mark = "[red]✗[/]" if _get(ev, "ok") is False else "[green]✓[/]"
-    console.print(f"{mark} {escape(str(message))}")
+    console.print(f"{mark} {escape(str(message))}", soft_wrap=True)  # paths stay whole
 
 
 def message(console: Console, ev: Event) -> None:
     level = _get(ev, "level", "info")
     style = {"warning": "yellow", "error": "red"}.get(level, "")
     text = escape(str(_get(ev, "message", "")))
-    console.print(f"[{style}]{text}[/]" if style else text)
+    console.print(f"[{style}]{text}[/]" if style else text, soft_wrap=True)  # commands stay whole
 
 
 def task_type(console: Console, ev: Event) -> None:
@@ -119,11 +119,12 @@ def run_summary(console: Console, ev: Event) -> None:
     for col in ("objective", "worker", "status", "seconds", "reason"):
         table.add_column(col)
     for r in rows:
+        elapsed = r.get("elapsed")
         table.add_row(
             str(r.get("task")),
-            escape(str(r.get("worker"))),
+            escape(str(r.get("worker") or "")),
             str(r.get("status")),
-            f"{r.get('elapsed', 0.0):.1f}",
+            "" if elapsed is None else f"{elapsed:.1f}",
             escape(str(r.get("reason") or "")),
         )
     console.print(table)

@@ -1,12 +1,13 @@
-"""Events drawn on their own thread during a run: all of them, in order, errors not lost."""
+"""Events: drawn on their own thread during a run (all, in order), and on a console."""
 
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
 
-from ap.events import Background, event
+from ap.events import Background, ConsoleRenderer, event
 from ap.models import Event
 
 
@@ -40,3 +41,16 @@ def test_background_raises_the_renderers_first_error_at_close() -> None:
     with pytest.raises(ValueError, match="cannot draw"):
         emit.close()
     assert seen == ["a", "b"]  # the others were still shown
+
+
+def test_console_keeps_long_paths_and_commands_on_one_line() -> None:
+    """Messages and completions are not wrapped (a wrapped path can't be copied), unlike
+    tables, which fit the width."""
+    path = "docs/accomplishments/ACCOMPLISHMENT_" + "x" * 120 + ".md"
+    out = io.StringIO()
+    render = ConsoleRenderer(out)
+    render(event("message", "demo", message=f"done. Look at it:\n  git show tip:{path}"))
+    render(event("phase_complete", "planning", message=f"wrote {path}"))
+    lines = out.getvalue().splitlines()
+    assert lines[1] == f"  git show tip:{path}"
+    assert lines[2].endswith(f"wrote {path}") and len(lines) == 3

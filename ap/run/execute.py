@@ -67,6 +67,33 @@ class RunOutcome:
         merged_failed = {t for m in self.merges for t in m.failed}
         return sorted(merged_failed | {r.task for r in self.results if not r.ok})
 
+    def summary(self) -> list[dict[str, object]]:
+        """A row per objective run, with where it ended (merged, failed, with the reason),
+        and a row per objective left blocked by a failure."""
+        final = (
+            {o.id: o for o in self.accomplishment.report.objectives} if self.accomplishment else {}
+        )
+        rows: list[dict[str, object]] = []
+        for r in self.results:
+            ended = final.get(r.task)
+            rows.append(
+                {
+                    "task": r.task,
+                    "worker": r.worker,
+                    "status": ended.status.value if ended else "done" if r.ok else "failed",
+                    "elapsed": r.elapsed,
+                    "reason": (ended.reason if ended else None) or r.reason,
+                }
+            )
+        ran = {r.task for r in self.results}
+        rows += [
+            {"task": o.id, "worker": None, "status": o.status.value, "elapsed": None,
+             "reason": o.reason}
+            for o in final.values()
+            if o.status == ObjectiveStatus.BLOCKED and o.id not in ran
+        ]  # fmt: skip
+        return rows
+
 
 class Runner:
     """Runs one plan to its end."""
@@ -115,8 +142,8 @@ class Runner:
                 number = next_wave(plan) if plan is not None else 1
                 if number is None:
                     break  # (``tip``: where the accomplishment goes, unless it moves)
-                started, chosen = self._start_wave(number, tip)
                 self.emit(event("phase_start", "execution", title=f"Wave {number}", wave=number))
+                started, chosen = self._start_wave(number, tip)
                 results = self._run_wave(started.plan, number, chosen)
                 outcome.results += results
                 if number == len(started.plan.waves):
@@ -137,16 +164,7 @@ class Runner:
                 "run_summary",
                 "execution",
                 plan_id=self.plan_id,
-                objectives=[
-                    {
-                        "task": r.task,
-                        "worker": r.worker,
-                        "status": "done" if r.ok else "failed",
-                        "elapsed": r.elapsed,
-                        "reason": r.reason,
-                    }
-                    for r in outcome.results
-                ],
+                objectives=outcome.summary(),
             )
         )
         return outcome

@@ -146,8 +146,18 @@ def test_a_bad_worker_fails_only_its_objective(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     flow = worker_flow(tmp_path, capsys, monkeypatch, BEHAVIOUR_T2=behaviour)
-    code, _, err = flow.ap("run", "--timeout", "2")
+    code, out, err = flow.ap("run", "--timeout", "2", "--json")
     assert code == 1, err
+    # The run's summary says where each objective ended, and why.
+    (summary,) = [e for e in map(json.loads, out.splitlines()) if e["type"] == "run_summary"]
+    rows = {r["task"]: r for r in summary["objectives"]}
+    assert {t: r["status"] for t, r in rows.items()} == {
+        "T1": "merged",
+        "T2": "failed",
+        "T3": "blocked",
+    }
+    assert reason in " ".join(rows["T2"]["reason"].split())
+    assert rows["T3"]["reason"] == "depends on T2" and rows["T3"]["worker"] is None
     statuses = flow.plan_statuses()
     assert statuses == {"T1": "merged", "T2": "failed", "T3": "blocked"}
     plan = flow.show(flow.integration, f"docs/plans/PLAN_{flow.plan_id}.md")
@@ -224,7 +234,13 @@ def test_live_progress_summary_and_watch(
     assert progress and progress[0]["task"] == "T1" and progress[0]["elapsed"] >= 4
     (summary,) = [e for e in events if e["type"] == "run_summary"]
     assert sorted(r["task"] for r in summary["objectives"]) == ["T1", "T2", "T3"]
-    assert all(r["status"] == "done" for r in summary["objectives"])
+    assert all(r["status"] == "merged" for r in summary["objectives"])
+    # each wave's header comes before the branches its start creates
+    order = [(e["type"], e["wave"]) for e in events if "wave" in e]
+    started = {w for t, w in order if t == "objective_started"}
+    assert started == {2}  # (wave 1 was started before the run)
+    for w in started:
+        assert order.index(("phase_start", w)) < order.index(("objective_started", w))
     # --watch ends by itself once the plan has ended.
     code, out, _ = flow.ap("status", "--watch", "--json", "--interval", "0.2")
     status = json.loads(out.splitlines()[-1])
