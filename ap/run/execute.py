@@ -13,10 +13,7 @@ objectives whose branch tip is already a done commit are not run again.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -35,6 +32,7 @@ from ap.run.accomplish import AccomplishOutcome, accomplish
 from ap.run.enforce import Settings
 from ap.run.ledger import Ledger, tip_status, tip_statuses, trailers, update_plan
 from ap.run.merge import MergeOutcome, merge_wave
+from ap.run.process import Processes, last_line
 from ap.run.slots import Slots
 from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
@@ -123,9 +121,9 @@ class Runner:
         self.settings = Settings(
             config.state_dir, config.branch_prefix, config.case_sensitive_scopes
         )
-        self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self.processes = Processes(self._stop)
         self.slots = Slots(git, self.area / "worktrees")
         self._active: dict[str, tuple[float, Path]] = {}  # task -> (started, log)
         self._takes_left: int | None = None  # slots still to take in the last wave
@@ -228,7 +226,7 @@ class Runner:
                         self._progress()
             except BaseException:
                 self._stop.set()
-                self._kill_all()
+                self.processes.kill_all()
                 raise
         failed = {r.task: r.reason or "failed" for r in results if not r.ok}
         if failed:
@@ -246,7 +244,7 @@ class Runner:
             active = dict(self._active)
         now = time.monotonic()
         for task, (started, log) in sorted(active.items()):
-            last = _last_line(log)
+            last = last_line(log)
             self.emit(
                 event(
                     "objective_progress",
@@ -408,8 +406,9 @@ class Runner:
         timeout = self.timeout or worker.timeout
         if worker.manual:
             return self._manual(task, branch, tree, prompt, timeout, log)
-        problem = self._process(
-            task, worker.command(str(prompt_file)), tree, env, prompt, timeout, log
+        argv = worker.command(str(prompt_file))
+        problem = self.processes.run(
+            task, argv, cwd=tree, env=env, prompt=prompt, timeout=timeout, log=log
         )
         if problem is not None:
             return TaskResult(task, worker.name, False, problem, log=log)
@@ -426,62 +425,6 @@ class Runner:
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
         return TaskResult(task, worker.name, True, log=log)
-
-    def _process(
-        self,
-        task: str,
-        argv: list[str],
-        cwd: Path,
-        env: dict[str, str],
-        prompt: str,
-        timeout: float | None,
-        log: Path,
-    ) -> str | None:
-        """Run the worker; None when it exited 0, else why it failed."""
-        with log.open("wb") as out:
-            try:
-                proc = subprocess.Popen(
-                    argv,
-                    cwd=cwd,
-                    env=env,
-                    stdin=subprocess.PIPE,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own process group: a timeout kills it all
-                )
-            except OSError as exc:
-                return f"the worker could not start: {exc}"
-            with self._lock:
-                self._procs[task] = proc
-            # The thread blocks in waitpid, so an exit is seen at once; a timeout or
-            # Ctrl-C kills the process group, which ends the wait.
-            timed_out = threading.Event()
-
-            def expire() -> None:
-                timed_out.set()
-                _kill(proc)
-
-            timer = threading.Timer(timeout, expire) if timeout is not None else None
-            try:
-                threading.Thread(target=_feed, args=(proc, prompt), daemon=True).start()
-                if timer is not None:
-                    timer.daemon = True
-                    timer.start()
-                if self._stop.is_set():
-                    _kill(proc)
-                proc.wait()
-            finally:
-                if timer is not None:
-                    timer.cancel()
-                with self._lock:
-                    self._procs.pop(task, None)
-        if timed_out.is_set():
-            return f"timed out after {timeout:g} s"
-        if self._stop.is_set():
-            return "interrupted"
-        if proc.returncode != 0:
-            return f"the worker exited with {proc.returncode} (log: {log})"
-        return None
 
     def _manual(
         self, task: str, branch: str, tree: Path, prompt: str, timeout: float | None, log: Path
@@ -507,45 +450,11 @@ class Runner:
 
     # -- worktrees and processes ------------------------------------------
 
-    def _kill_all(self) -> None:
-        with self._lock:
-            procs = list(self._procs.values())
-        for proc in procs:
-            _kill(proc)
-
     def _cleanup(self) -> None:
         """Remove the worktrees (never a branch: the work is in the branches' commits)."""
         self._stop.set()
-        self._kill_all()
+        self.processes.kill_all()
         self.slots.remove_all(prune=False)
-
-
-def _last_line(log: Path, limit: int = 120) -> str:
-    try:
-        with log.open("rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - 4096))
-            lines = [x for x in handle.read().decode(errors="replace").splitlines() if x.strip()]
-    except OSError:
-        return ""
-    return lines[-1].strip()[:limit] if lines else ""
-
-
-def _feed(proc: subprocess.Popen[bytes], prompt: str) -> None:
-    stdin = proc.stdin
-    if stdin is None:
-        return
-    try:
-        stdin.write(prompt.encode())
-        stdin.close()
-    except (BrokenPipeError, OSError):
-        pass
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 def _record(plan: CoordinationPlan, chosen: dict[str, tuple[Worker, str]]) -> bool:
