@@ -20,11 +20,16 @@ from ap.config import PRESET_NAMES, ApConfig, WorkerConfig
 from ap.errors import UsageError
 from ap.models import Objective
 
+# Each agent's non-interactive form, reading the prompt on stdin (aider: from the file).
+# Their documented flags as of late 2026; none could be run here (no agent, no key).
 PRESET_COMMANDS: dict[str, list[str]] = {
+    # -p: print mode; with no prompt argument the prompt is what stdin holds
     "claude-code": ["claude", "-p", "--permission-mode", "acceptEdits"],
-    "codex": ["codex", "exec", "--full-auto", "-"],
+    # `-` reads the prompt on stdin; workspace-write lets it edit only its worktree
+    "codex": ["codex", "exec", "--sandbox", "workspace-write", "-"],
     "aider": ["aider", "--yes-always", "--no-git", "--message-file", "{prompt_file}"],
-    "gemini": ["gemini", "--yolo"],
+    # -p is the headless mode; its text is appended to the prompt read on stdin
+    "gemini": ["gemini", "--yolo", "-p", "Carry out the objective described above."],
 }
 
 # What a scope's file names say about the work, as capability words workers declare:
