@@ -54,16 +54,21 @@ def find_root(start: Path | str | None = None) -> Path:
             env=_env(),
             check=False,
         )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed", hint="install git and try again") from exc
-    except NotADirectoryError as exc:
-        raise GitError(f"{cwd} is not a directory") from exc
+    except OSError as exc:
+        raise _cannot_run(exc, cwd) from None
     if proc.returncode != 0:
         raise GitError(
             f"{cwd} is not inside a git repository",
             hint="run `git init` first, or `ap -C PATH ...` to point at a repository",
         )
     return _path(proc.stdout.decode().strip())
+
+
+def _cannot_run(exc: OSError, cwd: str | os.PathLike[str]) -> GitError:
+    """Why git could not even start: no such folder to run in, or no git."""
+    if not os.path.isdir(cwd):
+        return GitError(f"{os.fspath(cwd)} is not a directory (it may have been removed)")
+    return GitError(f"git could not be run: {exc.strerror}", hint="install git and try again")
 
 
 class DiffEntry(NamedTuple):
@@ -285,14 +290,17 @@ class Git:
         cwd: Path | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         """Run ``git ARGS`` and return the completed process (raises GitError on failure)."""
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=cwd or self._root,
-            input=input,
-            capture_output=True,
-            env=_env({**self.env, **(env or {})}),
-            check=False,
-        )
+        try:
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=cwd or self._root,
+                input=input,
+                capture_output=True,
+                env=_env({**self.env, **(env or {})}),
+                check=False,
+            )
+        except OSError as exc:
+            raise _cannot_run(exc, cwd or self._root) from None
         if check and proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip()
             detail = err or f"exit {proc.returncode}"
@@ -483,7 +491,10 @@ class Git:
         if not names:
             return []
         if self._reader is None:
-            self._reader = _ObjectReader(self._root, _env(self.env))
+            try:
+                self._reader = _ObjectReader(self._root, _env(self.env))
+            except OSError as exc:
+                raise _cannot_run(exc, self._root) from None
         return self._reader.read(names)
 
     def object_format(self, known: str | None = None) -> str:

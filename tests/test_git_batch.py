@@ -180,3 +180,21 @@ def test_the_open_reader_answers_many_names_in_order_with_big_objects(tmp_path: 
     assert git.read_blobs(oids[:3]) == dict(zip(oids[:3], contents[:3], strict=True))
     with pytest.raises(GitError, match="line break"):
         git.read_objects(["HEAD\nHEAD"])
+
+
+def test_a_folder_that_is_gone_is_a_git_error_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worktree removed under ap's feet (or no git at all) is an error ap can report."""
+    repo = make_repo(tmp_path / "r", {"a.txt": "a\n"})
+    gone = tmp_path / "gone"
+    with pytest.raises(GitError, match="gone is not a directory"):
+        Git(gone).run_bytes("status")
+    with pytest.raises(GitError, match="gone is not a directory"):
+        Git(repo.root).run_bytes("status", cwd=gone)
+    with pytest.raises(GitError, match="gone is not a directory"):
+        Git(gone).read_object("HEAD")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(GitError, match="git could not be run") as caught:
+        Git(repo.root).run_bytes("status")
+    assert caught.value.hint == "install git and try again"

@@ -33,6 +33,7 @@ from ap.run.enforce import Settings
 from ap.run.ledger import Ledger, tip_status, tip_statuses, trailers, update_plan
 from ap.run.merge import MergeOutcome, merge_wave
 from ap.run.process import Processes, last_line
+from ap.run.runlock import holding
 from ap.run.slots import Slots
 from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
@@ -131,6 +132,11 @@ class Runner:
     # -- the plan ------------------------------------------------------------
 
     def run(self) -> RunOutcome:
+        """Run the plan to its end; refused while another run of it is going."""
+        with holding(self.area / "run.lock", self.plan_id):
+            return self._run()
+
+    def _run(self) -> RunOutcome:
         outcome = RunOutcome(self.plan_id)
         self.slots.remove_all()  # whatever a killed run left
         try:

@@ -302,3 +302,33 @@ def test_a_resumed_wave_does_not_run_again_what_was_submitted(
     tree = flow.tree(flow.integration)
     assert "src/auth/mine.py" in tree and "src/auth/new.py" not in tree
     assert set(flow.plan_statuses().values()) == {"merged"}
+
+
+def test_a_second_run_of_the_plan_is_refused_while_the_first_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs of one plan would share objectives and worktrees: the second is refused,
+    naming the first, and touches nothing; the first ends as if alone."""
+    flow = worker_flow(tmp_path, capsys)
+    env = {**os.environ, "BEHAVIOUR_T1": "sleep", "SLEEP": "3", "PIDDIR": str(tmp_path)}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "ap", "run"], cwd=flow.root, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not all((tmp_path / t).exists() for t in ("T1", "T2")):
+        time.sleep(0.05)  # until both workers of the first run's wave 1 have started
+    trees = lambda: [  # noqa: E731  (paths only: the first run's commits move their heads)
+        line for line in git(flow.root, "worktree", "list", "--porcelain").splitlines()
+        if line.startswith("worktree ")
+    ]  # fmt: skip
+    worktrees = trees()
+    code, _, err = flow.ap("run")
+    assert code == 1
+    assert f"being run already, by `ap run` process {first.pid}" in err
+    assert trees() == worktrees and len(worktrees) == 3  # the first's two slots untouched
+    _, first_err = first.communicate(timeout=60)
+    assert first.returncode == 0, first_err
+    assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
+    again = run_ap(flow.root, "run")  # the lock went with the first run
+    assert again.returncode == 0, again.stderr
