@@ -37,7 +37,7 @@ from ap.run.runlock import holding
 from ap.run.slots import Slots
 from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
-from ap.run.workers import Worker, choose, resolve
+from ap.run.workers import Worker, choose, require_programs, resolve
 
 MANUAL_POLL = 2.0
 PROGRESS_EVERY = 5.0
@@ -133,6 +133,7 @@ class Runner:
 
     def run(self) -> RunOutcome:
         """Run the plan to its end; refused while another run of it is going."""
+        require_programs([*self.overrides.values(), *filter(None, [self.worker_override])])
         with holding(self.area / "run.lock", self.plan_id):
             return self._run()
 
@@ -182,6 +183,7 @@ class Runner:
         def prepare(plan: CoordinationPlan, number: int, tip: str) -> bool:
             chosen.clear()
             chosen.update(self._assign(plan, number, self._submitted(plan, number, tip)))
+            require_programs(worker for worker, _ in chosen.values())  # before the wave starts
             # the worktrees are added while the start is committed
             self.slots.reserve(
                 min(self._limit(len(chosen)), len(chosen)), plan.base_commit or "HEAD"

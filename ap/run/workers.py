@@ -9,10 +9,12 @@ matched to a worker by declared capabilities, then by load.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import shlex
+import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ap.analyze.index import LANGUAGES
@@ -59,6 +61,13 @@ class Worker:
     def manual(self) -> bool:
         return self.argv is None
 
+    def program_missing(self) -> str | None:
+        """The program the worker runs when it is not on PATH (a path is left to the run:
+        a relative one is found from the worktree)."""
+        if not self.argv or "/" in self.argv[0] or (os.altsep and os.altsep in self.argv[0]):
+            return None
+        return None if shutil.which(self.argv[0]) else self.argv[0]
+
     def command(self, prompt_file: str) -> list[str]:
         assert self.argv is not None
         return [a.replace("{prompt_file}", prompt_file) for a in self.argv]
@@ -88,6 +97,18 @@ def resolve(config: ApConfig, name: str) -> Worker:
         return from_config(WorkerConfig(name=name, preset=name))
     known = ", ".join([w.name for w in config.team] + [p for p in PRESET_NAMES if p != "script"])
     raise UsageError(f"no worker named {name!r}", hint=f"one of: {known}")
+
+
+def require_programs(workers: Iterable[Worker]) -> None:
+    """Refuse, before anything is started, workers whose program can't be found."""
+    missing = {w.name: program for w in workers if (program := w.program_missing())}
+    if missing:
+        named = ", ".join(f"{name} (`{program}`)" for name, program in sorted(missing.items()))
+        raise UsageError(
+            f"no such program on PATH for worker(s) {named}; nothing was started for them",
+            hint="install it, give the worker a `command` in ap.yaml, or choose another "
+            "with --worker NAME",
+        )
 
 
 def work_kinds(objective: Objective) -> set[str]:

@@ -86,3 +86,34 @@ def test_each_agent_preset_runs_its_agent_non_interactively(
     for path in ("src/auth/", "src/api/", "tests/"):
         assert f"{path}by_{agent}.txt" in tree
     assert set(flow.plan_statuses().values()) == {"merged"}
+
+
+def test_a_worker_whose_program_is_missing_is_refused_before_it_starts(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not one objective fails for an agent that is not installed: the run stops before
+    the wave (exit 2, with a hint), and runs once it is there."""
+    flow = planned_flow(tmp_path / "repo", capsys)
+    (flow.root / "ap.yaml").write_text("team:\n  - name: coder\n    preset: codex\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("AGENT_LOG", str(tmp_path / "agents.jsonl"))
+    before = flow.plan_statuses()
+    tip = flow.repo.git("rev-parse", flow.integration)
+
+    for args, named in ((["run"], "coder (`codex`)"), (["run", "--worker", "gemini"], "gemini")):
+        code, _, err = flow.ap(*args)
+        assert code == 2
+        assert f"no such program on PATH for worker(s) {named}" in err
+        assert "hint: install it" in err
+    assert flow.repo.git("rev-parse", flow.integration) == tip  # nothing was written
+    assert flow.plan_statuses() == before
+
+    (bin_dir / "codex").write_text(f"#!{sys.executable}\n{AGENT}")
+    (bin_dir / "codex").chmod(0o755)
+    code, _, err = flow.ap("run")
+    assert code == 0, err
+    assert set(flow.plan_statuses().values()) == {"merged"}
