@@ -169,6 +169,18 @@ def test_a_bad_worker_fails_only_its_objective(
     assert "T2" in report and "failed" in report
 
 
+def _run_elsewhere(flow: Flow, piddir: Path, **behaviour: str) -> subprocess.Popen[str]:
+    """``ap run`` in a process of its own; each worker writes its process id in ``piddir``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ap", "run"],
+        cwd=flow.root,
+        env={**os.environ, **behaviour, "PIDDIR": str(piddir)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_resumes_to_the_same_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], how: signal.Signals
@@ -185,11 +197,7 @@ def test_interrupted_run_resumes_to_the_same_result(
     (reference_root / "ap.yaml").write_text(ref_yaml)
     assert run_ap(reference_root, "run").returncode == 0
 
-    env = {**os.environ, "BEHAVIOUR_T2": "sleep", "SLEEP": "30", "PIDDIR": str(tmp_path)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ap", "run"], cwd=flow.root, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    proc = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T2="sleep", SLEEP="30")
     deadline = time.monotonic() + 30
     t1 = flow.branch("T1")
     while time.monotonic() < deadline:  # wait until T1 is submitted while T2 still sleeps
@@ -310,11 +318,7 @@ def test_a_second_run_of_the_plan_is_refused_while_the_first_goes_on(
     """Two runs of one plan would share objectives and worktrees: the second is refused,
     naming the first, and touches nothing; the first ends as if alone."""
     flow = worker_flow(tmp_path, capsys)
-    env = {**os.environ, "BEHAVIOUR_T1": "sleep", "SLEEP": "3", "PIDDIR": str(tmp_path)}
-    first = subprocess.Popen(
-        [sys.executable, "-m", "ap", "run"], cwd=flow.root, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    first = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T1="sleep", SLEEP="3")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not all((tmp_path / t).exists() for t in ("T1", "T2")):
         time.sleep(0.05)  # until both workers of the first run's wave 1 have started
