@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -750,6 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()
     app = App()
     code: int
+    previous = _stop_on_termination()
     try:
         rv = cli.main(args=argv, prog_name="ap", standalone_mode=False, obj=app)
         code = rv if isinstance(rv, int) else 0
@@ -769,4 +772,24 @@ def main(argv: list[str] | None = None) -> int:
         where = f"; the traceback is in {log}" if log else ""
         _report(app, f"internal error: {type(exc).__name__}: {exc}{where}", None, EXIT_INTERNAL)
         code = EXIT_INTERNAL
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return code
+
+
+def _stop_on_termination() -> dict[int, Any]:
+    """SIGTERM (a CI job cancelled, a service stopped) and SIGHUP (the terminal closed)
+    stop ap as Ctrl-C does: workers killed, worktrees removed, resumable. The handlers
+    they replace, to be put back; an ignored signal stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    return {
+        signum: signal.signal(signum, interrupt)
+        for signum in (signal.SIGTERM, signal.SIGHUP)
+        if signal.getsignal(signum) is not signal.SIG_IGN  # (`nohup ap run` stays immune)
+    }

@@ -181,7 +181,9 @@ def _run_elsewhere(flow: Flow, piddir: Path, **behaviour: str) -> subprocess.Pop
     )
 
 
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize(
+    "how", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name
+)
 def test_interrupted_run_resumes_to_the_same_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], how: signal.Signals
 ) -> None:
@@ -207,10 +209,12 @@ def test_interrupted_run_resumes_to_the_same_result(
         time.sleep(0.1)
     proc.send_signal(how)
     _, err = proc.communicate(timeout=30)
-    if how == signal.SIGINT:
+    if how != signal.SIGKILL:  # Ctrl-C, or a SIGTERM / SIGHUP: stopped as cleanly
         assert proc.returncode == 130, err
         assert "interrupted" in err
         assert "ap/run" not in git(flow.root, "worktree", "list")  # worktrees gone, branches kept
+        with pytest.raises(ProcessLookupError):  # the sleeping worker was stopped too
+            os.kill(int((tmp_path / "T2").read_text()), 0)
     else:  # killed: nothing was cleaned up, and the worker (its own process group) lives on
         assert "ap/run" in git(flow.root, "worktree", "list")
         with contextlib.suppress(ProcessLookupError):
