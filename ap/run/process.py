@@ -1,5 +1,6 @@
 """Worker processes: each in its own process group, fed the prompt on stdin, its output
-logged to a file, killed with its whole group on a timeout or when the run stops."""
+logged to a file, killed with its whole group on a timeout or when the run stops;
+what it leaves running in its group when it exits is stopped too."""
 
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ class Processes:
                     timer.cancel()
                 with self._lock:
                     self._live.pop(task, None)
+                # whatever it left running would go on editing a worktree ap reuses
+                _kill_group(proc.pid)
         if timed_out.is_set():
             return f"timed out after {timeout:g} s"
         if self._stop.is_set():
@@ -85,9 +88,13 @@ class Processes:
 
 def kill(proc: subprocess.Popen[bytes]) -> None:
     """Kill a worker and everything it started (its process group)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    _kill_group(proc.pid)
     proc.wait()
+
+
+def _kill_group(group: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
 
 
 def last_line(log: Path, limit: int = 120) -> str:

@@ -41,6 +41,11 @@ if behaviour == "outside":
     (root / "src/auth/evil.py").write_text("evil\\n")
 (root / own).parent.mkdir(parents=True, exist_ok=True)
 (root / own).write_text(f"# by {task}\\n")
+if behaviour == "daemon":  # leaves a process behind that would edit the worktree later
+    import subprocess
+    late = "import pathlib, time; time.sleep(30); pathlib.Path('late.txt').write_text('x')"
+    child = subprocess.Popen([sys.executable, "-c", late])
+    (pathlib.Path(os.environ["PIDDIR"]) / "child").write_text(str(child.pid))
 if behaviour == "commit":  # the worker commits its own work; ap adds the report on top
     import subprocess
     subprocess.run(["git", "add", "-A"], check=True)
@@ -340,3 +345,29 @@ def test_a_second_run_of_the_plan_is_refused_while_the_first_goes_on(
     assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
     again = run_ap(flow.root, "run")  # the lock went with the first run
     assert again.returncode == 0, again.stderr
+
+
+def test_what_a_worker_leaves_running_is_stopped_when_it_exits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process the worker started and left behind (its process group) would go on
+    editing a worktree that ap cleans and reuses: it is stopped when the worker ends."""
+    flow = worker_flow(tmp_path, capsys, monkeypatch, BEHAVIOUR_T1="daemon", PIDDIR=str(tmp_path))
+    code, _, err = flow.ap("run")
+    assert code == 0, err
+    assert not _running(int((tmp_path / "child").read_text()))
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie nobody reaped yet does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc here: ask the system
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
