@@ -413,7 +413,7 @@ class Runner:
         }
         timeout = self.timeout or worker.timeout
         if worker.manual:
-            return self._manual(task, branch, tree, prompt, timeout, log)
+            return self._manual(task, branch, tree, prompt_file, timeout)
         argv = worker.command(str(prompt_file))
         problem = self.processes.run(
             task, argv, cwd=tree, env=env, prompt=prompt, timeout=timeout, log=log
@@ -435,22 +435,21 @@ class Runner:
         return TaskResult(task, worker.name, True, log=log)
 
     def _manual(
-        self, task: str, branch: str, tree: Path, prompt: str, timeout: float | None, log: Path
+        self, task: str, branch: str, tree: Path, prompt_file: Path, timeout: float | None
     ) -> TaskResult:
         """A person does it: show the prompt and the worktree; wait for `ap submit` there."""
-        log.write_text(prompt, encoding="utf-8")
         self.emit(
             event(
                 "message",
                 "execution",
                 message=f"{task} is yours: work in {tree}, then run `ap submit` there "
-                f"(the prompt is in {log})",
+                f"(the prompt is in {prompt_file})",
             )
         )
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self._stop.is_set():
             if tip_status(self.git, self.plan_id, task, f"refs/heads/{branch}") == "done":
-                return TaskResult(task, "manual", True, log=log)
+                return TaskResult(task, "manual", True)
             if deadline is not None and time.monotonic() > deadline:
                 return TaskResult(task, "manual", False, f"not submitted within {timeout:g} s")
             time.sleep(MANUAL_POLL)

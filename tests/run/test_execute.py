@@ -371,3 +371,37 @@ def _running(pid: int) -> bool:
             return False
         return True
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_person_works_through_the_plan_with_the_manual_worker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--worker manual``: each objective is handed over with its worktree and prompt;
+    the run waits until the person's ``ap submit`` there, then goes on to the merge."""
+    flow = worker_flow(tmp_path, capsys)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ap", "run", "--worker", "manual", "--timeout", "60", "--json"],
+        cwd=flow.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    handed = []
+    for line in proc.stdout:
+        ev = json.loads(line)
+        if ev["type"] != "message" or " is yours: " not in ev["message"]:
+            continue
+        task = ev["message"].split(" ", 1)[0]
+        tree = Path(ev["message"].split("work in ", 1)[1].split(", then", 1)[0])
+        prompt = Path(ev["message"].rsplit("the prompt is in ", 1)[1].rstrip(")"))
+        title = {"T1": "Token module", "T2": "API routes", "T3": "Tests"}[task]
+        assert title in prompt.read_text()  # the objective's own prompt
+        own = {"T1": "src/auth/by_hand.py", "T2": "src/api/by_hand.py", "T3": "tests/by_hand.py"}
+        (tree / own[task]).parent.mkdir(parents=True, exist_ok=True)
+        (tree / own[task]).write_text(f"# {task}, by hand\n")
+        submitted = run_ap(tree, "submit", "-m", f"{task} by hand")
+        assert submitted.returncode == 0, submitted.stderr
+        handed.append(task)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    assert sorted(handed) == ["T1", "T2", "T3"]
+    assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
+    tree = flow.tree(flow.integration)
+    assert {"src/auth/by_hand.py", "src/api/by_hand.py", "tests/by_hand.py"} <= set(tree)
