@@ -65,7 +65,14 @@ class App:
         return Git.discover(self.cwd)
 
     def out(self, text: str) -> None:
-        """Human output: stdout normally, stderr under --json (stdout is events only)."""
+        """Human output: stdout normally, stderr under --json (stdout is events only).
+
+        Titles, requests and reasons may come from an issue or a worker: no terminal
+        escape sequence or invisible character goes out.
+        """
+        from ap.text import for_terminal
+
+        text = for_terminal(text)
         click.echo(text, file=sys.stderr if self.json else sys.stdout, nl=not text.endswith("\n"))
 
 

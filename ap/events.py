@@ -18,6 +18,7 @@ from typing import IO, Any
 from pydantic import BaseModel
 
 from ap.models import Event
+from ap.text import for_terminal
 
 Emit = Callable[[Event], None]
 
@@ -93,6 +94,19 @@ class Background:
             raise self._error
 
 
+def _for_terminal(value: Any) -> Any:
+    """``value`` (an event's payload) with every text in it made safe for a terminal."""
+    if isinstance(value, str):
+        return for_terminal(value)
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {k: _for_terminal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_for_terminal(v) for v in value]
+    return value
+
+
 def plain_wanted(stream: IO[str]) -> bool:
     """No colours or live drawing when not a terminal or when NO_COLOR is set."""
     return bool(os.environ.get("NO_COLOR")) or not stream.isatty()
@@ -119,6 +133,8 @@ class ConsoleRenderer:
     def __call__(self, ev: Event) -> None:
         from ap import console_views
 
+        # paths, titles and worker output may come from anyone: no escape sequence passes
+        ev = Event(type=ev.type, phase=ev.phase, ts=ev.ts, **_for_terminal(ev.payload()))
         view = console_views.VIEWS.get(ev.type)
         if view is not None:
             view(self.console, ev)

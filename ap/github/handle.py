@@ -23,13 +23,14 @@ from ap.events import Emit, event
 from ap.git import Git
 from ap.github.api import CommitState, GitHubApi, has_permission
 from ap.github.context import Command, GitHubContext, load_context, parse_command
-from ap.github.outputs import StepOutputs, clean_text, escape_markdown
+from ap.github.outputs import StepOutputs, escape_markdown
 from ap.github.remote import fetch_plans, push_branches, push_retried
 from ap.github.report import pull_request_body, pull_request_title, status_body, waves_table
 from ap.ids import Branches, is_valid_id
 from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
 from ap.run.enforce import check_branch
 from ap.run.ledger import Ledger, tip_status, trailers
+from ap.text import clean_text
 
 REQUEST_LABEL = "ap-request"
 SCOPE_CONTEXT = "ap/scope"

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ap.github.context import GitHubEventError
+from ap.text import clean_text
 
 SUMMARY_MAX_CHARS = 1024 * 1024  # GitHub's limit for one step's summary is 1 MiB
 _OUTPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$")
@@ -71,14 +72,6 @@ def _append(path: Path, text: str, name: str) -> None:
 
 # -- untrusted text into markdown -----------------------------------------------------------
 
-# Line breaks of every kind become "\n"; control, bidi, zero-width and other
-# invisible format characters (and lone surrogates) are dropped.
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\U000e0000-\U000e007f\ud800-\udfff]"
-)
 _SPACES = re.compile(r"\s+")
 _INDENT = re.compile(r"^[ \t]+", re.MULTILINE)  # would start an indented code block
 _ZWSP = "&#8203;"
@@ -97,11 +90,6 @@ _ESCAPES = str.maketrans(
         "#": "#" + _ZWSP,
     }
 )
-
-
-def clean_text(text: str) -> str:
-    """``text`` with line breaks normalised and invisible characters removed."""
-    return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
 
 
 def escape_markdown(text: str, *, limit: int = 4000, inline: bool = False) -> str:

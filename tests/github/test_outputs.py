@@ -14,7 +14,8 @@ from markdown_it import MarkdownIt
 
 from ap.github import outputs
 from ap.github.context import GitHubEventError
-from ap.github.outputs import StepOutputs, clean_text, escape_markdown
+from ap.github.outputs import StepOutputs, escape_markdown
+from ap.text import clean_text
 
 
 def read_outputs(path: Path) -> dict[str, str]:
