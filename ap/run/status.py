@@ -51,10 +51,27 @@ class PlanStatusView:
         settled = sum(r.status in ("merged", "failed", "blocked") for r in self.rows)
         return round(100.0 * settled / len(self.rows), 1) if self.rows else 100.0
 
+    @property
+    def next_step(self) -> str | None:
+        """What moves the plan on from here, as a command (None once it has ended)."""
+        if self.status == "failed":
+            failed = [r.task for r in self.rows if r.status == "failed"]
+            return f"`ap retry {failed[0]}` runs a failed objective again" if failed else None
+        if self.finished:
+            return None
+        if not self.started:
+            return "`ap run` (or `ap start`, to work on the branches yourself)"
+        for wave in range(1, self.waves + 1):
+            rows = [r for r in self.rows if r.wave == wave]
+            if wave not in self.waves_merged and rows:
+                return _wave_step(wave, rows)
+        return "`ap accomplish` (or `ap run`)"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "plan_id": self.plan_id,
             "status": self.status,
+            "next": self.next_step,
             "started": self.started,
             "integration_branch": self.integration,
             "integration_head": self.tip,
@@ -68,7 +85,7 @@ class PlanStatusView:
     def text(self) -> str:
         lines = [
             f"plan {self.plan_id}: {self.status}"
-            + ("" if self.started else " (not started: `ap start`)"),
+            + ("" if self.started else " (not started)"),
             f"integration: {self.integration}" + (f" at {self.tip[:12]}" if self.tip else ""),
             f"progress: {self.progress_percent:.0f}%"
             + (
@@ -87,7 +104,22 @@ class PlanStatusView:
                 lines.append(
                     f"  {r.task:<6} {r.status:<8} {elapsed:>7}  {branch}  {r.title}{reason}"
                 )
+        if self.next_step is not None:
+            lines.append(f"next: {self.next_step}")
         return "\n".join(lines)
+
+
+def _wave_step(wave: int, rows: list[Row]) -> str:
+    """What moves an unmerged wave on: starting it, its objectives' work, or its merge."""
+    if any(r.status == "pending" for r in rows):
+        return f"`ap run` (or `ap start` for wave {wave})"
+    working = [r.task for r in rows if r.status == "running"]
+    if working:
+        return (
+            f"`ap run`, or `ap submit` on the branches of {', '.join(working)} "
+            "when their work is done"
+        )
+    return f"`ap merge-wave` merges wave {wave} (or `ap run`)"
 
 
 def _live_status(git: Git, plan: CoordinationPlan, task: str, branch: str | None) -> str | None:

@@ -172,6 +172,7 @@ def test_a_bad_worker_fails_only_its_objective(
     assert "src/auth/evil.py" not in tree
     report = flow.show(flow.integration, f"docs/accomplishments/ACCOMPLISHMENT_{flow.plan_id}.md")
     assert "T2" in report and "failed" in report
+    assert "next: `ap retry T2` runs a failed objective again" in flow.ok("status")
 
 
 def _run_elsewhere(flow: Flow, piddir: Path, **behaviour: str) -> subprocess.Popen[str]:

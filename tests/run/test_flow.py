@@ -50,6 +50,7 @@ def test_whole_cycle_two_waves(flow: Flow) -> None:
     assert flow.repo.git("rev-parse", tip) == before
     assert "every wave" in flow.ok("merge-wave")
     assert "every wave" in flow.ok("start")
+    assert "next:" not in flow.ok("status")  # the plan has ended
 
 
 def test_start_is_idempotent_and_recreates_missing_branches(flow: Flow) -> None:
@@ -72,6 +73,14 @@ def test_status_shows_waves_and_live_done(flow: Flow) -> None:
     assert rows["T3"]["status"] == "pending"
     assert rows["T1"]["branch"] == flow.branch("T1")
     assert "wave 1" in flow.ok("status")
+    # What moves the plan on from here: T2's work, then the merge, then the next wave.
+    assert (
+        status["next"] == "`ap run`, or `ap submit` on the branches of T2 when their work is done"
+    )
+    flow.submit("T2", {"src/api/routes.py": "changed\n"})
+    assert "next: `ap merge-wave` merges wave 1 (or `ap run`)" in flow.ok("status")
+    flow.ok("merge-wave")
+    assert "next: `ap run` (or `ap start` for wave 2)" in flow.ok("status")
 
 
 def test_merge_refuses_a_wave_that_is_not_done(flow: Flow) -> None:
