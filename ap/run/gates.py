@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,8 +11,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ap.config import GateConfig
 from ap.events import Emit, event
+from ap.fsutil import atomic_write
 from ap.git import Git
 from ap.models import GateResult
 from ap.run import faults
@@ -110,3 +114,35 @@ def _run(gate: GateConfig, cwd: Path, wave: int) -> GateResult:
         output_tail=output[-TAIL:],
         wave=wave,
     )
+
+
+# -- the last failure, for `ap status` --------------------------------------------------
+# A failing gate moves nothing (the plan on the integration branch included), so what
+# failed is kept beside the run logs, with the integration tip it failed on.
+
+
+def _failure_file(git: Git, plan_id: str) -> Path:
+    return git.git_dir() / "ap" / "gates" / f"{plan_id}.json"
+
+
+def remember_failure(git: Git, plan_id: str, tip: str, result: GateResult) -> None:
+    """Keep the gate that failed on ``tip`` (the integration branch's, unmoved)."""
+    path = _failure_file(git, plan_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps({"tip": tip, "result": result.model_dump(mode="json")}))
+
+
+def forget_failure(git: Git, plan_id: str) -> None:
+    """The wave merged: its earlier gate failure is history."""
+    _failure_file(git, plan_id).unlink(missing_ok=True)
+
+
+def last_failure(git: Git, plan_id: str, tip: str | None) -> GateResult | None:
+    """The gate that last failed on the plan, if the integration branch is still at ``tip``."""
+    try:
+        data = json.loads(_failure_file(git, plan_id).read_text(encoding="utf-8"))
+        if tip is None or data.get("tip") != tip:
+            return None
+        return GateResult.model_validate(data["result"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ValidationError):
+        return None  # none, or not ours to trust: status goes on without it

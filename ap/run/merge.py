@@ -34,7 +34,7 @@ from ap.models import (
 from ap.plan.graph import dependants
 from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branches
-from ap.run.gates import remove_stale_worktrees, run_gates
+from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
 
@@ -301,6 +301,7 @@ def merge_wave(
             gate_results = run_gates(git, base_tree, config.gates, wave=number, emit=emit)
             broken = [g for g in gate_results if not g.passed]
             if broken:
+                remember_failure(git, plan_id, tip, broken[0])  # for `ap status`
                 raise GateFailed(
                     f"gate {broken[0].name!r} failed on wave {number} of {plan_id} "
                     f"(exit {broken[0].exit_code}); nothing was merged\n"
@@ -334,6 +335,7 @@ def merge_wave(
         if commit is None:
             continue  # another run moved the branch: look again
         faults.checkpoint("merge.ref_moved")
+        forget_failure(git, plan_id)
         outcome = MergeOutcome(
             plan_id,
             number,

@@ -13,7 +13,14 @@ from typing import Any
 from ap.config import ApConfig
 from ap.errors import ApError
 from ap.git import Git
-from ap.models import AccomplishmentReport, CoordinationPlan, ObjectiveStatus, utcnow
+from ap.models import (
+    AccomplishmentReport,
+    CoordinationPlan,
+    GateResult,
+    ObjectiveStatus,
+    utcnow,
+)
+from ap.run.gates import last_failure
 from ap.run.ledger import Ledger, tip_status
 from ap.store import Store
 
@@ -41,6 +48,7 @@ class PlanStatusView:
     waves_merged: list[int] = field(default_factory=list)
     waves: int = 0
     estimated_remaining: float | None = None
+    gate_failure: GateResult | None = None  # the last merge attempt's, on this very tip
 
     @property
     def finished(self) -> bool:
@@ -64,6 +72,12 @@ class PlanStatusView:
         for wave in range(1, self.waves + 1):
             rows = [r for r in self.rows if r.wave == wave]
             if wave not in self.waves_merged and rows:
+                gate = self.gate_failure
+                if gate is not None and gate.wave == wave:
+                    return (
+                        f"fix the branches (or the gate {gate.name!r}), "
+                        "then `ap merge-wave` (or `ap run`)"
+                    )
                 return _wave_step(wave, rows)
         return "`ap accomplish` (or `ap run`)"
 
@@ -79,13 +93,15 @@ class PlanStatusView:
             "waves_merged": self.waves_merged,
             "progress_percent": self.progress_percent,
             "estimated_remaining": self.estimated_remaining,
+            "gate_failure": (
+                self.gate_failure.model_dump(mode="json") if self.gate_failure else None
+            ),
             "objectives": [vars(r) for r in self.rows],
         }
 
     def text(self) -> str:
         lines = [
-            f"plan {self.plan_id}: {self.status}"
-            + ("" if self.started else " (not started)"),
+            f"plan {self.plan_id}: {self.status}" + ("" if self.started else " (not started)"),
             f"integration: {self.integration}" + (f" at {self.tip[:12]}" if self.tip else ""),
             f"progress: {self.progress_percent:.0f}%"
             + (
@@ -103,6 +119,13 @@ class PlanStatusView:
                 branch = r.branch or "-"
                 lines.append(
                     f"  {r.task:<6} {r.status:<8} {elapsed:>7}  {branch}  {r.title}{reason}"
+                )
+            gate = self.gate_failure
+            if gate is not None and gate.wave == wave and wave not in self.waves_merged:
+                said = [x for x in gate.output_tail.splitlines() if x.strip()]
+                lines.append(
+                    f"  gate {gate.name!r} failed on this wave (exit {gate.exit_code})"
+                    + (f": {said[-1].strip()[:160]}" if said else "")
                 )
         if self.next_step is not None:
             lines.append(f"next: {self.next_step}")
@@ -151,6 +174,7 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
             Row(o.id, o.title, o.wave, status, o.status_reason, o.branch, o.head, elapsed)
         )
     view.estimated_remaining = estimate_remaining(git, config, plan, view)
+    view.gate_failure = last_failure(git, plan.id, tip)
     return view
 
 

@@ -140,6 +140,19 @@ def test_failing_gate_moves_nothing(flow: Flow) -> None:
     assert code == 1 and "gate 'check' failed" in err
     assert flow.repo.git("rev-parse", flow.integration) == tip
     assert not [w for w in flow.repo.git("worktree", "list").splitlines() if "ap-gates-" in w]
+    # Nothing moved, so the plan cannot say it; `ap status` does, while the tip is the same.
+    shown = flow.ok("status")
+    assert "gate 'check' failed on this wave (exit 1)" in shown
+    assert "next: fix the branches (or the gate 'check'), then `ap merge-wave`" in shown
+    code, out, _ = flow.ap("status", "--json")
+    assert json.loads(out.splitlines()[-1])["gate_failure"]["name"] == "check"
+    # Once the wave merges (here: the gate fixed), the failure is history.
+    _with_gate(flow, "test -e src/api/bad.py")
+    flow.ok("merge-wave")
+    shown = flow.ok("status")
+    assert (
+        "gate 'check' failed" not in shown and "next: `ap run` (or `ap start` for wave 2)" in shown
+    )
 
 
 def test_passing_gate_is_recorded(flow: Flow) -> None:
