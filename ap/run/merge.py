@@ -281,15 +281,7 @@ def merge_wave(
             return MergeOutcome(plan_id, number, already=True)
         check_order(plan, number)
         ready, failed = collect(git, ledger, plan, number)
-        for item in ready:
-            if not item.outcome.ok:
-                failed[item.task] = "scope violation: " + "; ".join(
-                    v.describe() for v in item.outcome.violations
-                )
-                plan.violations_caught += [
-                    ScopeViolationRecord(task=item.task, path=v.path, reason=v.reason)
-                    for v in item.outcome.violations
-                ]
+        _refuse_violations(plan, ready, failed)
         faults.checkpoint("merge.checked")
         base_tree, merged, changes = combine(
             git, tip, [r for r in ready if r.outcome.ok], failed, as_commit=bool(config.gates)
@@ -299,15 +291,7 @@ def merge_wave(
         if merged and config.gates:
             faults.checkpoint("merge.gates_started")
             gate_results = run_gates(git, base_tree, config.gates, wave=number, emit=emit)
-            broken = [g for g in gate_results if not g.passed]
-            if broken:
-                remember_failure(git, plan_id, tip, broken[0])  # for `ap status`
-                raise GateFailed(
-                    f"gate {broken[0].name!r} failed on wave {number} of {plan_id} "
-                    f"(exit {broken[0].exit_code}); nothing was merged\n"
-                    + broken[0].output_tail[-1500:],
-                    hint="fix the objectives' branches (or the gate), then merge again",
-                )
+            _require_passed(git, plan_id, number, tip, gate_results)
         faults.checkpoint("merge.gated")
         blocked = _settle(plan, number, merged, failed)
         plan.wave_records.append(
@@ -318,16 +302,10 @@ def merge_wave(
                 gate_results=gate_results,
             )
         )
-        names = ", ".join(m.task for m in merged) or "nothing merged"
-        body = "".join(f"Failed: {t}: {why}\n" for t, why in failed.items())
-        message = f"merge(ap): wave {number} of {plan_id}: {names}\n\n"
-        message += (body + "\n" if body else "") + trailers(
-            plan=plan_id, step="merge", wave=str(number)
-        )
         commit = ledger.commit(
             tip,
             plan,
-            message,
+            _message(plan_id, number, merged, failed),
             files=changes,
             tree_of=base_tree,
             extra_parents=[m.tip for m in merged],
@@ -345,21 +323,61 @@ def merge_wave(
             commit=commit,
             gate_results=gate_results,
         )
-        for task in outcome.merged:
-            emit(event("objective_finished", "merge", task=task, status="merged"))
-        for task, why in failed.items():
-            emit(event("objective_finished", "merge", task=task, status="failed", reason=why))
-        emit(
-            event(
-                "wave_merged",
-                "merge",
-                plan_id=plan_id,
-                wave=number,
-                commit=commit,
-                merged=outcome.merged,
-                failed=failed,
-                blocked=blocked,
-            )
-        )
+        _announce(outcome, emit)
         return outcome
     raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")
+
+
+def _refuse_violations(plan: CoordinationPlan, ready: list[Ready], failed: dict[str, str]) -> None:
+    """A branch with a change outside its scope fails, and the plan records what was caught."""
+    for item in ready:
+        if not item.outcome.ok:
+            failed[item.task] = "scope violation: " + "; ".join(
+                v.describe() for v in item.outcome.violations
+            )
+            plan.violations_caught += [
+                ScopeViolationRecord(task=item.task, path=v.path, reason=v.reason)
+                for v in item.outcome.violations
+            ]
+
+
+def _require_passed(git: Git, plan_id: str, wave: int, tip: str, results: list[GateResult]) -> None:
+    """Nothing is merged past a failed gate; ``ap status`` is told which one."""
+    broken = next((g for g in results if not g.passed), None)
+    if broken is None:
+        return
+    remember_failure(git, plan_id, tip, broken)
+    raise GateFailed(
+        f"gate {broken.name!r} failed on wave {wave} of {plan_id} "
+        f"(exit {broken.exit_code}); nothing was merged\n" + broken.output_tail[-1500:],
+        hint="fix the objectives' branches (or the gate), then merge again",
+    )
+
+
+def _message(plan_id: str, wave: int, merged: list[Ready], failed: dict[str, str]) -> str:
+    names = ", ".join(m.task for m in merged) or "nothing merged"
+    body = "".join(f"Failed: {t}: {why}\n" for t, why in failed.items())
+    return (
+        f"merge(ap): wave {wave} of {plan_id}: {names}\n\n"
+        + (body + "\n" if body else "")
+        + trailers(plan=plan_id, step="merge", wave=str(wave))
+    )
+
+
+def _announce(outcome: MergeOutcome, emit: Emit) -> None:
+    for task in outcome.merged:
+        emit(event("objective_finished", "merge", task=task, status="merged"))
+    for task, why in outcome.failed.items():
+        emit(event("objective_finished", "merge", task=task, status="failed", reason=why))
+    emit(
+        event(
+            "wave_merged",
+            "merge",
+            plan_id=outcome.plan_id,
+            wave=outcome.wave,
+            commit=outcome.commit,
+            merged=outcome.merged,
+            failed=outcome.failed,
+            blocked=outcome.blocked,
+        )
+    )
