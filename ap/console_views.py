@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ap.models import Event
 
@@ -134,6 +137,62 @@ def generic(console: Console, ev: Event) -> None:
     payload = ev.payload().items()
     fields = ", ".join(f"{k}={v}" for k, v in payload if not isinstance(v, (dict, list)))
     console.print(f"[dim]{escape(ev.type)}[/] {escape(fields)}")
+
+
+class RunningPanel:
+    """The objectives a run is working on, drawn live on a terminal below the printed
+    lines: task, elapsed time (ticking), worker, the last line its worker wrote."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._running: dict[str, tuple[float, str, str]] = {}  # task -> started, worker, last
+        self._live: Live | None = None
+
+    def take(self, ev: Event) -> bool:
+        """Follow an execution event; True when it is shown here instead of printed."""
+        task = str(_get(ev, "task", ""))
+        if ev.type == "objective_started" and _get(ev, "worker") is not None:
+            self._running[task] = (time.monotonic(), str(_get(ev, "worker")), "")
+            self._show()
+        elif ev.type == "objective_progress" and task in self._running:
+            started, worker, _ = self._running[task]
+            self._running[task] = (started, worker, str(_get(ev, "last_activity") or ""))
+            return True
+        elif ev.type == "objective_finished":
+            self._running.pop(task, None)
+            if not self._running:
+                self.stop()  # (back when the next wave's work starts)
+        return False
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def _show(self) -> None:
+        if self._live is None:
+            self._live = Live(
+                get_renderable=self._lines,
+                console=self.console,
+                refresh_per_second=4,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._live.start()
+
+    def _lines(self) -> RenderableType:
+        now = time.monotonic()
+        grid = Table.grid(padding=(0, 2))
+        for task, (started, worker, last) in sorted(dict(self._running).items()):
+            grid.add_row(
+                Text(task, style="bold"),
+                Text("running", style="cyan"),
+                Text(f"{now - started:4.0f} s"),
+                Text(worker, style="dim"),
+                Text(last[:80], style="dim", no_wrap=True, overflow="ellipsis"),
+            )
+        return grid
 
 
 VIEWS: dict[str, Callable[[Console, Event], None]] = {

@@ -86,6 +86,12 @@ class Background:
                 render(ev)
             except Exception as exc:  # shown when the run ends, not lost in this thread
                 self._error = self._error or exc
+        finish = getattr(render, "finish", None)
+        if finish is not None:
+            try:
+                finish()  # (a live display is taken down)
+            except Exception as exc:
+                self._error = self._error or exc
 
     def close(self) -> None:
         self._queue.put(None)
@@ -113,30 +119,53 @@ def plain_wanted(stream: IO[str]) -> bool:
 
 
 class ConsoleRenderer:
-    """Events for people: phase headers, tables, progress lines (rich)."""
+    """Events for people: phase headers, tables, progress lines (rich).
 
-    def __init__(self, stream: IO[str] | None = None, *, verbose: bool = False) -> None:
+    On a terminal, the objectives a run is working on are also drawn live below
+    the lines printed so far: one line each, with its elapsed time and the last
+    line its worker wrote (the periodic progress lines are then not printed).
+    """
+
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        *,
+        verbose: bool = False,
+        terminal: bool | None = None,
+    ) -> None:
         from rich.console import Console
 
         stream = stream or sys.stderr
-        plain = plain_wanted(stream)
+        plain = not terminal if terminal is not None else plain_wanted(stream)
         self.console = Console(
             file=stream,
             no_color=plain,
             highlight=False,
             emoji=False,
-            force_terminal=False if plain else None,
+            force_terminal=not plain,
             width=100 if plain else None,
         )
         self.verbose = verbose
+        self.live = not plain
+        self._panel: Any = None  # console_views.RunningPanel, once a run starts work
 
     def __call__(self, ev: Event) -> None:
         from ap import console_views
 
         # paths, titles and worker output may come from anyone: no escape sequence passes
         ev = Event(type=ev.type, phase=ev.phase, ts=ev.ts, **_for_terminal(ev.payload()))
+        if self.live and ev.phase == "execution":
+            if self._panel is None:
+                self._panel = console_views.RunningPanel(self.console)
+            if self._panel.take(ev):
+                return  # shown in the live lines
         view = console_views.VIEWS.get(ev.type)
         if view is not None:
             view(self.console, ev)
         elif self.verbose:
             console_views.generic(self.console, ev)
+
+    def finish(self) -> None:
+        """Take down the live lines (a run ended, or stopped)."""
+        if self._panel is not None:
+            self._panel.stop()

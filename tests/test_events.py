@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 
+import pyte
 import pytest
 
 from ap.events import Background, ConsoleRenderer, event
@@ -54,3 +56,58 @@ def test_console_keeps_long_paths_and_commands_on_one_line() -> None:
     lines = out.getvalue().splitlines()
     assert lines[1] == f"  git show tip:{path}"
     assert lines[2].endswith(f"wrote {path}") and len(lines) == 3
+
+
+def _screen(output: str) -> list[str]:
+    """What a terminal shows after ``output`` (pyte, 80 columns)."""
+    screen = pyte.Screen(80, 24)
+    pyte.Stream(screen).feed(output.replace("\n", "\r\n"))
+    return [line.rstrip() for line in screen.display if line.strip()]
+
+
+def _run_events() -> list[Event]:
+    return [
+        event("objective_started", "execution", task="T1", worker="py", message="T1: started"),
+        event("objective_started", "execution", task="T2", worker="py", message="T2: started"),
+        event(
+            "objective_progress", "execution", task="T1", elapsed=5.0,
+            last_activity="compiling", message="T1: running 5 s — compiling",
+        ),
+    ]  # fmt: skip
+
+
+def test_a_terminal_shows_what_a_run_works_on_live_then_only_the_lines() -> None:
+    out = io.StringIO()
+    render = ConsoleRenderer(out, terminal=True)
+    for ev in _run_events():
+        render(ev)
+    deadline = time.monotonic() + 10
+    while (
+        "compiling" not in " ".join(shown := _screen(out.getvalue()))
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.05)  # the live lines are redrawn four times a second
+    assert shown[:2] == ["T1: started", "T2: started"]
+    live = [line.split() for line in shown[2:]]  # task, state, seconds, "s", worker, activity
+    assert [row[:2] + row[3:] for row in live] == [
+        ["T1", "running", "s", "py", "compiling"],
+        ["T2", "running", "s", "py"],
+    ]
+    assert all(row[2].isdigit() for row in live)
+    render(event("objective_finished", "execution", task="T1", status="done", message="T1: done"))
+    render(event("objective_finished", "execution", task="T2", status="done", message="T2: done"))
+    render.finish()
+    assert _screen(out.getvalue()) == ["T1: started", "T2: started", "T1: done", "T2: done"]
+
+
+def test_elsewhere_progress_is_printed_as_lines() -> None:
+    out = io.StringIO()
+    render = ConsoleRenderer(out, terminal=False)
+    for ev in _run_events():
+        render(ev)
+    render.finish()
+    assert out.getvalue().splitlines() == [
+        "T1: started",
+        "T2: started",
+        "T1: running 5 s — compiling",
+    ]
