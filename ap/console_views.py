@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
-from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from ap.models import Event
+
+if TYPE_CHECKING:
+    from rich.live import Live
 
 
 def _get(ev: Event, key: str, default: Any = None) -> Any:
@@ -171,6 +173,8 @@ class RunningPanel:
 
     def _show(self) -> None:
         if self._live is None:
+            from rich.live import Live  # (only on a terminal)
+
             self._live = Live(
                 get_renderable=self._lines,
                 console=self.console,
