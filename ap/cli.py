@@ -22,7 +22,15 @@ import click
 
 from ap import __version__
 from ap.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ApError, CheckFailed
-from ap.events import Background, ConsoleRenderer, Emit, JsonLinesRenderer, event, to_json
+from ap.events import (
+    Background,
+    ConsoleRenderer,
+    Emit,
+    JsonLinesRenderer,
+    event,
+    plain_wanted,
+    to_json,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -629,6 +637,18 @@ def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
     from ap.run.status import plan_status
 
     git, config, plan_id = app.plan(plan_ref)
+    if watch and not app.json and not plain_wanted(sys.stdout):
+        from rich.console import Console
+
+        from ap import console_views
+        from ap.text import for_terminal
+
+        def look() -> tuple[str, bool]:
+            view = plan_status(git, config, plan_id)
+            return for_terminal(view.text()), view.finished
+
+        console_views.follow(Console(file=sys.stdout, highlight=False), look, interval)
+        return 0
     last = None
     while True:
         view = plan_status(git, config, plan_id)

@@ -199,6 +199,19 @@ class RunningPanel:
         return grid
 
 
+def follow(console: Console, look: Callable[[], tuple[str, bool]], interval: float) -> None:
+    """Redraw ``look()``'s text in place every ``interval`` seconds until it says it has
+    ended (``ap status --watch`` on a terminal); the last one stays on the screen."""
+    from rich.live import Live
+
+    text, ended = look()
+    with Live(Text(text), console=console, auto_refresh=False) as live:
+        while not ended:
+            time.sleep(interval)
+            text, ended = look()
+            live.update(Text(text), refresh=True)
+
+
 VIEWS: dict[str, Callable[[Console, Event], None]] = {
     "phase_start": phase_start,
     "phase_complete": phase_complete,

@@ -8,7 +8,9 @@ import time
 
 import pyte
 import pytest
+from rich.console import Console
 
+from ap.console_views import follow
 from ap.events import Background, ConsoleRenderer, event
 from ap.models import Event
 
@@ -111,3 +113,18 @@ def test_elsewhere_progress_is_printed_as_lines() -> None:
         "T2: started",
         "T1: running 5 s — compiling",
     ]
+
+
+def test_watching_redraws_in_place_and_leaves_the_last_state() -> None:
+    """``ap status --watch`` on a terminal: each look replaces the last, none piles up."""
+    looks = iter(
+        [
+            ("plan p: running\nwave 1\n  T1 running 1s", False),
+            ("plan p: running\nwave 1\n  T1 running 2s", False),
+            ("plan p: done\nwave 1 (merged)\n  T1 merged 3s", True),
+        ]
+    )
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=80, highlight=False)
+    follow(console, lambda: next(looks), 0.01)
+    assert _screen(out.getvalue()) == ["plan p: done", "wave 1 (merged)", "  T1 merged 3s"]
