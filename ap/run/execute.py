@@ -162,8 +162,15 @@ class Runner:
             outcome.accomplishment = accomplish(
                 self.git, self.config, self.plan_id, emit=self.emit, tip=tip
             )
+        except ApError:  # (a gate failed, a merge conflicted): what ran, then why it stopped
+            self._summarize(outcome)
+            raise
         finally:
             self._cleanup()
+        self._summarize(outcome)
+        return outcome
+
+    def _summarize(self, outcome: RunOutcome) -> None:
         self.emit(
             event(
                 "run_summary",
@@ -172,7 +179,6 @@ class Runner:
                 objectives=outcome.summary(),
             )
         )
-        return outcome
 
     def _start_wave(
         self, number: int, tip: str | None
