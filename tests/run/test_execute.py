@@ -328,7 +328,7 @@ def test_a_second_run_of_the_plan_is_refused_while_the_first_goes_on(
     """Two runs of one plan would share objectives and worktrees: the second is refused,
     naming the first, and touches nothing; the first ends as if alone."""
     flow = worker_flow(tmp_path, capsys)
-    first = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T1="sleep", SLEEP="3")
+    first = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T1="sleep", SLEEP="5")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not all((tmp_path / t).exists() for t in ("T1", "T2")):
         time.sleep(0.05)  # until both workers of the first run's wave 1 have started
