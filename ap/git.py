@@ -7,15 +7,14 @@ wrappers don't model. Failures become :class:`~ap.errors.GitError` with a hint.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from ap.errors import GitError
 
 if TYPE_CHECKING:
+    import subprocess
     from pathlib import Path
 
 ZERO_OID = "0" * 40
@@ -45,6 +44,8 @@ def _env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 def find_root(start: Path | str | None = None) -> Path:
     """The top of the work tree containing ``start`` (default: the current directory)."""
+    import subprocess
+
     cwd = _path(start) if start is not None else _path(os.getcwd())
     try:
         proc = subprocess.run(
@@ -127,29 +128,75 @@ def locate(start: str | None = None) -> Location | None:
     """All three with one git process (the hook's budget is tight); None when that fails."""
     cwd = start if start is not None else os.getcwd()
     try:
-        proc = subprocess.run(
-            [
-                "git",
-                "rev-parse",
-                "--show-toplevel",
-                "--git-common-dir",
-                "--symbolic-full-name",
-                "HEAD",
-            ],
-            cwd=cwd,
-            capture_output=True,
-            env=_env(),
-            check=False,
-        )
+        code, out, _ = _Spawned(
+            ["rev-parse", "--show-toplevel", "--git-common-dir", "--symbolic-full-name", "HEAD"],
+            cwd,
+            _env(),
+        ).finish()
     except OSError:
         return None
-    lines = proc.stdout.decode(errors="surrogateescape").splitlines()
-    if proc.returncode != 0 or len(lines) != 3:
+    lines = out.decode(errors="surrogateescape").splitlines()
+    if code != 0 or len(lines) != 3:
         return None
     root = lines[0]
     common = lines[1] if os.path.isabs(lines[1]) else os.path.realpath(os.path.join(cwd, lines[1]))
     branch = lines[2].removeprefix("refs/heads/") if lines[2].startswith("refs/heads/") else None
     return Location(root, common, branch)
+
+
+class _Spawned:
+    """A git process started with ``os.posix_spawnp``, its output read through pipes.
+
+    The hook runs git twice and must start fast: this spares it loading the
+    ``subprocess`` module (and what that loads). Elsewhere :meth:`Git.run_bytes`.
+    """
+
+    def __init__(self, args: Sequence[str], cwd: str, env: Mapping[str, str]) -> None:
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_DUP2, out_w, 1),
+            (os.POSIX_SPAWN_DUP2, err_w, 2),
+        ]
+        try:
+            self.pid = os.posix_spawnp("git", ["git", "-C", cwd, *args], env, file_actions=actions)
+        except BaseException:
+            for fd in (out_r, err_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        self._fds = {out_r: bytearray(), err_r: bytearray()}
+        self._out, self._err = out_r, err_r
+
+    def finish(self) -> tuple[int, bytes, bytes]:
+        """Wait for the process: its exit code, standard output and standard error."""
+        import select
+
+        poller = select.poll()
+        for fd in self._fds:
+            poller.register(fd, select.POLLIN)
+        open_fds = set(self._fds)
+        try:
+            while open_fds:
+                for fd, _ in poller.poll():
+                    chunk = os.read(fd, 1 << 16)
+                    if chunk:
+                        self._fds[fd] += chunk
+                    else:
+                        poller.unregister(fd)
+                        open_fds.discard(fd)
+        finally:
+            for fd in self._fds:
+                os.close(fd)
+            _, status = os.waitpid(self.pid, 0)
+        return (
+            os.waitstatus_to_exitcode(status),
+            bytes(self._fds[self._out]),
+            bytes(self._fds[self._err]),
+        )
 
 
 def _raw_args(revs: Sequence[str], cached: bool) -> list[str]:
@@ -200,6 +247,7 @@ class _ObjectReader:
     """
 
     def __init__(self, cwd: str, env: dict[str, str]) -> None:
+        import subprocess
         import threading
         import weakref
 
@@ -249,6 +297,8 @@ class _ObjectReader:
 
     @staticmethod
     def _close(proc: subprocess.Popen[bytes]) -> None:
+        import contextlib
+
         if proc.stdin is not None:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
@@ -290,6 +340,8 @@ class Git:
         cwd: Path | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
         """Run ``git ARGS`` and return the completed process (raises GitError on failure)."""
+        import subprocess
+
         try:
             proc = subprocess.run(
                 ["git", *args],
@@ -592,19 +644,15 @@ class Git:
 
     def diff_raw_later(self, *revs: str, cached: bool = False) -> Callable[[], list[DiffEntry]]:
         """:meth:`diff_raw` started now; the callable waits for it (the hook works meanwhile)."""
-        args = _raw_args(revs, cached)
-        proc = subprocess.Popen(
-            ["git", *args],
-            cwd=self._root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=_env(self.env),
-        )
+        try:
+            child = _Spawned(_raw_args(revs, cached), self._root, _env(self.env))
+        except OSError as exc:
+            raise _cannot_run(exc, self._root) from None
 
         def result() -> list[DiffEntry]:
-            out, err = proc.communicate()
-            if proc.returncode != 0:
-                detail = err.decode(errors="replace").strip() or f"exit {proc.returncode}"
+            code, out, err = child.finish()
+            if code != 0:
+                detail = err.decode(errors="replace").strip() or f"exit {code}"
                 raise GitError(f"git diff --raw failed: {detail}")
             return _parse_raw(out)
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ap.errors import GitError
-from ap.git import Git
+from ap.git import Git, _Spawned, locate
 from tests.helpers import make_repo
 
 # Names chosen to confuse a parser: one looks like a commit id, one like a raw record.
@@ -198,3 +199,32 @@ def test_a_folder_that_is_gone_is_a_git_error_not_a_crash(
     with pytest.raises(GitError, match="git could not be run") as caught:
         Git(repo.root).run_bytes("status")
     assert caught.value.hint == "install git and try again"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=3000), st.integers(min_value=0, max_value=3000))
+@example(3000, 3000)  # both pipes well past their buffer at once
+def test_the_hooks_spawned_git_answers_as_subprocess_does(present: int, missing: int) -> None:
+    """The hook's lean git runner (posix_spawn, both pipes drained together) gives what
+    subprocess gives: exit code, standard output and standard error, however large."""
+    with tempfile.TemporaryDirectory() as tmp:
+        names = {f"{'long-name-' * 4}{i:05d}.txt": "x\n" for i in range(present)}
+        repo = make_repo(Path(tmp) / "r", names)
+        # matched names on stdout, an error per unmatched one on stderr (both can be big)
+        args = ["ls-files", "--error-unmatch", "--", "*.txt"]
+        args += [f"missing-{i:05d}-{'x' * 60}" for i in range(missing)]
+        expected = subprocess.run(
+            ["git", "-C", str(repo.root), *args], capture_output=True, check=False
+        )
+        got = _Spawned(args, str(repo.root), dict(os.environ)).finish()
+        assert got == (expected.returncode, expected.stdout, expected.stderr)
+
+
+def test_without_git_the_hooks_calls_are_errors_to_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "r", {"a.txt": "a\n"})
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert locate(str(repo.root)) is None
+    with pytest.raises(GitError, match="git could not be run"):
+        Git(repo.root).diff_raw_later("HEAD", cached=True)
