@@ -114,8 +114,9 @@ def _for_terminal(value: Any) -> Any:
 
 
 def plain_wanted(stream: IO[str]) -> bool:
-    """No colours or live drawing when not a terminal or when NO_COLOR is set."""
-    return bool(os.environ.get("NO_COLOR")) or not stream.isatty()
+    """No colours or live drawing when not a terminal, a dumb one, or when NO_COLOR is set."""
+    dumb = os.environ.get("TERM") == "dumb"
+    return bool(os.environ.get("NO_COLOR")) or dumb or not stream.isatty()
 
 
 class ConsoleRenderer:

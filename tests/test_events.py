@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from ap.console_views import follow
-from ap.events import Background, ConsoleRenderer, event
+from ap.events import Background, ConsoleRenderer, event, plain_wanted
 from ap.models import Event
 
 
@@ -128,3 +128,18 @@ def test_watching_redraws_in_place_and_leaves_the_last_state() -> None:
     console = Console(file=out, force_terminal=True, width=80, highlight=False)
     follow(console, lambda: next(looks), 0.01)
     assert _screen(out.getvalue()) == ["plan p: done", "wave 1 (merged)", "  T1 merged 3s"]
+
+
+def test_live_drawing_only_on_a_capable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert not plain_wanted(Tty()) and plain_wanted(io.StringIO())
+    monkeypatch.setenv("TERM", "dumb")  # (no cursor movement there)
+    assert plain_wanted(Tty())
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert plain_wanted(Tty())
