@@ -13,12 +13,15 @@ import queue
 import sys
 import threading
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from ap.models import Event
 from ap.text import for_terminal
+
+if TYPE_CHECKING:
+    from ap.console_views import RunningPanel
 
 Emit = Callable[[Event], None]
 
@@ -148,7 +151,7 @@ class ConsoleRenderer:
         )
         self.verbose = verbose
         self.live = not plain
-        self._panel: Any = None  # console_views.RunningPanel, once a run starts work
+        self._panel: RunningPanel | None = None  # once a run starts work
 
     def __call__(self, ev: Event) -> None:
         from ap import console_views

@@ -68,20 +68,31 @@ class RunOutcome:
 
     def summary(self) -> list[dict[str, object]]:
         """A row per objective run, with where it ended (merged, failed, with the reason),
-        and a row per objective left blocked by a failure."""
+        and a row per objective left blocked by a failure. The accomplishment's report says
+        it when there is one; a run stopped before it, its merges and its workers."""
         final = (
             {o.id: o for o in self.accomplishment.report.objectives} if self.accomplishment else {}
         )
+        merged = {t for m in self.merges for t in m.merged}
+        refused = {t: why for m in self.merges for t, why in m.failed.items()}
         rows: list[dict[str, object]] = []
         for r in self.results:
             ended = final.get(r.task)
+            if ended is not None:
+                status, reason = ended.status.value, ended.reason or r.reason
+            elif r.task in merged:
+                status, reason = ObjectiveStatus.MERGED.value, None
+            elif r.task in refused:
+                status, reason = ObjectiveStatus.FAILED.value, refused[r.task]
+            else:
+                status, reason = ("done" if r.ok else "failed"), r.reason
             rows.append(
                 {
                     "task": r.task,
                     "worker": r.worker,
-                    "status": ended.status.value if ended else "done" if r.ok else "failed",
+                    "status": status,
                     "elapsed": r.elapsed,
-                    "reason": (ended.reason if ended else None) or r.reason,
+                    "reason": reason,
                 }
             )
         ran = {r.task for r in self.results}

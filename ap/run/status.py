@@ -72,14 +72,21 @@ class PlanStatusView:
         for wave in range(1, self.waves + 1):
             rows = [r for r in self.rows if r.wave == wave]
             if wave not in self.waves_merged and rows:
-                gate = self.gate_failure
-                if gate is not None and gate.wave == wave:
+                gate = self.gate_failed_on(wave)
+                if gate is not None:
                     return (
                         f"fix the branches (or the gate {gate.name!r}), "
                         "then `ap merge-wave` (or `ap run`)"
                     )
                 return _wave_step(wave, rows)
         return "`ap accomplish` (or `ap run`)"
+
+    def gate_failed_on(self, wave: int) -> GateResult | None:
+        """The gate that failed on ``wave``'s last merge attempt, while it is unmerged."""
+        gate = self.gate_failure
+        if gate is None or gate.wave != wave or wave in self.waves_merged:
+            return None
+        return gate
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -120,15 +127,15 @@ class PlanStatusView:
                 lines.append(
                     f"  {r.task:<6} {r.status:<8} {elapsed:>7}  {branch}  {r.title}{reason}"
                 )
-            gate = self.gate_failure
-            if gate is not None and gate.wave == wave and wave not in self.waves_merged:
+            gate = self.gate_failed_on(wave)
+            if gate is not None:
                 said = [x for x in gate.output_tail.splitlines() if x.strip()]
                 lines.append(
                     f"  gate {gate.name!r} failed on this wave (exit {gate.exit_code})"
                     + (f": {said[-1].strip()[:160]}" if said else "")
                 )
-        if self.next_step is not None:
-            lines.append(f"next: {self.next_step}")
+        if (step := self.next_step) is not None:
+            lines.append(f"next: {step}")
         return "\n".join(lines)
 
 

@@ -408,16 +408,28 @@ def test_a_person_works_through_the_plan_with_the_manual_worker(
     assert {"src/auth/by_hand.py", "src/api/by_hand.py", "tests/by_hand.py"} <= set(tree)
 
 
+@pytest.mark.parametrize(
+    ("refused", "wave", "ended"),
+    [
+        ("src/api/new.py", 1, {"T1": "done", "T2": "done"}),
+        ("tests/test_new.py", 2, {"T1": "merged", "T2": "merged", "T3": "done"}),
+    ],
+)
 def test_a_run_stopped_by_a_gate_shows_what_ran_and_why_it_stopped(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    refused: str,
+    wave: int,
+    ended: dict[str, str],
 ) -> None:
     flow = worker_flow(tmp_path, capsys, monkeypatch)
     with (flow.root / "ap.yaml").open("a") as config:
-        config.write("gates:\n  - name: no-api\n    command: test ! -e src/api/new.py\n")
+        config.write(f"gates:\n  - name: no-new\n    command: test ! -e {refused}\n")
     code, out, _ = flow.ap("run", "--json")
-    assert code == 1 and "gate 'no-api' failed on wave 1" in out
+    assert code == 1 and f"gate 'no-new' failed on wave {wave}" in out
     events = [json.loads(line) for line in out.splitlines()]
     (summary,) = [e for e in events if e["type"] == "run_summary"]
-    assert {r["task"]: r["status"] for r in summary["objectives"]} == {"T1": "done", "T2": "done"}
+    assert {r["task"]: r["status"] for r in summary["objectives"]} == ended
     assert events[-1]["type"] == "error"  # the summary first, then why the run stopped
-    assert "gate 'no-api' failed on this wave" in flow.ok("status")
+    assert "gate 'no-new' failed on this wave" in flow.ok("status")
