@@ -17,7 +17,7 @@ from ap.github.pygithub import PyGithubApi
 from tests.github.fake_api import FakeGitHub
 from tests.helpers import make_repo
 
-FIXTURES = Path("/work/shared/fixtures/github-webhooks")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github-webhooks"
 
 FILES = {
     "README.md": "# shop\n",

@@ -21,7 +21,7 @@ from ap.github.context import (
     parse_payload,
 )
 
-FIXTURES = Path("/work/shared/fixtures/github-webhooks")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github-webhooks"
 TOKEN = "ghs_contexttoken"
 
 
