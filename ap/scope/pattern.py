@@ -97,18 +97,25 @@ def _reject(text: str, reason: str) -> ScopeError:
     )
 
 
-def _check_text(text: str) -> None:
-    if text != text.strip():
+def _check_text(body: str, text: str) -> None:
+    """The rules of DESIGN.md §4, applied to ``body`` (the pattern after a leading ``/``).
+
+    Errors quote ``text``, the pattern as written: ``/!x`` is refused as ``/!x``.
+    """
+    if body != body.strip():
         raise _reject(text, "leading or trailing whitespace")
-    if not text.strip("/"):
+    if not body.strip("/"):
         raise _reject(text, "empty pattern")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
+    categories = {unicodedata.category(ch) for ch in body}
+    if "Cc" in categories:
         raise _reject(text, "control character")
-    if unicodedata.normalize("NFC", text) != text:
+    if "Cs" in categories:  # no path can hold one: UTF-8 cannot encode it
+        raise _reject(text, "a lone surrogate code point is not a character")
+    if unicodedata.normalize("NFC", body) != body:
         raise _reject(text, "not in Unicode NFC form")
-    if text.startswith("!"):
+    if body.startswith("!"):
         raise _reject(text, "`!` negation is not supported in scopes")
-    if "\\" in text:
+    if "\\" in body:
         raise _reject(text, "backslashes are not allowed (use / as the separator)")
 
 
@@ -196,8 +203,8 @@ def _elements(segments: list[str], text: str, dir_only: bool) -> tuple[Element, 
 
 @lru_cache(maxsize=65536)
 def _parse(text: str, allow_git_dir: bool) -> Pattern:
-    _check_text(text)
     body = text[1:] if text.startswith("/") else text
+    _check_text(body, text)
     dir_only = body.endswith("/")
     segments = (body[:-1] if dir_only else body).split("/")
     for seg in segments:
