@@ -14,6 +14,7 @@ owner allowed it for the plan (``allowed``) *and* the objective's touch covers t
 from __future__ import annotations
 
 import posixpath
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -22,6 +23,8 @@ from ap.scope.matcher import ScopeMatcher
 from ap.scope.pattern import fold_case
 
 SYMLINK = "120000"
+# Paths are decoded with surrogateescape: a lone surrogate stands for a byte that is not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 GITLINK = "160000"
 
 
@@ -57,6 +60,15 @@ def resolve_symlink(link_path: str, target: str) -> str | None:
     return joined
 
 
+def _unreadable(path: str) -> str | None:
+    """Why a non-ASCII path is refused before any pattern is asked, if it is."""
+    if _SURROGATE.search(path):  # git gave bytes that are not UTF-8
+        return "path is not valid UTF-8"
+    if not unicodedata.is_normalized("NFC", path):
+        return "path is not in Unicode NFC form"
+    return None
+
+
 class _Checker:
     def __init__(
         self,
@@ -75,8 +87,9 @@ class _Checker:
         self.allowed = {fold_case(p, case_sensitive) for p in always_allowed}
 
     def path(self, path: str) -> ChangeViolation | None:
-        if not path.isascii() and not unicodedata.is_normalized("NFC", path):
-            return ChangeViolation(path, "path is not in Unicode NFC form")
+        unreadable = None if path.isascii() else _unreadable(path)
+        if unreadable is not None:
+            return ChangeViolation(path, unreadable)
         folded = fold_case(path, self.case_sensitive)
         if folded in self.allowed:
             return None

@@ -1,0 +1,180 @@
+"""Hostile input to the scope algebra: refused at parse with a clear error, or handled.
+
+Exit 3 means a bug in ap, so no text a plan or a change can carry may crash the
+matcher, the overlap search or the conflict graph.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ap.errors import ScopeError
+from ap.plan.graph import conflict_graph
+from ap.scope import ScopeMatcher, covers, find_conflicts, overlap, parse_pattern
+from ap.scope.automaton import automaton_covers, needs_automaton
+from ap.scope.pattern import pattern_regex
+from tests.scope.strategies import paths, patterns
+
+DEEP = "/".join(["a"] * 5000)
+DEEP_B = DEEP + "/b"
+
+
+class Spec:
+    def __init__(self, id: str, scope_touch: list[str]) -> None:
+        self.id = id
+        self.scope_touch = scope_touch
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("/!x", "negation"),
+        ("/ x", "whitespace"),
+        ("/\u00a0x", "whitespace"),
+        ("/x ", "whitespace"),
+        ("//", "empty"),
+        ("/\ud800x", "surrogate"),
+        ("a\udfff", "surrogate"),
+    ],
+)
+def test_rules_apply_after_the_leading_slash(text: str, reason: str) -> None:
+    with pytest.raises(ScopeError) as info:
+        parse_pattern(text)
+    assert repr(text) in info.value.message  # quoted as the user wrote it
+    assert reason in info.value.message
+
+
+@pytest.mark.parametrize("text", ["/!x", "/ x"])
+def test_conflict_graph_refuses_with_the_pattern_as_written(text: str) -> None:
+    with pytest.raises(ScopeError) as info:
+        conflict_graph([Spec("T1", [text]), Spec("T2", ["*"])])
+    assert repr(text) in info.value.message
+    with pytest.raises(ScopeError, match=re.escape(repr(text))):
+        find_conflicts({"T1": ["src/"], "T2": [text]})
+
+
+def test_top_of_unicode_is_indexed_like_any_character() -> None:
+    top = "a\U0010ffff"
+    assert overlap("a*", top) == top
+    assert find_conflicts({"T1": ["a*"], "T2": [top]}) == [("T1", "T2", top)]
+    assert find_conflicts({"T1": [top + "/"], "T2": [top + "\U0010ffff"]}) == []
+    assert find_conflicts({"T1": [top], "T2": [top + "/x"]}) == [("T1", "T2", top + "/x")]
+
+
+def test_witnesses_never_hold_a_surrogate() -> None:
+    # The class spans the surrogates; a witness made of one could not be written as UTF-8.
+    witness = overlap("a[\ud7ff-\ue000]", "a[!\ud7ff]")
+    assert witness == "a\ue000"
+    assert overlap("a[\ud7ff-\ue000]", "a[!\ud7ff\ue000]") is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("a/", DEEP, True),
+        ("x/", DEEP, False),
+        ("a/a", DEEP, True),
+        ("**/b", DEEP, False),
+        ("**/b", DEEP_B, True),
+        ("**/a/**/b", DEEP, False),
+        ("**/a/**/a/**/b", DEEP, False),
+        ("**/a/**/a/**/b", DEEP_B, True),
+        ("**/a/**/a/**/a/**/a/**/c", DEEP_B, False),
+        ("**/*a*a*a*b", DEEP, False),
+        ("**/a*/a*/a*/b", DEEP, False),
+    ],
+)
+def test_paths_of_thousands_of_segments(pattern: str, path: str, expected: bool) -> None:
+    """No recursion and no exponential backtracking: each answer comes at once."""
+    assert covers(pattern, path) is expected
+    matcher = ScopeMatcher([pattern, "other/"])
+    assert matcher.covers(path) is expected
+    assert (matcher.covering(path) == pattern) is expected
+
+
+def test_a_long_segment_against_many_stars() -> None:
+    assert not covers("*a*a*a*a*a*b", "a" * 50_000)
+    assert covers("*a*a*a*a*a*b", "a" * 50_000 + "b")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pattern=patterns(max_segments=5, max_tokens=4),
+    batch=st.lists(paths(max_depth=6), min_size=1, max_size=20),
+    case_sensitive=st.booleans(),
+)
+def test_the_automaton_decides_what_the_regex_decides(
+    pattern: str, batch: list[str], case_sensitive: bool
+) -> None:
+    parsed = parse_pattern(pattern)
+    regex = re.compile(pattern_regex(parsed, case_sensitive), re.DOTALL)
+    for path in batch:
+        expected = regex.fullmatch(path) is not None
+        assert automaton_covers(parsed, path, case_sensitive) is expected, path
+
+
+def test_which_patterns_need_the_automaton() -> None:
+    assert not needs_automaton(parse_pattern("src/**/*.py"))
+    assert needs_automaton(parse_pattern("src/**/tests/**/*.py"))
+    assert needs_automaton(parse_pattern("src/*_*.py"))
+
+
+# Glob syntax, separators, whitespace, controls, combining marks, and the top of Unicode.
+HOSTILE_CHARS = st.one_of(
+    st.sampled_from([*"ab/*?[]!^-.\\ \t\n", "**", "\u0301", "\u00a0", "\x7f"]),
+    st.characters(min_codepoint=0x10FF00, max_codepoint=0x10FFFF),
+    st.characters(min_codepoint=0xD7F0, max_codepoint=0xE010),
+    st.characters(),
+)
+HOSTILE_TEXT = st.lists(HOSTILE_CHARS, max_size=12).map("".join)
+
+
+def _accepted(text: str) -> bool:
+    try:
+        parsed = parse_pattern(text)
+    except ScopeError as exc:
+        assert exc.message.startswith(f"scope pattern {text!r} is rejected: ")
+        return False
+    assert parse_pattern(parsed.text).elements == parsed.elements  # its body parses the same
+    return True
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(HOSTILE_TEXT, min_size=2, max_size=4),
+    probes=st.lists(HOSTILE_TEXT, max_size=5),
+    case_sensitive=st.booleans(),
+)
+def test_any_text_is_refused_at_parse_or_handled(
+    texts: list[str], probes: list[str], case_sensitive: bool
+) -> None:
+    accepted = [t for t in texts if _accepted(t)]
+    for a in accepted:
+        for b in accepted:
+            witness = overlap(a, b, case_sensitive=case_sensitive)
+            if witness is not None:  # the witness is a real path both cover
+                assert covers(a, witness, case_sensitive=case_sensitive)
+                assert covers(b, witness, case_sensitive=case_sensitive)
+                witness.encode("utf-8")
+        matcher = ScopeMatcher(accepted, case_sensitive=case_sensitive)
+        for path in probes:
+            assert matcher.covers(path) == any(
+                covers(p, path, case_sensitive=case_sensitive) for p in accepted
+            )
+    scopes = {f"T{n}": [t] for n, t in enumerate(accepted)}
+    found = find_conflicts(scopes, case_sensitive=case_sensitive)
+    for x, y, witness in found:
+        assert covers(scopes[x][0], witness, case_sensitive=case_sensitive)
+        assert covers(scopes[y][0], witness, case_sensitive=case_sensitive)
+    expected = {
+        (x, y)
+        for x in scopes
+        for y in scopes
+        if x < y and overlap(scopes[x][0], scopes[y][0], case_sensitive=case_sensitive)
+    }
+    assert {(x, y) for x, y, _ in found} == expected  # the prefix index misses no pair
+    conflict_graph([Spec(k, v) for k, v in scopes.items()], case_sensitive=case_sensitive)
