@@ -161,7 +161,7 @@ def test_any_text_is_refused_at_parse_or_handled(
                 assert covers(b, witness, case_sensitive=case_sensitive)
                 witness.encode("utf-8")
         matcher = ScopeMatcher(accepted, case_sensitive=case_sensitive)
-        for path in probes:
+        for path in (p for p in probes if "" not in p.split("/")):  # as git names paths
             assert matcher.covers(path) == any(
                 covers(p, path, case_sensitive=case_sensitive) for p in accepted
             )

@@ -1,0 +1,126 @@
+"""What a scope check reads from git: the change, and the symlinks of the tree it checks.
+
+That tree is a branch tip (merge-time, ``--branch``, ``--range``) or the index
+(``--staged``); either way it is the base commit's tree with the checked diff
+over it, since the diff lists every path whose entry differs from the base. So a
+path's entry is the diff's when the diff has it, else the base tree's, read one
+folder at a time through git's open object reader (only folders on the way to a
+symlink target are read, so a check without symlinks reads none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from ap.git import ZERO_OID, DiffEntry, Git
+
+if TYPE_CHECKING:
+    from ap.scope.changes import Change
+
+SYMLINK = "120000"
+TREE = "40000"
+_Folder = dict[str, tuple[str, str]]  # name -> (mode, object id); a symlink wins a duplicate
+
+
+def _parse_tree(data: bytes, width: int) -> _Folder:
+    entries: _Folder = {}
+    at = 0
+    while at < len(data):
+        space = data.index(b" ", at)
+        nul = data.index(b"\0", space)
+        mode = data[at:space].decode()
+        name = data[space + 1 : nul].decode(errors="surrogateescape")
+        oid = data[nul + 1 : nul + 1 + width].hex()
+        at = nul + 1 + width
+        # A hand-made tree may name an entry twice (a symlink and a folder): the
+        # symlink is what the check must see, so a later entry never hides it.
+        if entries.get(name, ("",))[0] != SYMLINK:
+            entries[name] = (mode, oid)
+    return entries
+
+
+class BaseTree:
+    """A commit's tree, read one folder at a time and remembered (None: the empty tree)."""
+
+    def __init__(self, git: Git, commit: str | None) -> None:
+        self.git = git
+        self.commit = commit
+        self._folders: dict[str, _Folder | None] = {}
+        self._targets: dict[str, str] = {}
+
+    def _folder(self, path: str) -> _Folder | None:
+        if path in self._folders:
+            return self._folders[path]
+        folder: _Folder | None = None
+        if not path:
+            found = self.git.read_object(f"{self.commit}^{{tree}}") if self.commit else None
+            if found is not None and found[1] == "tree":
+                folder = _parse_tree(found[2], len(found[0]) // 2)
+        else:
+            parent, _, name = path.rpartition("/")
+            entry = (self._folder(parent) or {}).get(name)
+            if entry is not None and entry[0] == TREE:
+                found = self.git.read_object(entry[1])
+                if found is not None and found[1] == "tree":
+                    folder = _parse_tree(found[2], len(found[0]) // 2)
+        self._folders[path] = folder
+        return folder
+
+    def symlink_target(self, path: str) -> str | None:
+        """The target of the symlink at ``path`` in this tree, or None (no symlink there)."""
+        parent, _, name = path.rpartition("/")
+        entry = (self._folder(parent) or {}).get(name)
+        if entry is None or entry[0] != SYMLINK:
+            return None
+        return self.target(entry[1])
+
+    def target(self, oid: str) -> str:
+        """A symlink blob's text (a target git cannot read counts as empty: refused)."""
+        if oid not in self._targets:
+            self._targets.update(read_targets(self.git, [oid]))
+        return self._targets.get(oid, "")
+
+
+def read_targets(git: Git, oids: Iterable[str]) -> dict[str, str]:
+    """The text of symlink blobs by id (bytes that are not UTF-8 kept as surrogates)."""
+    wanted = [oid for oid in dict.fromkeys(oids) if oid != ZERO_OID]
+    blobs = git.read_blobs(wanted) if wanted else {}
+    return {oid: data.decode("utf-8", "surrogateescape") for oid, data in blobs.items()}
+
+
+class TreeLinks:
+    """The symlinks of ``base`` with ``entries`` (a diff from it) applied: a lookup by path."""
+
+    def __init__(
+        self, base: BaseTree, entries: Iterable[DiffEntry], targets: Mapping[str, str]
+    ) -> None:
+        self.base = base
+        self._changed = {e.path: e for e in entries}
+        self._targets = targets
+
+    def __call__(self, path: str) -> str | None:
+        entry = self._changed.get(path)
+        if entry is None:  # unchanged: as in the base tree
+            return self.base.symlink_target(path)
+        if entry.new_mode != SYMLINK:
+            return None
+        target = self._targets.get(entry.new_oid)
+        return target if target is not None else self.base.target(entry.new_oid)
+
+
+def to_changes(git: Git, entries: Sequence[DiffEntry]) -> list[Change]:
+    """Scope-check changes from raw diff entries, with the targets of added symlinks."""
+    from ap.scope.changes import Change
+
+    targets = read_targets(git, [e.new_oid for e in entries if e.new_mode == SYMLINK])
+    return [
+        Change(
+            status=e.status,
+            path=e.path,
+            old_mode=e.old_mode,
+            new_mode=e.new_mode,
+            symlink_target=targets.get(e.new_oid) if e.new_mode == SYMLINK else None,
+        )
+        for e in entries
+    ]
