@@ -90,9 +90,18 @@ class Pattern(NamedTuple):
         return f"Pattern({self.text!r})"
 
 
+# No checkout can hold a longer path or name (PATH_MAX on macOS, NAME_MAX), and the
+# limits keep the exact overlap search (quadratic in the patterns' lengths) under a second.
+MAX_PATTERN = 1024
+MAX_SEGMENT = 255
+
+
 def _reject(text: str, reason: str) -> ScopeError:
+    quoted = repr(text)
+    if len(text) > MAX_PATTERN + 1:  # its start, to be recognised, not pages of it
+        quoted = f"{text[:40]!r}... ({len(text)} characters)"
     return ScopeError(
-        f"scope pattern {text!r} is rejected: {reason}",
+        f"scope pattern {quoted} is rejected: {reason}",
         hint="patterns are gitignore globs anchored at the repository root, e.g. src/auth/",
     )
 
@@ -204,12 +213,16 @@ def _elements(segments: list[str], text: str, dir_only: bool) -> tuple[Element, 
 @lru_cache(maxsize=65536)
 def _parse(text: str, allow_git_dir: bool) -> Pattern:
     body = text[1:] if text.startswith("/") else text
+    if len(body) > MAX_PATTERN:
+        raise _reject(text, f"longer than {MAX_PATTERN} characters")
     _check_text(body, text)
     dir_only = body.endswith("/")
     segments = (body[:-1] if dir_only else body).split("/")
     for seg in segments:
         if seg == "":
             raise _reject(text, "empty path segment (//)")
+        if len(seg) > MAX_SEGMENT:
+            raise _reject(text, f"a path segment longer than {MAX_SEGMENT} characters")
         if seg in (".", ".."):
             raise _reject(text, f"`{seg}` segment")
         if "**" in seg and seg.strip("*"):

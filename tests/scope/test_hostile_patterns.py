@@ -57,6 +57,23 @@ def test_conflict_graph_refuses_with_the_pattern_as_written(text: str) -> None:
         find_conflicts({"T1": ["src/"], "T2": [text]})
 
 
+def test_patterns_too_long_for_any_checkout_are_refused() -> None:
+    with pytest.raises(ScopeError, match=r"'aaaa.*\.\.\. \(5000 characters\) is rejected: longer"):
+        parse_pattern("a" * 5000)
+    with pytest.raises(ScopeError, match="a path segment longer than 255 characters"):
+        parse_pattern("src/" + "b" * 256)
+    parse_pattern("/".join(["a" * 255] * 4))  # 1023 characters: the limits are inclusive
+
+
+def test_the_longest_patterns_are_compared_at_once() -> None:
+    """The overlap search is quadratic: at the length limits it still answers promptly."""
+    stars_a, stars_b = "*" + "a*" * 127, "*" + "b*" * 127
+    assert overlap(stars_a, stars_b) is not None
+    deep_a = "/".join(["**/a"] * 204)
+    assert overlap(deep_a, "/".join(["**/b"] * 204)) is not None
+    assert find_conflicts({"T1": [stars_a, deep_a], "T2": [stars_b + "/x"]})
+
+
 def test_top_of_unicode_is_indexed_like_any_character() -> None:
     top = "a\U0010ffff"
     assert overlap("a*", top) == top
