@@ -394,7 +394,7 @@ def check_branches(
     trees: dict[str, BaseTree] = {}  # branches started together share their base's folders
     for (branch, scope), entries in zip(scopes.items(), git.diff_raw_pairs(pairs), strict=True):
         tree = trees.get(str(scope.base)) or trees.setdefault(
-            str(scope.base), BaseTree(git, scope.base)
+            str(scope.base), BaseTree(git, scope.base, scope.case_sensitive)
         )
         outcome = _outcome(git, scope, branch, entries, tree)
         if branch in rewritten:
@@ -437,7 +437,7 @@ def _outcome(
     changes = to_changes(git, entries)
     links = None
     if not staged or any(c.new_mode == "120000" for c in changes):
-        tree = base if isinstance(base, BaseTree) else BaseTree(git, base)
+        tree = base if isinstance(base, BaseTree) else BaseTree(git, base, scope.case_sensitive)
         targets = {e.new_oid: c.symlink_target for e, c in zip(entries, changes, strict=True)}
         links = TreeLinks(tree, entries, {k: v for k, v in targets.items() if v is not None})
     violations = scope.check(changes, links, beyond_links=not staged)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ap.git import ZERO_OID, DiffEntry, Git
+from ap.scope.pattern import fold_case
 
 if TYPE_CHECKING:
     from ap.scope.changes import Change
@@ -23,29 +24,36 @@ TREE = "40000"
 _Folder = dict[str, tuple[str, str]]  # name -> (mode, object id); a symlink wins a duplicate
 
 
-def _parse_tree(data: bytes, width: int) -> _Folder:
+def _parse_tree(data: bytes, width: int, case_sensitive: bool) -> _Folder:
+    """A tree's entries by name (ASCII-folded unless ``case_sensitive``)."""
     entries: _Folder = {}
     at = 0
     while at < len(data):
         space = data.index(b" ", at)
         nul = data.index(b"\0", space)
         mode = data[at:space].decode()
-        name = data[space + 1 : nul].decode(errors="surrogateescape")
+        name = fold_case(data[space + 1 : nul].decode(errors="surrogateescape"), case_sensitive)
         oid = data[nul + 1 : nul + 1 + width].hex()
         at = nul + 1 + width
-        # A hand-made tree may name an entry twice (a symlink and a folder): the
-        # symlink is what the check must see, so a later entry never hides it.
+        # A hand-made tree may name an entry twice (a symlink and a folder), and names
+        # may differ only in case (one file on macOS): the symlink is what the check
+        # must see, so a later entry never hides it.
         if entries.get(name, ("",))[0] != SYMLINK:
             entries[name] = (mode, oid)
     return entries
 
 
 class BaseTree:
-    """A commit's tree, read one folder at a time and remembered (None: the empty tree)."""
+    """A commit's tree, read one folder at a time and remembered (None: the empty tree).
 
-    def __init__(self, git: Git, commit: str | None) -> None:
+    Unless ``case_sensitive``, paths are looked up as a case-insensitive file system
+    (macOS) finds them: ``LibDir/x`` goes through a symlink named ``libdir``.
+    """
+
+    def __init__(self, git: Git, commit: str | None, case_sensitive: bool = False) -> None:
         self.git = git
         self.commit = commit
+        self.case_sensitive = case_sensitive
         self._folders: dict[str, _Folder | None] = {}
         self._targets: dict[str, str] = {}
 
@@ -56,20 +64,20 @@ class BaseTree:
         if not path:
             found = self.git.read_object(f"{self.commit}^{{tree}}") if self.commit else None
             if found is not None and found[1] == "tree":
-                folder = _parse_tree(found[2], len(found[0]) // 2)
+                folder = _parse_tree(found[2], len(found[0]) // 2, self.case_sensitive)
         else:
             parent, _, name = path.rpartition("/")
             entry = (self._folder(parent) or {}).get(name)
             if entry is not None and entry[0] == TREE:
                 found = self.git.read_object(entry[1])
                 if found is not None and found[1] == "tree":
-                    folder = _parse_tree(found[2], len(found[0]) // 2)
+                    folder = _parse_tree(found[2], len(found[0]) // 2, self.case_sensitive)
         self._folders[path] = folder
         return folder
 
     def symlink_target(self, path: str) -> str | None:
         """The target of the symlink at ``path`` in this tree, or None (no symlink there)."""
-        parent, _, name = path.rpartition("/")
+        parent, _, name = fold_case(path, self.case_sensitive).rpartition("/")
         entry = (self._folder(parent) or {}).get(name)
         if entry is None or entry[0] != SYMLINK:
             return None
@@ -96,11 +104,17 @@ class TreeLinks:
         self, base: BaseTree, entries: Iterable[DiffEntry], targets: Mapping[str, str]
     ) -> None:
         self.base = base
-        self._changed = {e.path: e for e in entries}
+        self._fold = not base.case_sensitive
+        self._changed: dict[str, DiffEntry] = {}
+        for e in entries:  # (of case variants, a symlink is kept: see _parse_tree)
+            key = fold_case(e.path, not self._fold)
+            kept = self._changed.get(key)
+            if kept is None or kept.new_mode != SYMLINK:
+                self._changed[key] = e
         self._targets = targets
 
     def __call__(self, path: str) -> str | None:
-        entry = self._changed.get(path)
+        entry = self._changed.get(fold_case(path, not self._fold))
         if entry is None:  # unchanged: as in the base tree
             return self.base.symlink_target(path)
         if entry.new_mode != SYMLINK:

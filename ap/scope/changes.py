@@ -126,6 +126,20 @@ class _Checker:
         return None
 
 
+def _added_links(changes: Sequence[Change], case_sensitive: bool) -> Links:
+    """The symlinks ``changes`` add, as a lookup (by case-folded path unless case-sensitive)."""
+    added = {
+        fold_case(c.path, case_sensitive): c.symlink_target or ""
+        for c in changes
+        if c.new_mode == SYMLINK
+    }
+
+    def links(path: str) -> str | None:
+        return added.get(fold_case(path, case_sensitive))
+
+    return links
+
+
 def check_changes(
     changes: Iterable[Change],
     *,
@@ -151,7 +165,7 @@ def check_changes(
     checker = _Checker(touch, forbid, guarded, allowed, always_allowed, case_sensitive)
     changes = list(changes)
     if links is None:
-        links = {c.path: c.symlink_target or "" for c in changes if c.new_mode == SYMLINK}.get
+        links = _added_links(changes, case_sensitive)
     violations: list[ChangeViolation] = []
     for change in changes:
         for path in (change.old_path, change.path):

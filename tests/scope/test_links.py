@@ -94,6 +94,17 @@ def test_a_change_alone_follows_its_own_links() -> None:
     ]
 
 
+def test_case_variants_of_a_link_are_one_link_unless_case_sensitive() -> None:
+    changes = [
+        Change("A", "src/auth/LibDir", new_mode="120000", symlink_target="../../lib"),
+        Change("A", "src/auth/p", new_mode="120000", symlink_target="libdir/y.py"),
+    ]
+    found = [v.path for v in check_changes(changes, touch=["src/auth/"])]
+    assert found == ["src/auth/LibDir", "src/auth/p"]
+    found = [v.path for v in check_changes(changes, touch=["src/auth/"], case_sensitive=True)]
+    assert found == ["src/auth/LibDir"]
+
+
 @pytest.mark.parametrize(
     ("target", "problem"),
     [

@@ -56,6 +56,12 @@ SHAPES: dict[str, tuple[dict[str, str], dict[str, str], str]] = {
         {"src/auth/libdir": "../../lib", "src/auth/p": "libdir/y.py"},
         "src/auth/p: symlink target 'lib/y.py' (through the symlink 'src/auth/libdir')",
     ),
+    "case-variant-of-a-link": (
+        # One folder on macOS: `LibDir/` goes through the symlink `libdir`.
+        {"src/auth/libdir": "../../lib"},
+        {"src/auth/p": "LibDir/y.py"},
+        "src/auth/p: symlink target 'lib/y.py' (through the symlink 'src/auth/LibDir')",
+    ),
     "chain": (
         {"src/auth/c": "../api/routes.py"},
         {"src/auth/a": "b", "src/auth/b": "c"},
