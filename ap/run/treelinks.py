@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ap.git import ZERO_OID, DiffEntry, Git
-from ap.scope.pattern import fold_case
 
 if TYPE_CHECKING:
     from ap.scope.changes import Change
@@ -22,6 +21,14 @@ if TYPE_CHECKING:
 SYMLINK = "120000"
 TREE = "40000"
 _Folder = dict[str, tuple[str, str]]  # name -> (mode, object id); a symlink wins a duplicate
+
+
+def fold_case(text: str, case_sensitive: bool) -> str:
+    """:func:`ap.scope.pattern.fold_case`, loaded only when a tree is read: the hook
+    imports this module before it starts git, and the scope package while git works."""
+    from ap.scope.pattern import fold_case
+
+    return fold_case(text, case_sensitive)
 
 
 def _parse_tree(data: bytes, width: int, case_sensitive: bool) -> _Folder:

@@ -83,40 +83,42 @@ class ScopeMatcher:
 
         A loop up the ancestors, not a recursion: a path may have thousands of segments.
         """
-        unknown: list[str] = []  # ancestors looked at, nearest first, to remember
-        hit: str | None = None
+        try:
+            return self._dirs[directory]
+        except KeyError:
+            pass
+        unknown = []  # ancestors looked at, nearest first, to remember
         while True:
-            try:
-                hit = self._dirs[directory]
-                break
-            except KeyError:
-                pass
             unknown.append(directory)
             hit = self._self_or_below.get(directory) or self._below.get(directory)
             cut = directory.rfind("/")
             if hit is not None or cut <= 0:
                 break
             directory = directory[:cut]
-        for seen in unknown:
-            if len(self._dirs) >= _MEMO_LIMIT:
+            if directory in self._dirs:
+                hit = self._dirs[directory]
                 break
+        for seen in unknown[: max(0, _MEMO_LIMIT - len(self._dirs))]:
             self._dirs[seen] = hit
         return hit
 
     def covers(self, path: str, folded: str | None = None) -> bool:
         """Whether any pattern of the scope covers ``path`` (``folded``: it, case-folded)."""
-        if self._literal(path, folded) is not None:
-            return True
+        return self._literal(path, folded) is not None or self._glob_covers(path)
+
+    def _glob_covers(self, path: str) -> bool:
         if self._any is not None and self._any.fullmatch(path) is not None:
             return True
-        return any(automaton_covers(p, path, self.case_sensitive) for p in self._complex)
+        return bool(self._complex) and any(
+            automaton_covers(p, path, self.case_sensitive) for p in self._complex
+        )
 
     def covering(self, path: str, folded: str | None = None) -> str | None:
         """A pattern of the scope that covers ``path`` (literal ones first), or None."""
         hit = self._literal(path, folded)
         if hit is not None:
             return hit
-        if not self.covers(path, folded):
+        if not self._glob_covers(path):
             return None
         return next(
             p.text for p in self._globs if covers(p, path, case_sensitive=self.case_sensitive)
