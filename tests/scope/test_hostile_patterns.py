@@ -17,6 +17,7 @@ from ap.plan.graph import conflict_graph
 from ap.scope import ScopeMatcher, covers, find_conflicts, overlap, parse_pattern
 from ap.scope.automaton import automaton_covers, needs_automaton
 from ap.scope.pattern import pattern_regex
+from tests.scope.oracle import GitIgnoreOracle, all_paths
 from tests.scope.strategies import paths, patterns
 
 DEEP = "/".join(["a"] * 5000)
@@ -195,3 +196,68 @@ def test_any_text_is_refused_at_parse_or_handled(
     }
     assert {(x, y) for x, y, _ in found} == expected  # the prefix index misses no pair
     conflict_graph([Spec(k, v) for k, v in scopes.items()], case_sensitive=case_sensitive)
+
+
+# -- the top of Unicode against the oracles ---------------------------------------
+
+TOP, BELOW_TOP = "\U0010ffff", "\U0010fffe"
+# Classes and `?` are matched per character by ap, per byte by git: those are only
+# compared with brute force; against git, literals and stars (which agree).
+TOP_TOKENS = ["a", "*", "?", TOP, f"[{BELOW_TOP}-{TOP}]", f"[!{TOP}]", f"[a-{TOP}]"]
+TOP_LITERALS = ["a", "*", TOP, BELOW_TOP + TOP, "\u00e9"]
+TOP_UNIVERSE = all_paths("ax" + BELOW_TOP + TOP, max_segment_len=2, max_depth=3)
+TOP_SMALL = st.one_of(
+    patterns(max_segments=2, max_tokens=2, dir_only=False, alphabet=TOP_TOKENS),
+    patterns(max_segments=1, max_tokens=2, alphabet=TOP_TOKENS),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(a=TOP_SMALL, b=TOP_SMALL, case_sensitive=st.booleans())
+def test_overlap_at_the_top_of_unicode_agrees_with_brute_force(
+    a: str, b: str, case_sensitive: bool
+) -> None:
+    """Every character a witness needs is a, x (anything else), U+10FFFE or U+10FFFF."""
+    witness = overlap(a, b, case_sensitive=case_sensitive)
+    common = next(
+        (
+            p
+            for p in TOP_UNIVERSE
+            if covers(a, p, case_sensitive=case_sensitive)
+            and covers(b, p, case_sensitive=case_sensitive)
+        ),
+        None,
+    )
+    assert (witness is None) == (common is None), (witness, common)
+    assert find_conflicts({"T1": [a], "T2": [b]}, case_sensitive=case_sensitive) == (
+        [] if witness is None else [("T1", "T2", witness)]
+    )
+
+
+@pytest.fixture(scope="module")
+def git_oracle(tmp_path_factory: pytest.TempPathFactory) -> GitIgnoreOracle:
+    return GitIgnoreOracle(tmp_path_factory.mktemp("oracle"))
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pattern=patterns(alphabet=TOP_LITERALS),
+    batch=st.lists(
+        st.lists(
+            st.sampled_from(["a", TOP, "a" + TOP, BELOW_TOP + TOP, "\u00e9", "\u00e9a"]),
+            min_size=1,
+            max_size=4,
+        ).map("/".join),
+        min_size=10,
+        max_size=20,
+        unique=True,
+    ),
+    case_sensitive=st.booleans(),
+)
+def test_covers_at_the_top_of_unicode_agrees_with_git(
+    git_oracle: GitIgnoreOracle, pattern: str, batch: list[str], case_sensitive: bool
+) -> None:
+    expected = git_oracle.covered(pattern, batch, case_sensitive=case_sensitive)
+    assert [covers(pattern, p, case_sensitive=case_sensitive) for p in batch] == expected

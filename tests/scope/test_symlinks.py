@@ -1,9 +1,9 @@
 """Symlinks are followed through the symlinks of the tree being checked (DESIGN.md §4).
 
 Each shape is committed on T1's branch (scope ``src/auth/``; T2 owns ``src/api/``)
-and checked three ways: the hook's check of the index (``check-scope --staged``,
-and a real ``git commit`` through the installed hook), ``check-scope --branch``,
-and ``merge-wave``, which must fail T1 and land none of it.
+and checked every way: the hook's check of the index (``check-scope --staged``,
+and a real ``git commit`` through the installed hook), ``check-scope --branch``
+and ``--range``, and ``merge-wave``, which must fail T1 and land none of it.
 """
 
 from __future__ import annotations
@@ -126,6 +126,8 @@ def test_every_check_refuses(
 
     flow.forge_done("T1")
     code, _, err = flow.ap("check-scope", "--branch", flow.branch("T1"))
+    assert (code, reason in err) == (1, True), err
+    code, _, err = flow.ap("check-scope", "--range", "HEAD~1..HEAD", cwd=wt)
     assert (code, reason in err) == (1, True), err
 
     code, _, err = flow.ap("merge-wave")
