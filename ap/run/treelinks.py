@@ -10,7 +10,7 @@ symlink target are read, so a check without symlinks reads none).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ap.git import ZERO_OID, DiffEntry, Git
@@ -23,23 +23,23 @@ TREE = "40000"
 _Folder = dict[str, tuple[str, str]]  # name -> (mode, object id); a symlink wins a duplicate
 
 
-def fold_case(text: str, case_sensitive: bool) -> str:
-    """:func:`ap.scope.pattern.fold_case`, loaded only when a tree is read: the hook
-    imports this module before it starts git, and the scope package while git works."""
+def _folding(case_sensitive: bool) -> Callable[[str], str]:
+    """How names compare (:func:`ap.scope.pattern.fold_case`), loaded only when a tree is
+    read: the hook imports this module before it starts git, the scope package after."""
     from ap.scope.pattern import fold_case
 
-    return fold_case(text, case_sensitive)
+    return lambda text: fold_case(text, case_sensitive)
 
 
-def _parse_tree(data: bytes, width: int, case_sensitive: bool) -> _Folder:
-    """A tree's entries by name (ASCII-folded unless ``case_sensitive``)."""
+def _parse_tree(data: bytes, width: int, fold: Callable[[str], str]) -> _Folder:
+    """A tree's entries by (folded) name."""
     entries: _Folder = {}
     at = 0
     while at < len(data):
         space = data.index(b" ", at)
         nul = data.index(b"\0", space)
         mode = data[at:space].decode()
-        name = fold_case(data[space + 1 : nul].decode(errors="surrogateescape"), case_sensitive)
+        name = fold(data[space + 1 : nul].decode(errors="surrogateescape"))
         oid = data[nul + 1 : nul + 1 + width].hex()
         at = nul + 1 + width
         # A hand-made tree may name an entry twice (a symlink and a folder), and names
@@ -61,30 +61,36 @@ class BaseTree:
         self.git = git
         self.commit = commit
         self.case_sensitive = case_sensitive
+        self.fold = _folding(case_sensitive)
         self._folders: dict[str, _Folder | None] = {}
         self._targets: dict[str, str] = {}
 
     def _folder(self, path: str) -> _Folder | None:
+        """The folder at ``path`` (folded), read down from the root (a loop: paths run deep)."""
         if path in self._folders:
             return self._folders[path]
-        folder: _Folder | None = None
-        if not path:
-            found = self.git.read_object(f"{self.commit}^{{tree}}") if self.commit else None
-            if found is not None and found[1] == "tree":
-                folder = _parse_tree(found[2], len(found[0]) // 2, self.case_sensitive)
-        else:
-            parent, _, name = path.rpartition("/")
-            entry = (self._folder(parent) or {}).get(name)
-            if entry is not None and entry[0] == TREE:
-                found = self.git.read_object(entry[1])
-                if found is not None and found[1] == "tree":
-                    folder = _parse_tree(found[2], len(found[0]) // 2, self.case_sensitive)
-        self._folders[path] = folder
+        if not self._folders:
+            self._folders[""] = self._read(f"{self.commit}^{{tree}}") if self.commit else None
+        names = path.split("/")
+        depth = len(names)
+        while depth and "/".join(names[:depth]) not in self._folders:
+            depth -= 1  # the deepest folder already read
+        folder = self._folders["/".join(names[:depth])]
+        for n in range(depth, len(names)):
+            entry = (folder or {}).get(names[n])
+            folder = self._read(entry[1]) if entry is not None and entry[0] == TREE else None
+            self._folders["/".join(names[: n + 1])] = folder
         return folder
+
+    def _read(self, name: str) -> _Folder | None:
+        found = self.git.read_object(name)
+        if found is None or found[1] != "tree":
+            return None
+        return _parse_tree(found[2], len(found[0]) // 2, self.fold)
 
     def symlink_target(self, path: str) -> str | None:
         """The target of the symlink at ``path`` in this tree, or None (no symlink there)."""
-        parent, _, name = fold_case(path, self.case_sensitive).rpartition("/")
+        parent, _, name = self.fold(path).rpartition("/")
         entry = (self._folder(parent) or {}).get(name)
         if entry is None or entry[0] != SYMLINK:
             return None
@@ -111,17 +117,16 @@ class TreeLinks:
         self, base: BaseTree, entries: Iterable[DiffEntry], targets: Mapping[str, str]
     ) -> None:
         self.base = base
-        self._fold = not base.case_sensitive
         self._changed: dict[str, DiffEntry] = {}
         for e in entries:  # (of case variants, a symlink is kept: see _parse_tree)
-            key = fold_case(e.path, not self._fold)
+            key = base.fold(e.path)
             kept = self._changed.get(key)
             if kept is None or kept.new_mode != SYMLINK:
                 self._changed[key] = e
         self._targets = targets
 
     def __call__(self, path: str) -> str | None:
-        entry = self._changed.get(fold_case(path, not self._fold))
+        entry = self._changed.get(self.base.fold(path))
         if entry is None:  # unchanged: as in the base tree
             return self.base.symlink_target(path)
         if entry.new_mode != SYMLINK:

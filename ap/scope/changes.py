@@ -85,6 +85,7 @@ class _Checker:
         self.owner_allowed = ScopeMatcher(allowed, case_sensitive=case_sensitive)
         self.case_sensitive = case_sensitive
         self.allowed = {fold_case(p, case_sensitive) for p in always_allowed}
+        self.folders: set[str] = set()  # folders known to be no symlink
 
     def path(self, path: str) -> ChangeViolation | None:
         unreadable = None if path.isascii() else _unreadable(path)
@@ -120,8 +121,11 @@ class _Checker:
         """A path below a symlink of the tree (only a hand-made tree can hold one)."""
         cut = path.find("/")
         while cut > 0:
-            if links(path[:cut]) is not None:
-                return ChangeViolation(path, f"lies beyond the symlink {path[:cut]!r}")
+            folder = path[:cut]
+            if folder not in self.folders:  # (siblings share their folders: ask once)
+                if links(folder) is not None:
+                    return ChangeViolation(path, f"lies beyond the symlink {folder!r}")
+                self.folders.add(folder)
             cut = path.find("/", cut + 1)
         return None
 

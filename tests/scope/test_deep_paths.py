@@ -6,6 +6,7 @@ an internal error, and merge-wave blocked the whole wave.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,21 @@ def test_deep_paths_against_several_globstars(
     wt = _stage(flow, "T2", f"lib/{DEEP[:-4]}keep.py")  # T1 owns it
     code, _, err = flow.ap("check-scope", "--staged", cwd=wt)
     assert code == 1 and "forbidden by 'lib/**/a/**/a/**/keep.py'" in err, err
+
+
+def test_a_deep_symlink_is_followed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    flow = planned_flow(tmp_path / "repo", capsys)
+    wt = flow.worktree("T1")
+    link = f"src/auth/{DEEP[:-4]}p"  # 5,002 folders deep; its target climbs to src/
+    target = "q/../" + "../" * 5001 + "api/routes.py"  # q: looked up 5,003 folders deep
+    proc = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"], cwd=wt, input=target, capture_output=True,
+        text=True, check=True,
+    )  # fmt: skip
+    git(wt, "update-index", "--add", "--cacheinfo", f"120000,{proc.stdout.strip()},{link}")
+    reason = "symlink target 'src/api/routes.py': forbidden by 'src/api/'"
+    code, _, err = flow.ap("check-scope", "--staged", cwd=wt)
+    assert code == 1 and reason in err, err[-500:]
+    flow.forge_done("T1")
+    code, _, err = flow.ap("check-scope", "--branch", flow.branch("T1"))
+    assert code == 1 and reason in err, err[-500:]
