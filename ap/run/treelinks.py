@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 SYMLINK = "120000"
 TREE = "40000"
-_Folder = dict[str, tuple[str, str]]  # name -> (mode, object id); a symlink wins a duplicate
+# name -> (mode, object ids): one id, or for a folder all the folders of that (folded)
+# name, since a case-insensitive file system makes one folder of `x/` and `X/`.
+_Folder = dict[str, tuple[str, tuple[str, ...]]]
 
 
 def _folding(case_sensitive: bool) -> Callable[[str], str]:
@@ -31,9 +33,13 @@ def _folding(case_sensitive: bool) -> Callable[[str], str]:
     return lambda text: fold_case(text, case_sensitive)
 
 
-def _parse_tree(data: bytes, width: int, fold: Callable[[str], str]) -> _Folder:
-    """A tree's entries by (folded) name."""
-    entries: _Folder = {}
+def _parse_tree(data: bytes, width: int, fold: Callable[[str], str], into: _Folder) -> None:
+    """Add a tree's entries to ``into`` by (folded) name.
+
+    A hand-made tree may name an entry twice (a symlink and a folder), and names may
+    differ only in case (one entry on macOS): a symlink is what the check must see,
+    so nothing replaces one; else a folder, whose ids gather, so it can be searched.
+    """
     at = 0
     while at < len(data):
         space = data.index(b" ", at)
@@ -42,12 +48,11 @@ def _parse_tree(data: bytes, width: int, fold: Callable[[str], str]) -> _Folder:
         name = fold(data[space + 1 : nul].decode(errors="surrogateescape"))
         oid = data[nul + 1 : nul + 1 + width].hex()
         at = nul + 1 + width
-        # A hand-made tree may name an entry twice (a symlink and a folder), and names
-        # may differ only in case (one file on macOS): the symlink is what the check
-        # must see, so a later entry never hides it.
-        if entries.get(name, ("",))[0] != SYMLINK:
-            entries[name] = (mode, oid)
-    return entries
+        kept = into.get(name)
+        if kept is None or mode == SYMLINK:
+            into[name] = (mode, (oid,)) if kept is None or kept[0] != SYMLINK else kept
+        elif mode == TREE and kept[0] != SYMLINK:
+            into[name] = (TREE, (*kept[1], oid) if kept[0] == TREE else (oid,))
 
 
 class BaseTree:
@@ -70,7 +75,7 @@ class BaseTree:
         if path in self._folders:
             return self._folders[path]
         if not self._folders:
-            self._folders[""] = self._read(f"{self.commit}^{{tree}}") if self.commit else None
+            self._folders[""] = self._read([f"{self.commit}^{{tree}}"]) if self.commit else None
         names = path.split("/")
         depth = len(names)
         while depth and "/".join(names[:depth]) not in self._folders:
@@ -82,11 +87,13 @@ class BaseTree:
             self._folders["/".join(names[: n + 1])] = folder
         return folder
 
-    def _read(self, name: str) -> _Folder | None:
-        found = self.git.read_object(name)
-        if found is None or found[1] != "tree":
-            return None
-        return _parse_tree(found[2], len(found[0]) // 2, self.fold)
+    def _read(self, names: Sequence[str]) -> _Folder | None:
+        """The trees ``names`` names, as one folder (None when none is a tree)."""
+        folder: _Folder = {}
+        trees = [f for f in self.git.read_objects(names) if f is not None and f[1] == "tree"]
+        for oid, _, data in trees:
+            _parse_tree(data, len(oid) // 2, self.fold, folder)
+        return folder if trees else None
 
     def symlink_target(self, path: str) -> str | None:
         """The target of the symlink at ``path`` in this tree, or None (no symlink there)."""
@@ -94,7 +101,7 @@ class BaseTree:
         entry = (self._folder(parent) or {}).get(name)
         if entry is None or entry[0] != SYMLINK:
             return None
-        return self.target(entry[1])
+        return self.target(entry[1][0])
 
     def target(self, oid: str) -> str:
         """A symlink blob's text (a target git cannot read counts as empty: refused)."""
