@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ap.errors import ScopeError
-from ap.scope.charset import ANY_SEGMENT_CHAR, CharSet, segment_chars
+from ap.scope.charset import ANY_SEGMENT_CHAR, MAX_CHAR, CharSet, segment_chars
 
 
 class Star:
@@ -259,13 +259,18 @@ def _ranges_regex(chars: CharSet) -> str:
     return "".join(parts)
 
 
+_NOT_SLASH = CharSet(((0, ord("/") - 1), (ord("/") + 1, MAX_CHAR)))
+
+
 @lru_cache(maxsize=4096)
 def _class_regex(chars: CharSet) -> str:
     if not chars:
         return "(?!)"
     if len(chars.ranges) == 1 and chars.ranges[0][0] == chars.ranges[0][1]:
         return re.escape(chr(chars.ranges[0][0]))
-    missing = ANY_SEGMENT_CHAR.minus(chars)
+    # (missing from every code point but `/`, surrogates included: a path git could not
+    # decode holds some, and a class matches none of them, as in ap.scope.automaton)
+    missing = _NOT_SLASH.minus(chars)
     if len(missing.ranges) < len(chars.ranges):  # a negated class reads (and compiles) smaller
         return f"[^/{_ranges_regex(missing)}]"
     return f"[{_ranges_regex(chars)}]"

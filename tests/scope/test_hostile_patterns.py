@@ -135,6 +135,20 @@ def test_the_automaton_decides_what_the_regex_decides(
         assert automaton_covers(parsed, path, case_sensitive) is expected, path
 
 
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [("?", "\udc80", False), ("[!a]", "\udc80", False), ("*", "\udc80", True)],
+)
+def test_both_engines_agree_on_paths_git_could_not_decode(
+    pattern: str, path: str, expected: bool
+) -> None:
+    """A surrogate (a byte that is not UTF-8) is no character a class or `?` matches."""
+    parsed = parse_pattern(pattern)
+    regex = re.compile(pattern_regex(parsed, False), re.DOTALL)
+    assert (regex.fullmatch(path) is not None) is expected
+    assert automaton_covers(parsed, path, False) is expected
+
+
 def test_which_patterns_need_the_automaton() -> None:
     assert not needs_automaton(parse_pattern("src/**/*.py"))
     assert needs_automaton(parse_pattern("src/**/tests/**/*.py"))
