@@ -560,14 +560,19 @@ def retry(
 ) -> int:
     """Run a failed objective again (a fresh branch), then the rest of the plan."""
     from ap.run.execute import run_plan
+    from ap.run.runlock import holding, lock_path
     from ap.run.scoperequest import reset_for_retry
 
     git, config, plan_id = app.plan(plan_ref)
-    branch = reset_for_retry(git, config, plan_id, task)
-    app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
-    overrides = {task: worker} if worker else None
-    with app.background() as emit:
-        outcome = run_plan(git, config, plan_id, timeout=timeout, emit=emit, overrides=overrides)
+    # held from before the reset to the end of the run: a running plan is never changed
+    with holding(lock_path(git.git_dir(), plan_id), plan_id, doing="`ap retry`"):
+        branch = reset_for_retry(git, config, plan_id, task)
+        app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
+        overrides = {task: worker} if worker else None
+        with app.background() as emit:
+            outcome = run_plan(
+                git, config, plan_id, timeout=timeout, emit=emit, overrides=overrides
+            )
     failed = outcome.failed
     app.emit(
         event(
