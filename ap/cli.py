@@ -262,27 +262,62 @@ def plan(
 @json_option
 @pass_app
 def validate(app: App, plan_ref: str | None) -> int:
-    """Re-check a (hand-edited) plan: exit 0 when valid, 1 with every violation listed."""
+    """Re-check a plan: exit 0 when valid, 1 with every violation listed.
+
+    The draft in the working tree until the plan starts; then the plan on its
+    integration branch. Says which copy it checked.
+    """
+    from ap.artifacts import Artifacts
+    from ap.models import AnalysisReport, CoordinationPlan
     from ap.plan.validate import validate_plan
-    from ap.store import Store
 
     git = app.git()
     config = _load_config(git)
-    store = Store(git.root, config.state_dir)
-    current = store.load_plan(plan_ref)
+    artifacts = Artifacts(git, config)
+    copy, current = artifacts.load("plan", plan_ref)
+    assert isinstance(current, CoordinationPlan)
+    analysis = artifacts.beside(copy, "analysis", current.analysis_id or current.id)
     must_change: list[str] = []
-    if current.analysis_id and current.analysis_id in store.ids("analysis"):
-        analysis = store.load_analysis(current.analysis_id)
-        must_change = [c.path for c in analysis.candidate_files if c.must_change]
+    if current.analysis_id and analysis is not None:
+        report = analysis.load()
+        assert isinstance(report, AnalysisReport)
+        must_change = [c.path for c in report.candidate_files if c.must_change]
     result = validate_plan(
         current, case_sensitive=config.case_sensitive_scopes, must_change=must_change
     )
-    app.emit(event("scope_validated", "validate", plan_id=current.id, scope_validation=result))
+    checked = copy.describe()
+    app.emit(
+        event(
+            "scope_validated",
+            "validate",
+            plan_id=current.id,
+            scope_validation=result,
+            checked=copy.where,
+            started=copy.started,
+        )
+    )
+    shadowed = artifacts.shadowed(copy)
+    if shadowed is not None:
+        app.emit(
+            event(
+                "message",
+                "validate",
+                level="warning",
+                message=f"{shadowed} in the working tree is not read: plan {current.id} "
+                f"has started, and {copy.where} is the plan",
+            )
+        )
     if not result.valid:
         from ap.errors import PlanInvalid
 
-        raise PlanInvalid(f"plan {current.id} breaks {len(result.violations)} rule(s)")
-    app.emit(event("phase_complete", "validate", message=f"plan {current.id} is valid"))
+        raise PlanInvalid(
+            f"plan {current.id} breaks {len(result.violations)} rule(s) (checked {checked})"
+        )
+    app.emit(
+        event(
+            "phase_complete", "validate", message=f"plan {current.id} is valid (checked {checked})"
+        )
+    )
     return 0
 
 
@@ -293,13 +328,16 @@ def validate(app: App, plan_ref: str | None) -> int:
 @pass_app
 def prompt(app: App, plan_ref: str, task: str) -> int:
     """Print the worker prompt of TASK in PLAN (AP prompt format)."""
+    from ap.artifacts import Artifacts
+    from ap.models import CoordinationPlan
     from ap.plan.prompt import worker_prompt
     from ap.store import Store
 
     git = app.git()
     config = _load_config(git)
     store = Store(git.root, config.state_dir)
-    current = store.load_plan(plan_ref)
+    current = Artifacts(git, config).load("plan", plan_ref)[1]  # a started plan: its branch's
+    assert isinstance(current, CoordinationPlan)
     text = worker_prompt(current, task, report_path=store.session_relpath(current.id, task))
     if app.json:
         app.emit(event("prompt", "prompt", plan_id=current.id, task=task, prompt=text))
@@ -684,7 +722,7 @@ def show(app: App, ref: str | None, kind: str | None) -> int:
     from ap import views
 
     git = app.git()
-    found_kind, artifact = views.find_artifact(git.root, ref, kind)
+    found_kind, artifact = views.find_artifact(git, ref, kind)
     if app.json:
         app.emit(event("artifact", "show", kind=found_kind, **{found_kind: artifact}))
     else:
@@ -700,7 +738,7 @@ def list_artifacts(app: App) -> int:
     from ap import views
 
     git = app.git()
-    listing = views.listing(git.root)
+    listing = views.listing(git)
     if app.json:
         app.emit(event("artifacts", "list", **listing))
     else:

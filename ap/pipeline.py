@@ -182,7 +182,10 @@ def finish(
             outcome.written.append(store.save(plan))
     if plan is not None:
         where = (
-            "dry run: nothing written" if dry_run else f"wrote {store.relpath(outcome.written[-1])}"
+            "dry run: nothing written"
+            if dry_run
+            else f"wrote {store.relpath(outcome.written[-1])}, the draft `ap start` commits on "
+            f"{plan.integration_branch or 'its integration branch'}"
         )
         emit(
             event(

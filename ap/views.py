@@ -6,11 +6,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ap.artifacts import Artifacts
 from ap.config import load_config
 from ap.errors import AmbiguousId, ArtifactError
-from ap.models import CoordinationPlan, Model
+from ap.git import Git
+from ap.models import AccomplishmentReport, AnalysisReport, CoordinationPlan, Model
 from ap.render import render
-from ap.store import KINDS, Store
+from ap.store import KINDS
 
 SHOW_ORDER = ("plan", "analysis", "accomplishment")
 
@@ -19,9 +21,10 @@ def _kind_of_path(name: str) -> str | None:
     return next((k for k, v in KINDS.items() if name.startswith(v.prefix)), None)
 
 
-def find_artifact(root: Path, ref: str | None, kind: str | None) -> tuple[str, Model]:
-    """The artifact REF names: by path, by id or prefix (plans first), or the latest plan."""
-    store = Store(root, load_config(root).state_dir)
+def find_artifact(git: Git, ref: str | None, kind: str | None) -> tuple[str, Model]:
+    """The artifact REF names: by path, by id or prefix (plans first), or the latest plan;
+    each from its authoritative copy (a started plan's integration branch)."""
+    artifacts = Artifacts(git, load_config(git.root))
     if ref is not None and (ref.endswith(".md") or "/" in ref):
         path_kind = kind or _kind_of_path(Path(ref).name)
         if path_kind is None:
@@ -29,14 +32,14 @@ def find_artifact(root: Path, ref: str | None, kind: str | None) -> tuple[str, M
                 f"{ref}: not an AP artifact file",
                 hint="expected ANALYSIS_*.md, PLAN_*.md or ACCOMPLISHMENT_*.md",
             )
-        return path_kind, store.load(path_kind, ref)
+        return path_kind, artifacts.load(path_kind, ref)[1]
     kinds = [kind] if kind else list(SHOW_ORDER)
     if ref is None:
         kinds = kinds[:1]
     last: ArtifactError | None = None
     for candidate in kinds:
         try:
-            return candidate, store.load(candidate, ref)
+            return candidate, artifacts.load(candidate, ref)[1]
         except AmbiguousId:
             raise
         except ArtifactError as exc:
@@ -50,7 +53,7 @@ def render_markdown(kind: str, artifact: Model) -> str:
     return render(KINDS[kind].template, a=artifact)
 
 
-def _plan_row(plan: CoordinationPlan) -> dict[str, Any]:
+def _plan_row(plan: CoordinationPlan, where: str) -> dict[str, Any]:
     counts = Counter(o.status.value for o in plan.objectives)
     return {
         "id": plan.id,
@@ -59,23 +62,27 @@ def _plan_row(plan: CoordinationPlan) -> dict[str, Any]:
         "waves": len(plan.waves),
         "statuses": dict(sorted(counts.items())),
         "request": plan.request,
+        "read_from": where,
     }
 
 
-def listing(root: Path) -> dict[str, list[dict[str, Any]]]:
-    """Every analysis, plan and accomplishment, oldest first."""
-    store = Store(root, load_config(root).state_dir)
+def listing(git: Git) -> dict[str, list[dict[str, Any]]]:
+    """Every analysis, plan and accomplishment, oldest first, each from its authoritative
+    copy (so a started plan shows its live statuses)."""
+    artifacts = Artifacts(git, load_config(git.root))
     result: dict[str, list[dict[str, Any]]] = {"analyses": [], "plans": [], "accomplishments": []}
-    for artifact in store.all("analysis"):
+    for artifact in artifacts.all("analysis"):
+        assert isinstance(artifact, AnalysisReport)
         result["analyses"].append(
-            {"id": artifact.id, "task_type": artifact.task_type.value, "request": artifact.request}  # type: ignore[attr-defined]
+            {"id": artifact.id, "task_type": artifact.task_type.value, "request": artifact.request}
         )
-    for plan in store.all("plan"):
+    for copy, plan in artifacts.every("plan"):
         assert isinstance(plan, CoordinationPlan)
-        result["plans"].append(_plan_row(plan))
-    for acc in store.all("accomplishment"):
+        result["plans"].append(_plan_row(plan, copy.where))
+    for acc in artifacts.all("accomplishment"):
+        assert isinstance(acc, AccomplishmentReport)
         result["accomplishments"].append(
-            {"id": acc.id, "plan_id": acc.plan_id, "summary": acc.summary}  # type: ignore[attr-defined]
+            {"id": acc.id, "plan_id": acc.plan_id, "summary": acc.summary}
         )
     return result
 
