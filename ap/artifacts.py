@@ -22,7 +22,7 @@ from ap.config import ApConfig
 from ap.errors import AmbiguousId, ArtifactError
 from ap.git import Git
 from ap.ids import Branches
-from ap.models import Model
+from ap.models import CoordinationPlan, Model
 from ap.store import KINDS, Store, created_at_in, created_at_of, from_markdown
 
 
@@ -41,9 +41,12 @@ class Copy:
         """Read from the plan's integration branch (the plan started)."""
         return self.branch is not None
 
-    def describe(self) -> str:
-        """Which copy this is, for people: ``the draft docs/plans/…`` or ``BRANCH:PATH``."""
-        return self.where if self.started else f"the draft {self.where}"
+    def describe(self, *, draft: bool = True) -> str:
+        """Which copy this is, for people: ``BRANCH:PATH``, ``the draft PATH`` (a plan not
+        started), or ``PATH in the working tree``."""
+        if self.started:
+            return self.where
+        return f"the draft {self.where}" if draft else f"{self.where} in the working tree"
 
     def load(self) -> Model:
         return from_markdown(KINDS[self.kind].model, self.text, where=self.where)
@@ -90,6 +93,15 @@ class Artifacts:
             }
         return self._on_branches[kind]
 
+    def _on_branch(self, kind: str, artifact_id: str) -> str | None:
+        """One artifact's text on its plan's integration branch (read alone unless every
+        one of its kind was read already), or None."""
+        if kind in self._on_branches:
+            return self._on_branches[kind].get(artifact_id)
+        tip = self.started().get(artifact_id)
+        found = self.git.read_object(f"{tip}:{self.relpath(kind, artifact_id)}") if tip else None
+        return found[2].decode("utf-8", errors="replace") if found and found[1] == "blob" else None
+
     def ids(self, kind: str) -> list[str]:
         return sorted(set(self.store.ids(kind)) | set(self.on_branches(kind)))
 
@@ -97,7 +109,7 @@ class Artifacts:
 
     def copy(self, kind: str, artifact_id: str) -> Copy:
         """The authoritative copy of one artifact (ArtifactError when there is none)."""
-        text = self.on_branches(kind).get(artifact_id)
+        text = self._on_branch(kind, artifact_id)
         if text is not None:
             branch = self.branches.integration(artifact_id)
             where = f"{branch}:{self.relpath(kind, artifact_id)}"
@@ -122,9 +134,9 @@ class Artifacts:
         if ref.endswith(".md") or "/" in ref:
             return self._by_path(kind, ref)
         ref = ref.removeprefix(KINDS[kind].prefix)
+        if self._on_branch(kind, ref) is not None or self.store.path_for(kind, ref).is_file():
+            return self.copy(kind, ref)  # a whole id: nothing else to read
         ids = self.ids(kind)
-        if ref in ids:
-            return self.copy(kind, ref)
         matches = [i for i in ids if i.startswith(ref)]
         if len(matches) == 1:
             return self.copy(kind, matches[0])
@@ -139,6 +151,13 @@ class Artifacts:
         found = self.find(kind, ref)
         return found, found.load()
 
+    def plan(self, ref: str | None = None) -> tuple[Copy, CoordinationPlan]:
+        """The plan ``ref`` names (see :meth:`find`), and the copy it was read from."""
+        found = self.find("plan", ref)
+        plan = found.load()
+        assert isinstance(plan, CoordinationPlan)
+        return found, plan
+
     def every(self, kind: str) -> list[tuple[Copy, Model]]:
         """Every artifact of ``kind`` with the copy it was read from, oldest first."""
         items = [(c, c.load()) for c in (self.copy(kind, i) for i in self.ids(kind))]
@@ -148,15 +167,26 @@ class Artifacts:
         """Every artifact of ``kind``, oldest first."""
         return [artifact for _, artifact in self.every(kind)]
 
-    def shadowed(self, copy: Copy) -> str | None:
-        """A working-tree file that is not read because the plan started (a draft edited
-        after the start, put back…): its path, when untracked (a merged copy is not)."""
-        if not copy.started:
-            return None
+    def note(self, copy: Copy) -> str | None:
+        """What a person should know about the copy ap read: that a working-tree file of a
+        started plan is not read (a draft edited after the start, put back…; unless it is
+        tracked: a merge of the branch brings it in), or that the file they named is not
+        the plan any more."""
         relpath = self.relpath(copy.kind, copy.id)
-        if not (self.git.root / relpath).is_file() or relpath in self.git.ls_files():
+        if copy.started:
+            if not (self.git.root / relpath).is_file() or relpath in self.git.ls_files():
+                return None
+            return (
+                f"{relpath} in the working tree is not read: {copy.id} has started, "
+                f"and {copy.where} is the {copy.kind}"
+            )
+        on_branch = self._on_branch(copy.kind, copy.id)
+        if on_branch is None or on_branch == copy.text:
             return None
-        return relpath
+        branch = self.branches.integration(copy.id)
+        return (
+            f"{copy.where} is not the {copy.kind}: {copy.id} has started, and {branch}:{relpath} is"
+        )
 
     # -- helpers -------------------------------------------------------------
 

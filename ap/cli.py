@@ -267,57 +267,30 @@ def validate(app: App, plan_ref: str | None) -> int:
     The draft in the working tree until the plan starts; then the plan on its
     integration branch. Says which copy it checked.
     """
-    from ap.artifacts import Artifacts
-    from ap.models import AnalysisReport, CoordinationPlan
-    from ap.plan.validate import validate_plan
+    from ap.plan.recheck import recheck
 
     git = app.git()
-    config = _load_config(git)
-    artifacts = Artifacts(git, config)
-    copy, current = artifacts.load("plan", plan_ref)
-    assert isinstance(current, CoordinationPlan)
-    analysis = artifacts.beside(copy, "analysis", current.analysis_id or current.id)
-    must_change: list[str] = []
-    if current.analysis_id and analysis is not None:
-        report = analysis.load()
-        assert isinstance(report, AnalysisReport)
-        must_change = [c.path for c in report.candidate_files if c.must_change]
-    result = validate_plan(
-        current, case_sensitive=config.case_sensitive_scopes, must_change=must_change
-    )
-    checked = copy.describe()
+    done = recheck(git, _load_config(git), plan_ref)
+    plan_id, result = done.plan.id, done.result
     app.emit(
         event(
             "scope_validated",
             "validate",
-            plan_id=current.id,
+            plan_id=plan_id,
             scope_validation=result,
-            checked=copy.where,
-            started=copy.started,
+            checked=done.copy.where,
+            started=done.copy.started,
         )
     )
-    shadowed = artifacts.shadowed(copy)
-    if shadowed is not None:
-        app.emit(
-            event(
-                "message",
-                "validate",
-                level="warning",
-                message=f"{shadowed} in the working tree is not read: plan {current.id} "
-                f"has started, and {copy.where} is the plan",
-            )
-        )
+    if done.note is not None:
+        app.emit(event("message", "validate", level="warning", message=done.note))
     if not result.valid:
         from ap.errors import PlanInvalid
 
-        raise PlanInvalid(
-            f"plan {current.id} breaks {len(result.violations)} rule(s) (checked {checked})"
-        )
-    app.emit(
-        event(
-            "phase_complete", "validate", message=f"plan {current.id} is valid (checked {checked})"
-        )
-    )
+        count = len(result.violations)
+        raise PlanInvalid(f"plan {plan_id} breaks {count} rule(s) (checked {done.checked})")
+    message = f"plan {plan_id} is valid (checked {done.checked})"
+    app.emit(event("phase_complete", "validate", message=message))
     return 0
 
 
@@ -329,15 +302,13 @@ def validate(app: App, plan_ref: str | None) -> int:
 def prompt(app: App, plan_ref: str, task: str) -> int:
     """Print the worker prompt of TASK in PLAN (AP prompt format)."""
     from ap.artifacts import Artifacts
-    from ap.models import CoordinationPlan
     from ap.plan.prompt import worker_prompt
     from ap.store import Store
 
     git = app.git()
     config = _load_config(git)
     store = Store(git.root, config.state_dir)
-    current = Artifacts(git, config).load("plan", plan_ref)[1]  # a started plan: its branch's
-    assert isinstance(current, CoordinationPlan)
+    _, current = Artifacts(git, config).plan(plan_ref)  # a started plan: its branch's copy
     text = worker_prompt(current, task, report_path=store.session_relpath(current.id, task))
     if app.json:
         app.emit(event("prompt", "prompt", plan_id=current.id, task=task, prompt=text))

@@ -175,6 +175,17 @@ def test_a_started_plan_is_read_from_its_branch_even_with_a_stale_copy_around(
     out = " ".join(user.ok("validate", plan_id).split())
     assert f"checked ap/{plan_id}/integration:docs/plans/PLAN_{plan_id}.md" in out
     assert f"docs/plans/PLAN_{plan_id}.md in the working tree is not read" in out
+    # Named by its path, that file is checked, and said not to be the plan.
+    code, out, err = user.ap("validate", str(user.repo.root / f"docs/plans/PLAN_{plan_id}.md"))
+    assert code == 2 and "no YAML front matter" in err
+    user.repo.write(
+        f"docs/plans/PLAN_{plan_id}.md",
+        user.repo.git("show", f"ap/{plan_id}/integration~1:docs/plans/PLAN_{plan_id}.md"),
+    )
+    code, out, err = user.ap("validate", str(user.repo.root / f"docs/plans/PLAN_{plan_id}.md"))
+    said = " ".join((out + err).split())
+    assert code == 0 and f"checked the draft docs/plans/PLAN_{plan_id}.md" in said
+    assert f"is not the plan: {plan_id} has started, and ap/{plan_id}/integration:" in said
 
 
 def test_the_latest_plan_is_the_newest_started_or_not(
