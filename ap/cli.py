@@ -357,11 +357,10 @@ def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | Non
     git = app.git()
     settings = enforce.Settings.load(git.root)
     if rev_range is not None:
-        old, sep, new = rev_range.partition("..")
-        if not sep or not old or not new or new.startswith("."):
-            raise ApError(f"--range {rev_range!r} is not of the form A..B")
+        old, new = _asked_range(git, settings, rev_range)
         outcome = enforce.check_range(git, settings, old, new)
     elif branch is not None:
+        _asked_branch(git, settings, branch)
         outcome = enforce.check_branch(git, settings, branch)
     else:
         outcome = enforce.check_staged(git, settings)
@@ -386,6 +385,54 @@ def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | Non
     if not outcome.ok:
         raise ScopeViolation(outcome.describe(), hint=HINT)
     return 0
+
+
+def _objective_pattern(settings: Any) -> str:
+    return f"{settings.branch_prefix}<plan-id>/<task-id>"
+
+
+def _asked_branch(git: Any, settings: Any, branch: str) -> None:
+    """``--branch NAME`` names an existing objective branch (the hook's silence is for
+    commits on other branches; a branch asked for by name is checked or refused)."""
+    from ap.errors import UsageError
+
+    listing = f"`git branch --list '{settings.branch_prefix}*'` lists the objective branches"
+    if git.rev_parse(f"refs/heads/{branch}") is None:
+        raise UsageError(f"--branch {branch!r}: there is no such branch here", hint=listing)
+    if settings.branches.parse_objective(branch) is None:
+        raise UsageError(
+            f"--branch {branch!r} is not an objective branch of a plan: they are named "
+            f"{_objective_pattern(settings)}",
+            hint=f"ap check-scope --branch {_objective_pattern(settings)}; {listing}",
+        )
+
+
+def _asked_range(git: Any, settings: Any, rev_range: str) -> tuple[str, str]:
+    """``--range A..B``: two commits, checked against the current objective branch's scope."""
+    from ap.errors import UsageError
+
+    old, sep, new = rev_range.partition("..")
+    if not sep or not old or not new or new.startswith("."):
+        raise UsageError(
+            f"--range {rev_range!r} is not of the form A..B",
+            hint="e.g. ap check-scope --range main..HEAD",
+        )
+    for rev in (old, new):
+        if rev.startswith("-") or git.rev_parse(rev) is None:
+            raise UsageError(
+                f"--range {rev_range!r}: {rev!r} names no commit here",
+                hint="give two commits, branches or tags, e.g. ap check-scope --range main..HEAD",
+            )
+    current = git.current_branch()
+    if settings.branches.parse_objective(current) is None:
+        raise UsageError(
+            "--range checks a change against the scope of the objective checked out, but "
+            f"{current or 'HEAD (detached)'} is not an objective branch "
+            f"({_objective_pattern(settings)})",
+            hint="switch to the objective's branch first, or check a branch's whole change "
+            "with ap check-scope --branch NAME",
+        )
+    return old, new
 
 
 @cli.group()

@@ -77,3 +77,96 @@ def test_run_with_two_workers_of_one_name_writes_nothing(
     assert "error: ap.yaml:3: team.1.name: two workers are named 'w'" in err
     assert "hint: fix ap.yaml: a worker is" in err
     assert state(planned) == before
+
+
+@pytest.fixture
+def started(planned: Repo, capsys: pytest.CaptureFixture[str]) -> tuple[Repo, str]:
+    """The planned repository with wave 1 started; and the plan id."""
+    assert ap(capsys, planned, "start")[0] == 0
+    plan_id = next(planned.root.glob("docs/plans/PLAN_*.md")).stem[len("PLAN_") :]
+    return planned, plan_id
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (
+            ["--branch", "nope"],
+            "error: --branch 'nope': there is no such branch here",
+            "hint: `git branch --list 'ap/*'` lists the objective branches",
+        ),
+        (
+            ["--branch", "ap/20990101-none/T1"],
+            "error: --branch 'ap/20990101-none/T1': there is no such branch here",
+            "hint: `git branch --list 'ap/*'`",
+        ),
+        (
+            ["--branch", "main"],
+            "error: --branch 'main' is not an objective branch of a plan: they are named "
+            "ap/<plan-id>/<task-id>",
+            "hint: ap check-scope --branch ap/<plan-id>/<task-id>; `git branch --list 'ap/*'`",
+        ),
+        (
+            ["--range", "nope..main"],
+            "error: --range 'nope..main': 'nope' names no commit here",
+            "hint: give two commits, branches or tags, e.g. ap check-scope --range main..HEAD",
+        ),
+        (
+            ["--range", "main..nope"],
+            "error: --range 'main..nope': 'nope' names no commit here",
+            "hint: give two commits",
+        ),
+        (
+            ["--range", "--all..main"],
+            "error: --range '--all..main': '--all' names no commit here",
+            "hint: give two commits",
+        ),
+        (
+            ["--range", "main"],
+            "error: --range 'main' is not of the form A..B",
+            "hint: e.g. ap check-scope --range main..HEAD",
+        ),
+        (
+            ["--range", "main..main"],
+            "error: --range checks a change against the scope of the objective checked out, "
+            "but main is not an objective branch (ap/<plan-id>/<task-id>)",
+            "hint: switch to the objective's branch first, or check a branch's whole change "
+            "with ap check-scope --branch NAME",
+        ),
+    ],
+)
+def test_check_scope_refuses_what_it_cannot_check(
+    started: tuple[Repo, str],
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+    hint: str,
+) -> None:
+    repo, _ = started
+    before = state(repo)
+    code, out, err = ap(capsys, repo, "check-scope", *args)
+    assert code == 2, err
+    assert message in err and hint in err
+    assert state(repo) == before
+
+
+def test_check_scope_names_the_integration_branch_as_no_objective(
+    started: tuple[Repo, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, plan_id = started
+    code, _, err = ap(capsys, repo, "check-scope", "--branch", f"ap/{plan_id}/integration")
+    assert code == 2 and "is not an objective branch of a plan" in err and "hint: " in err
+
+
+def test_check_scope_still_checks_objective_branches_and_the_hook_stays_silent(
+    started: tuple[Repo, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, plan_id = started
+    assert ap(capsys, repo, "check-scope", "--branch", f"ap/{plan_id}/T1")[0] == 0
+    code, out, err = ap(capsys, repo, "check-scope", "--staged")  # on main: not ours to check
+    assert (code, out, err) == (0, "", "")
+    repo.git("switch", "-q", f"ap/{plan_id}/T1")
+    repo.write("src/b/y.py", "T2's file\n")
+    repo.commit("out of scope")
+    code, _, err = ap(capsys, repo, "check-scope", "--range", "HEAD~1..HEAD")
+    assert code == 1 and "src/b/y.py" in err
