@@ -170,3 +170,39 @@ def test_check_scope_still_checks_objective_branches_and_the_hook_stays_silent(
     repo.commit("out of scope")
     code, _, err = ap(capsys, repo, "check-scope", "--range", "HEAD~1..HEAD")
     assert code == 1 and "src/b/y.py" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "Add a feature"],
+        ["plan", "--dry-run", "Add a feature"],
+        ["analyze", "Add a feature"],
+        ["plan", "--from", "{objectives}"],
+        ["plan", "--json", "--from", "{objectives}"],
+    ],
+)
+def test_an_empty_repository_is_refused_before_planning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    repo = Repo(tmp_path / "empty")
+    repo.root.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    repo.write("src/a/x.py", "x\n")  # work not committed yet
+    objectives = tmp_path / "objectives.yaml"
+    objectives.write_text(OBJECTIVES, encoding="utf-8")
+    before = state(repo)
+    code, out, err = ap(capsys, repo, *(a.format(objectives=objectives) for a in args))
+    assert code == 2, err
+    assert "error: this repository has no commit yet (HEAD is unborn)" in err
+    assert 'hint: make a first commit, e.g. git add -A && git commit -m "initial commit"' in err
+    assert state(repo) == before
+    assert not (repo.root / "docs").exists()
+
+
+def test_an_unborn_branch_is_refused_too(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.git("switch", "-q", "--orphan", "fresh")
+    before = state(repo)
+    code, _, err = ap(capsys, repo, "plan", "Add a feature")
+    assert code == 2 and "no commit yet" in err and "hint: make a first commit" in err
+    assert state(repo) == before
