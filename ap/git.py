@@ -65,6 +65,28 @@ def find_root(start: Path | str | None = None) -> Path:
     return _path(proc.stdout.decode().strip())
 
 
+# What git says when it has no name or email for a commit (auto-detection failed or is off).
+_NO_IDENTITY = (
+    "Please tell me who you are",
+    "identity unknown",
+    "unable to auto-detect email address",
+    "empty ident name",
+    "auto-detection is disabled",
+)
+
+
+def _failed(args: Sequence[str], detail: str) -> GitError:
+    """A failed git command as an error for people (a missing identity said plainly)."""
+    if any(sign in detail for sign in _NO_IDENTITY):
+        return GitError(
+            "git needs your name and email to make commits, and none is configured "
+            "(user.name and user.email)",
+            hint='git config --global user.name "Your Name" && '
+            'git config --global user.email "you@example.com"',
+        )
+    return GitError(f"git {' '.join(args[:3])} failed: {detail}")
+
+
 def _cannot_run(exc: OSError, cwd: str | os.PathLike[str]) -> GitError:
     """Why git could not even start: no such folder to run in, or no git."""
     if not os.path.isdir(cwd):
@@ -355,8 +377,7 @@ class Git:
             raise _cannot_run(exc, cwd or self._root) from None
         if check and proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip()
-            detail = err or f"exit {proc.returncode}"
-            raise GitError(f"git {' '.join(args[:3])} failed: {detail}")
+            raise _failed(args, err or f"exit {proc.returncode}")
         return proc
 
     def run(

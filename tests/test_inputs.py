@@ -206,3 +206,35 @@ def test_an_unborn_branch_is_refused_too(repo: Repo, capsys: pytest.CaptureFixtu
     code, _, err = ap(capsys, repo, "plan", "Add a feature")
     assert code == 2 and "no commit yet" in err and "hint: make a first commit" in err
     assert state(repo) == before
+
+
+def test_a_missing_git_identity_is_a_clear_usage_error(
+    planned: Repo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (tmp_path / "empty.gitconfig").write_text("", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "empty.gitconfig"))
+    for who in ("AUTHOR", "COMMITTER"):
+        for what in ("NAME", "EMAIL", "DATE"):
+            monkeypatch.delenv(f"GIT_{who}_{what}", raising=False)
+    monkeypatch.delenv("EMAIL", raising=False)
+    if planned.git("var", "GIT_COMMITTER_IDENT", check=False):
+        # This machine has a name and a domain git can guess an identity from: make git
+        # refuse to guess, as it does on most machines.
+        planned.git("config", "user.useConfigOnly", "true")
+    before = state(planned)
+    code, out, err = ap(capsys, planned, "start")
+    assert code == 2, err
+    assert "error: git needs your name and email to make commits, and none is configured" in err
+    assert (
+        'hint: git config --global user.name "Your Name" && '
+        'git config --global user.email "you@example.com"'
+    ) in err
+    assert "Please tell me who you are" not in err and "fatal:" not in err
+    assert state(planned) == before  # no branch, no commit
