@@ -121,7 +121,9 @@ def cli(app: App, directory: Path | None, verbose: bool) -> None:
     """ap — Analytic Programming: parallel objectives with proven-disjoint, enforced scopes."""
     if directory is not None:
         if not directory.is_dir():
-            raise ApError(f"-C {directory}: no such directory")
+            raise ApError(
+                f"-C {directory}: no such directory", hint="ap -C PATH COMMAND, PATH a folder"
+            )
         app.cwd = directory.resolve()
     app.verbose = verbose
 

@@ -144,7 +144,7 @@ def test_check_scope_refuses_what_it_cannot_check(
 ) -> None:
     repo, _ = started
     before = state(repo)
-    code, out, err = ap(capsys, repo, "check-scope", *args)
+    code, _, err = ap(capsys, repo, "check-scope", *args)
     assert code == 2, err
     assert message in err and hint in err
     assert state(repo) == before
@@ -192,7 +192,7 @@ def test_an_empty_repository_is_refused_before_planning(
     objectives = tmp_path / "objectives.yaml"
     objectives.write_text(OBJECTIVES, encoding="utf-8")
     before = state(repo)
-    code, out, err = ap(capsys, repo, *(a.format(objectives=objectives) for a in args))
+    code, _, err = ap(capsys, repo, *(a.format(objectives=objectives) for a in args))
     assert code == 2, err
     assert "error: this repository has no commit yet (HEAD is unborn)" in err
     assert 'hint: make a first commit, e.g. git add -A && git commit -m "initial commit"' in err
@@ -229,7 +229,7 @@ def test_a_missing_git_identity_is_a_clear_usage_error(
         # refuse to guess, as it does on most machines.
         planned.git("config", "user.useConfigOnly", "true")
     before = state(planned)
-    code, out, err = ap(capsys, planned, "start")
+    code, _, err = ap(capsys, planned, "start")
     assert code == 2, err
     assert "error: git needs your name and email to make commits, and none is configured" in err
     assert (
@@ -238,3 +238,19 @@ def test_a_missing_git_identity_is_a_clear_usage_error(
     ) in err
     assert "Please tell me who you are" not in err and "fatal:" not in err
     assert state(planned) == before  # no branch, no commit
+
+
+def test_hints_reach_the_user(
+    started: tuple[Repo, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, plan_id = started
+    code = main(["-C", str(tmp_path / "nowhere"), "list"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no such directory" in err and "\nhint: ap -C PATH COMMAND" in err
+    code, _, err = ap(capsys, repo, "start", "--wave", "9")
+    assert code == 2 and f"plan {plan_id} has waves 1 to 1, not 9" in err
+    assert f"hint: ap start {plan_id} (the next wave), or --wave N with N from 1 to 1" in err
+    code, _, err = ap(
+        capsys, repo, "scope", "request", "T9", "src/c/", "--why", "x", "--plan", plan_id
+    )
+    assert code == 2 and f"hint: `ap show {plan_id}` lists its objectives" in err
