@@ -279,14 +279,22 @@ class ApConfig(Model):
     @field_validator("state_dir")
     @classmethod
     def _relative_state_dir(cls, value: str) -> str:
+        from ap.errors import ScopeError
+        from ap.scope.pattern import parse_pattern
+
         value = value.strip("/")
-        parts = value.split("/")
-        if not value or ".." in parts or "\\" in value or "" in parts:
-            raise _refuse(
-                f"`state_dir` must be a relative folder inside the repository, not {value!r}"
-            )
-        if parts[0].lower() == ".git":
+        if value.split("/")[0].lower() == ".git":
             raise _refuse("`state_dir` cannot be inside .git/ (the artifacts are committed)")
+        try:  # its folders are forbidden to objectives by pattern: it must be a plain one
+            parse_pattern(f"{value}/")
+        except ScopeError as exc:
+            problem = exc.message.rpartition("is rejected: ")[2]
+            raise _refuse(
+                f"`state_dir` must be a relative folder inside the repository, not {value!r} "
+                f"({problem})"
+            ) from None
+        if any(ch in value for ch in "*?["):
+            raise _refuse(f"`state_dir` {value!r} has a glob character (*, ? or [)")
         return value
 
     @field_validator("branch_prefix")
