@@ -210,6 +210,12 @@ class AnalystConfig(Model):
             command_words(value, "the analyst")
         return value
 
+    @model_validator(mode="after")
+    def _command_for_kind_command(self) -> AnalystConfig:
+        if self.kind == "command" and self.command is None:
+            raise _refuse("the analyst of kind command needs `command`")
+        return self
+
 
 class ApConfig(Model):
     """The whole of ap.yaml. Every key is optional."""

@@ -135,6 +135,7 @@ def test_worker_names_are_words_and_unique(repo: Repo, text: str, expected: str)
             "analyst: heuristic",
         ),
         ("analyst:\n  kind: command\n  command: []\n", r"`command` is empty", "analyst"),
+        ("analyst: command\n", r"ap\.yaml:1: analyst: the analyst of kind command needs", "kind"),
         ("gates: ['']\n", r"ap\.yaml:1: gates\.0\.command: a gate's `command` is empty", "gate"),
         ("gates:\n  - {name: t, command: ' '}\n", r"ap\.yaml:2: gates\.0\.command: ", "gate"),
         ("max_parallel: 0\n", r"ap\.yaml:1: max_parallel: `max_parallel` must be", "4"),
