@@ -821,6 +821,43 @@ def _report(app: App, message: str, hint: str | None, code: int) -> None:
         sys.stdout.flush()
 
 
+def _file_system_mistake(exc: BaseException) -> tuple[str, str] | None:
+    """A path the user can fix (a file where ap needs a folder, permissions, a full disk):
+    its message and hint; None for any other error."""
+    import errno
+
+    fixable = {
+        errno.ENOTDIR: "a file stands where ap needs a folder",
+        errno.EEXIST: "a file stands where ap needs a folder",
+        errno.EISDIR: "a folder stands where ap needs a file",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.ENAMETOOLONG: "the name is too long",
+    }
+    if not isinstance(exc, OSError) or exc.errno not in fixable or exc.filename is None:
+        return None
+    path = os.fsdecode(exc.filename)
+    return (
+        f"cannot use {path}: {fixable[exc.errno]}",
+        f"move, remove or fix the permissions of {path}, then run the command again",
+    )
+
+
+def _unexpected(app: App, exc: Exception) -> int:
+    """Report an exception ap has no error for: a fixable path (exit 2), or our bug (exit 3)."""
+    mistake = _file_system_mistake(exc)
+    if mistake is not None:
+        _report(app, *mistake, EXIT_USAGE)
+        return EXIT_USAGE
+    log = _write_crash_log(exc)
+    where = f"; the traceback is in {log}" if log else ""
+    _report(app, f"internal error: {type(exc).__name__}: {exc}{where}", None, EXIT_INTERNAL)
+    return EXIT_INTERNAL
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ap; map every failure to a message and an exit code (DESIGN.md §8)."""
     # What is loaded by now (modules, classes, pydantic's schemas) lives until exit:
@@ -844,10 +881,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
     except Exception as exc:  # the boundary: anything else is our bug
-        log = _write_crash_log(exc)
-        where = f"; the traceback is in {log}" if log else ""
-        _report(app, f"internal error: {type(exc).__name__}: {exc}{where}", None, EXIT_INTERNAL)
-        code = EXIT_INTERNAL
+        code = _unexpected(app, exc)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -254,3 +254,40 @@ def test_hints_reach_the_user(
         capsys, repo, "scope", "request", "T9", "src/c/", "--why", "x", "--plan", plan_id
     )
     assert code == 2 and f"hint: `ap show {plan_id}` lists its objectives" in err
+
+
+def test_a_file_where_ap_needs_a_folder_is_a_usage_error(
+    repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("docs", "a file, not the state folder\n")
+    objectives = tmp_path / "objectives.yaml"
+    objectives.write_text(OBJECTIVES, encoding="utf-8")
+    code, _, err = ap(capsys, repo, "plan", "--from", str(objectives))
+    assert code == 2, err
+    where = repo.root / "docs"
+    assert f"error: cannot use {where}/analyses: a file stands where ap needs a folder" in err
+    assert f"hint: move, remove or fix the permissions of {where}/analyses, then run" in err
+    assert "internal error" not in err and repo.snapshot()["docs"]
+
+
+def test_a_folder_where_ap_needs_a_file_is_a_usage_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo.root / "AGENTS.md").mkdir()
+    code, _, err = ap(capsys, repo, "init")
+    assert code == 2, err
+    assert (
+        f"error: cannot use {repo.root / 'AGENTS.md'}: a folder stands where ap needs a file" in err
+    )
+    assert "hint: move, remove or fix the permissions of" in err
+
+
+def test_other_errors_are_still_internal(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise FileNotFoundError(2, "No such file or directory", "/nowhere/ap-internal")
+
+    monkeypatch.setattr("ap.views.listing", broken)
+    code, _, err = ap(capsys, repo, "list")
+    assert code == 3 and "internal error: FileNotFoundError" in err
