@@ -291,3 +291,22 @@ def test_other_errors_are_still_internal(
     monkeypatch.setattr("ap.views.listing", broken)
     code, _, err = ap(capsys, repo, "list")
     assert code == 3 and "internal error: FileNotFoundError" in err
+
+
+def test_the_console_script_refuses_a_bad_team_before_any_branch(planned: Repo) -> None:
+    import subprocess
+    import sys
+
+    planned.write("ap.yaml", "team:\n  - name: w\n    command: ''\n")
+    before = state(planned)
+    script = Path(sys.executable).parent / "ap"
+    proc = subprocess.run(
+        [str(script), "run"], cwd=planned.root, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "error: ap.yaml:3: team.0.command: worker 'w': `command` is empty",
+        "hint: fix ap.yaml: a worker is `{name: NAME, command: [program, arg, ...]}` or "
+        "`{name: NAME, preset: P}` (P one of claude-code, codex, aider, gemini, manual, script)",
+    ]
+    assert state(planned) == before
