@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import shlex
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ap import yamlio
@@ -111,6 +119,25 @@ def _whole_number(value: object, key: str, what: str | None = None) -> int:
     return value
 
 
+def _seconds(value: object) -> object:
+    # A timeout waits on a timer: a number of seconds the platform can wait (not `true`,
+    # not .inf, not 1e308, which would crash the timer).
+    if isinstance(value, str):  # YAML reads `1e3` (no dot) as text
+        try:
+            value = float(value)
+        except ValueError:
+            raise _refuse(f"a timeout is a number of seconds, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _refuse(f"a timeout is a number of seconds, not {value!r}")
+    if not 0 < value <= MAX_SECONDS:
+        raise _refuse(f"a timeout is more than 0 and at most {MAX_SECONDS:.0f} s, not {value!r}")
+    return float(value)
+
+
+MAX_SECONDS = float(threading.TIMEOUT_MAX)
+Seconds = Annotated[float, BeforeValidator(_seconds)]
+
+
 class WorkerConfig(Model):
     """A member of the team: an agent CLI (preset or command), a person, or the script worker."""
 
@@ -119,7 +146,7 @@ class WorkerConfig(Model):
     command: str | list[str] | None = None
     capabilities: list[str] = Field(default_factory=list)
     max_concurrent: int = Field(default=1, ge=1)
-    timeout: float | None = Field(default=None, gt=0)
+    timeout: Seconds | None = None
     recipe: str | None = None
 
     @field_validator("name", mode="before")
@@ -182,7 +209,7 @@ class GateConfig(Model):
 
     name: str
     command: str
-    timeout: float | None = Field(default=None, gt=0)
+    timeout: Seconds | None = None
 
     @field_validator("name", "command")
     @classmethod
@@ -201,7 +228,7 @@ class AnalystConfig(Model):
     base_url: str | None = None
     command: str | list[str] | None = None
     api_key_env: str | None = None
-    timeout: float = Field(default=120.0, gt=0)
+    timeout: Seconds = 120.0
 
     @field_validator("command", mode="before")
     @classmethod

@@ -95,6 +95,12 @@ WORKER_HINT = "hint: fix ap.yaml: a worker is `{name: NAME, command: [program, a
         ("command: run\n    max_concurrent: '2'", 4, r"`max_concurrent` must be .* not '2'"),
         ("command: run\n    capabilities: [1, {a: b}]", 4, r"`capabilities` must be a list"),
         ("command: run\n    capabilities: python", 4, r"`capabilities` must be a list of words"),
+        ("command: run\n    timeout: 1e308", 4, r"team\.0\.timeout: a timeout is more than 0 and"),
+        ("command: run\n    timeout: .inf", 4, r"a timeout is more than 0 and at most \d+ s"),
+        ("command: run\n    timeout: 1e999", 4, r"a timeout is more than 0 and at most \d+ s"),
+        ("command: run\n    timeout: soon", 4, r"a timeout is a number of seconds, not 'soon'"),
+        ("command: run\n    timeout: 0", 4, r"a timeout is more than 0"),
+        ("command: run\n    timeout: true", 4, r"a timeout is a number of seconds, not True"),
     ],
 )
 def test_a_worker_that_cannot_run_is_refused_at_load(
@@ -139,6 +145,8 @@ def test_worker_names_are_words_and_unique(repo: Repo, text: str, expected: str)
         ("gates: ['']\n", r"ap\.yaml:1: gates\.0\.command: a gate's `command` is empty", "gate"),
         ("gates:\n  - {name: t, command: ' '}\n", r"ap\.yaml:2: gates\.0\.command: ", "gate"),
         ("max_parallel: 0\n", r"ap\.yaml:1: max_parallel: `max_parallel` must be", "4"),
+        ("gates:\n  - {name: t, command: c, timeout: .inf}\n", r"gates\.0\.timeout: ", "gate"),
+        ("analyst:\n  timeout: 1e300\n", r"ap\.yaml:2: analyst\.timeout: ", "analyst"),
         ("max_parallel: true\n", r"max_parallel: .* not True", "max_parallel: 4"),
         ("branch_prefix: 'a b'\n", r"ap\.yaml:1: branch_prefix: .*contains ' '", "ap/"),
         ("branch_prefix: 'x/../y'\n", r"branch_prefix: ", "ap/"),

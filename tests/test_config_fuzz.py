@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ap.config import ApConfig, load_config
+from ap.config import MAX_SECONDS, ApConfig, load_config
 from ap.errors import ConfigError
 from ap.ids import Branches
 from ap.run.workers import from_config
@@ -45,7 +45,7 @@ WORKER_KEYS = {
     "command": COMMANDS,
     "capabilities": st.one_of(st.lists(WORDS, max_size=2), VALUES),
     "max_concurrent": st.one_of(st.integers(-2, 3), VALUES),
-    "timeout": st.one_of(st.floats(-1, 5), VALUES),
+    "timeout": st.one_of(st.floats(-1, 5), st.sampled_from([1e10, 1e308, float("inf")]), VALUES),
     "recipe": st.one_of(WORDS, VALUES),
     "colour": VALUES,
 }
@@ -80,6 +80,10 @@ def _check_usable(config: ApConfig) -> None:
         worker = from_config(spec)
         assert worker.manual or (worker.argv and worker.argv[0].strip())
         assert worker.max_concurrent >= 1
+        assert worker.timeout is None or 0 < worker.timeout <= MAX_SECONDS
+    for gate in config.gates:
+        assert gate.timeout is None or 0 < gate.timeout <= MAX_SECONDS
+    assert 0 < config.analyst.timeout <= MAX_SECONDS
     assert len({w.name for w in config.team}) == len(config.team)
     for pattern in config.effective_global_forbid():
         parse_pattern(pattern, allow_git_dir=True)
