@@ -106,6 +106,19 @@ def json_option(func: F) -> F:
 pass_app = click.make_pass_decorator(App, ensure=True)
 
 
+def _timer_seconds(_: click.Context, __: click.Parameter, value: float | None) -> float | None:
+    """Seconds a timer can wait: finite and within the platform's limit (``inf``, ``nan``
+    or ``1e308`` crash the timer thread)."""
+    import math
+    import threading
+
+    if value is not None and not (math.isfinite(value) and value <= threading.TIMEOUT_MAX):
+        raise click.BadParameter(
+            f"{value!r} is not a number of seconds up to {threading.TIMEOUT_MAX:.0f}"
+        )
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="ap", message="%(prog)s %(version)s")
 @click.option(
@@ -501,7 +514,10 @@ def submit(app: App, summary: str, no_change: bool, worker: str | None) -> int:
 @click.option("--worker", help="Run every objective with this worker (a team name or a preset).")
 @click.option("--parallel", type=click.IntRange(min=1), help="At most N workers at once.")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=_timer_seconds,
+    help="Seconds per objective.",
 )
 @json_option
 @pass_app
@@ -600,7 +616,10 @@ def scope_request(app: App, task: str, pattern: str, why: str, plan_ref: str | N
 @click.option("--worker", help="Run it with this worker this time.")
 @click.option("--plan", "plan_ref", metavar="PLAN", help="The plan (default: the latest).")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=_timer_seconds,
+    help="Seconds per objective.",
 )
 @json_option
 @pass_app
@@ -676,7 +695,13 @@ def accomplish(app: App, plan_ref: str | None) -> int:
 @cli.command()
 @click.argument("plan_ref", metavar="[PLAN]", required=False)
 @click.option("--watch", is_flag=True, help="Follow the plan until it ends (Ctrl-C to stop).")
-@click.option("--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.2),
+    callback=_timer_seconds,
+    default=2.0,
+    show_default=True,
+)
 @json_option
 @pass_app
 def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:

@@ -310,3 +310,26 @@ def test_the_console_script_refuses_a_bad_team_before_any_branch(planned: Repo) 
         "`{name: NAME, preset: P}` (P one of claude-code, codex, aider, gemini, manual, script)",
     ]
     assert state(planned) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--timeout", "inf"],
+        ["run", "--timeout", "nan"],
+        ["run", "--timeout", "1e308"],
+        ["retry", "T1", "--timeout", "inf"],
+        ["status", "--watch", "--interval", "inf"],
+        ["status", "--watch", "--interval", "nan"],
+    ],
+)
+def test_seconds_a_timer_cannot_wait_are_refused(
+    planned: Repo, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    planned.write("ap.yaml", "team:\n  - {name: w, command: 'true'}\n")
+    planned.commit("team")
+    before = state(planned)
+    code, _, err = ap(capsys, planned, *args)
+    assert code == 2, err
+    assert "is not a number of seconds up to" in err and "Try 'ap " in err
+    assert state(planned) == before
