@@ -106,6 +106,19 @@ def json_option(func: F) -> F:
 pass_app = click.make_pass_decorator(App, ensure=True)
 
 
+def _timer_seconds(_: click.Context, __: click.Parameter, value: float | None) -> float | None:
+    """Seconds a timer can wait: finite and within the platform's limit (``inf``, ``nan``
+    or ``1e308`` crash the timer thread)."""
+    import math
+    import threading
+
+    if value is not None and not (math.isfinite(value) and value <= threading.TIMEOUT_MAX):
+        raise click.BadParameter(
+            f"{value!r} is not a number of seconds up to {threading.TIMEOUT_MAX:.0f}"
+        )
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="ap", message="%(prog)s %(version)s")
 @click.option(
@@ -121,7 +134,9 @@ def cli(app: App, directory: Path | None, verbose: bool) -> None:
     """ap — Analytic Programming: parallel objectives with proven-disjoint, enforced scopes."""
     if directory is not None:
         if not directory.is_dir():
-            raise ApError(f"-C {directory}: no such directory")
+            raise ApError(
+                f"-C {directory}: no such directory", hint="ap -C PATH COMMAND, PATH a folder"
+            )
         app.cwd = directory.resolve()
     app.verbose = verbose
 
@@ -366,11 +381,10 @@ def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | Non
     git = app.git()
     settings = enforce.Settings.load(git.root)
     if rev_range is not None:
-        old, sep, new = rev_range.partition("..")
-        if not sep or not old or not new or new.startswith("."):
-            raise ApError(f"--range {rev_range!r} is not of the form A..B")
+        old, new = _asked_range(git, settings, rev_range)
         outcome = enforce.check_range(git, settings, old, new)
     elif branch is not None:
+        _asked_branch(git, settings, branch)
         outcome = enforce.check_branch(git, settings, branch)
     else:
         outcome = enforce.check_staged(git, settings)
@@ -395,6 +409,54 @@ def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | Non
     if not outcome.ok:
         raise ScopeViolation(outcome.describe(), hint=HINT)
     return 0
+
+
+def _objective_pattern(settings: Any) -> str:
+    return f"{settings.branch_prefix}<plan-id>/<task-id>"
+
+
+def _asked_branch(git: Any, settings: Any, branch: str) -> None:
+    """``--branch NAME`` names an existing objective branch (the hook's silence is for
+    commits on other branches; a branch asked for by name is checked or refused)."""
+    from ap.errors import UsageError
+
+    listing = f"`git branch --list '{settings.branch_prefix}*'` lists the objective branches"
+    if git.rev_parse(f"refs/heads/{branch}") is None:
+        raise UsageError(f"--branch {branch!r}: there is no such branch here", hint=listing)
+    if settings.branches.parse_objective(branch) is None:
+        raise UsageError(
+            f"--branch {branch!r} is not an objective branch of a plan: they are named "
+            f"{_objective_pattern(settings)}",
+            hint=f"ap check-scope --branch {_objective_pattern(settings)}; {listing}",
+        )
+
+
+def _asked_range(git: Any, settings: Any, rev_range: str) -> tuple[str, str]:
+    """``--range A..B``: two commits, checked against the current objective branch's scope."""
+    from ap.errors import UsageError
+
+    old, sep, new = rev_range.partition("..")
+    if not sep or not old or not new or new.startswith("."):
+        raise UsageError(
+            f"--range {rev_range!r} is not of the form A..B",
+            hint="e.g. ap check-scope --range main..HEAD",
+        )
+    for rev in (old, new):
+        if rev.startswith("-") or git.rev_parse(rev) is None:
+            raise UsageError(
+                f"--range {rev_range!r}: {rev!r} names no commit here",
+                hint="give two commits, branches or tags, e.g. ap check-scope --range main..HEAD",
+            )
+    current = git.current_branch()
+    if settings.branches.parse_objective(current) is None:
+        raise UsageError(
+            "--range checks a change against the scope of the objective checked out, but "
+            f"{current or 'HEAD (detached)'} is not an objective branch "
+            f"({_objective_pattern(settings)})",
+            hint="switch to the objective's branch first, or check a branch's whole change "
+            "with ap check-scope --branch NAME",
+        )
+    return old, new
 
 
 @cli.group()
@@ -461,7 +523,10 @@ def submit(app: App, summary: str, no_change: bool, worker: str | None) -> int:
 @click.option("--worker", help="Run every objective with this worker (a team name or a preset).")
 @click.option("--parallel", type=click.IntRange(min=1), help="At most N workers at once.")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=_timer_seconds,
+    help="Seconds per objective.",
 )
 @json_option
 @pass_app
@@ -560,7 +625,10 @@ def scope_request(app: App, task: str, pattern: str, why: str, plan_ref: str | N
 @click.option("--worker", help="Run it with this worker this time.")
 @click.option("--plan", "plan_ref", metavar="PLAN", help="The plan (default: the latest).")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=_timer_seconds,
+    help="Seconds per objective.",
 )
 @json_option
 @pass_app
@@ -641,7 +709,13 @@ def accomplish(app: App, plan_ref: str | None) -> int:
 @cli.command()
 @click.argument("plan_ref", metavar="[PLAN]", required=False)
 @click.option("--watch", is_flag=True, help="Follow the plan until it ends (Ctrl-C to stop).")
-@click.option("--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.2),
+    callback=_timer_seconds,
+    default=2.0,
+    show_default=True,
+)
 @json_option
 @pass_app
 def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
@@ -786,6 +860,43 @@ def _report(app: App, message: str, hint: str | None, code: int) -> None:
         sys.stdout.flush()
 
 
+def _file_system_mistake(exc: BaseException) -> tuple[str, str] | None:
+    """A path the user can fix (a file where ap needs a folder, permissions, a full disk):
+    its message and hint; None for any other error."""
+    import errno
+
+    fixable = {
+        errno.ENOTDIR: "a file stands where ap needs a folder",
+        errno.EEXIST: "a file stands where ap needs a folder",
+        errno.EISDIR: "a folder stands where ap needs a file",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.ENAMETOOLONG: "the name is too long",
+    }
+    if not isinstance(exc, OSError) or exc.errno not in fixable or exc.filename is None:
+        return None
+    path = os.fsdecode(exc.filename)
+    return (
+        f"cannot use {path}: {fixable[exc.errno]}",
+        f"move, remove or fix the permissions of {path}, then run the command again",
+    )
+
+
+def _unexpected(app: App, exc: Exception) -> int:
+    """Report an exception ap has no error for: a fixable path (exit 2), or our bug (exit 3)."""
+    mistake = _file_system_mistake(exc)
+    if mistake is not None:
+        _report(app, *mistake, EXIT_USAGE)
+        return EXIT_USAGE
+    log = _write_crash_log(exc)
+    where = f"; the traceback is in {log}" if log else ""
+    _report(app, f"internal error: {type(exc).__name__}: {exc}{where}", None, EXIT_INTERNAL)
+    return EXIT_INTERNAL
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ap; map every failure to a message and an exit code (DESIGN.md §8)."""
     # What is loaded by now (modules, classes, pydantic's schemas) lives until exit:
@@ -809,10 +920,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
     except Exception as exc:  # the boundary: anything else is our bug
-        log = _write_crash_log(exc)
-        where = f"; the traceback is in {log}" if log else ""
-        _report(app, f"internal error: {type(exc).__name__}: {exc}{where}", None, EXIT_INTERNAL)
-        code = EXIT_INTERNAL
+        code = _unexpected(app, exc)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -17,8 +17,8 @@ from typing import TypeVar, cast
 
 from ap import yamlio
 from ap.errors import AmbiguousId, ArtifactError
+from ap.frontmatter import FIX_HINT, split_front_matter
 from ap.frontmatter import FRONT as _FRONT
-from ap.frontmatter import split_front_matter
 from ap.fsutil import atomic_write
 from ap.ids import report_relpath
 from ap.models import (
@@ -111,9 +111,15 @@ def to_markdown(artifact: Model, *, template: str) -> str:
 def from_markdown(model: type[A], text: str, *, where: str) -> A:
     """Parse an artifact file's text; errors name the file, line and field."""
     front, offset = split_front_matter(text, where=where)
-    data = yamlio.parse(front, where=where, error=ArtifactError, line_offset=offset)
+    data = yamlio.parse(front, where=where, error=ArtifactError, line_offset=offset, hint=FIX_HINT)
     return yamlio.validate(
-        model, data, text=front, where=where, error=ArtifactError, line_offset=offset
+        model,
+        data,
+        text=front,
+        where=where,
+        error=ArtifactError,
+        line_offset=offset,
+        hint=FIX_HINT,
     )
 
 
@@ -192,7 +198,9 @@ class Store:
         except FileNotFoundError:
             raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"{where}: cannot read: {exc}") from None
+            raise ArtifactError(
+                f"{where}: cannot read: {exc}", hint="restore the file with `git restore PATH`"
+            ) from None
         return from_markdown(model, text, where=where)
 
     def load(self, kind: str, ref: str | None = None) -> Model:

@@ -82,7 +82,11 @@ def _dependency_problems(specs: Sequence[ObjectiveSpec]) -> Iterator[str]:
 def check_specs(specs: Sequence[ObjectiveSpec]) -> None:
     """Refuse bad input (exit 2), naming the objective and the pattern; lists every problem."""
     if not specs:
-        raise PlanInputError("there are no objectives to plan")
+        raise PlanInputError(
+            "there are no objectives to plan",
+            hint="name files or folders of this repository in the request, or give them: "
+            "ap plan --from objectives.yaml",
+        )
     problems = list(dict.fromkeys([*_objective_problems(specs), *_dependency_problems(specs)]))
     for spec in specs:
         for field in ("scope_touch", "scope_read"):
@@ -166,7 +170,10 @@ def build_plan(
     """
     check_specs(specs)
     if max_parallel is not None and max_parallel < 1:
-        raise PlanInputError(f"max_parallel must be at least 1, not {max_parallel}")
+        raise PlanInputError(
+            f"max_parallel must be at least 1, not {max_parallel}",
+            hint="set `max_parallel` in ap.yaml to 1 or more, or leave it out",
+        )
     forbid = _parse_list(global_forbid, "global forbid", git_dir=True)
     allow = _parse_list(allowed, "--allow")
     objectives = [_objective(s) for s in specs]

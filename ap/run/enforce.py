@@ -132,7 +132,9 @@ class ObjectiveScope(NamedTuple):
         plan_id = str(plan.get("id", ""))
         objectives = plan.get("objectives")
         if not isinstance(objectives, list) or not all(isinstance(o, dict) for o in objectives):
-            raise ArtifactError(f"plan {plan_id}: `objectives` is malformed")
+            raise ArtifactError(
+                f"plan {plan_id}: `objectives` is malformed", hint="run `ap validate`"
+            )
         mine = next((o for o in objectives if o.get("id") == task), None)
         if mine is None:
             raise CheckFailed(

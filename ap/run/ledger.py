@@ -254,7 +254,10 @@ def _id_of(path: Path) -> str:
     name = path.name
     if name.startswith(prefix) and name.endswith(".md"):
         return name[len(prefix) : -len(".md")]
-    raise ArtifactError(f"{path}: not a plan file (PLAN_<id>.md)")
+    raise ArtifactError(
+        f"{path}: not a plan file (PLAN_<id>.md)",
+        hint="give a plan id or its PLAN_<id>.md; `ap list` shows the plans",
+    )
 
 
 def update_plan(

@@ -72,7 +72,10 @@ def request_scope(
         refusal.clear()
         objective = plan.objective(task)
         if objective is None:
-            raise UsageError(f"plan {plan_id} has no objective {task!r}")
+            raise UsageError(
+                f"plan {plan_id} has no objective {task!r}",
+                hint=f"`ap show {plan_id}` lists its objectives",
+            )
         if objective.status not in ACTIVE:
             raise CheckFailed(
                 f"{task} is {objective.status.value}, not running: no scope to widen",
@@ -139,7 +142,10 @@ def _reset(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
     def reset(plan: CoordinationPlan) -> bool:
         objective = plan.objective(task)
         if objective is None:
-            raise UsageError(f"plan {plan_id} has no objective {task!r}")
+            raise UsageError(
+                f"plan {plan_id} has no objective {task!r}",
+                hint=f"`ap show {plan_id}` lists its objectives",
+            )
         if objective.status != ObjectiveStatus.FAILED:
             raise CheckFailed(
                 f"{task} is {objective.status.value}; only a failed objective can be retried"

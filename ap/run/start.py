@@ -106,7 +106,11 @@ def next_wave(plan: CoordinationPlan) -> int | None:
 
 def check_order(plan: CoordinationPlan, wave: int) -> None:
     if not 1 <= wave <= len(plan.waves):
-        raise UsageError(f"plan {plan.id} has waves 1 to {len(plan.waves)}, not {wave}")
+        raise UsageError(
+            f"plan {plan.id} has waves 1 to {len(plan.waves)}, not {wave}",
+            hint=f"ap start {plan.id} (the next wave), or --wave N with N from 1 to "
+            f"{len(plan.waves)}",
+        )
     earlier = [n for n in range(1, wave) if not wave_ended(plan, n)]
     if earlier:
         raise CheckFailed(
