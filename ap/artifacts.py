@@ -197,7 +197,10 @@ class Artifacts:
         except FileNotFoundError:
             raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"{where}: cannot read: {exc}") from None
+            raise ArtifactError(
+                f"{where}: cannot read: {exc}",
+                hint="make it a readable UTF-8 file again (`git restore PATH` if it is tracked)",
+            ) from None
         return Copy(kind, artifact_id, text, where)
 
     def _by_path(self, kind: str, ref: str) -> Copy:

@@ -221,7 +221,10 @@ class Store:
         except FileNotFoundError:
             raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"{where}: cannot read: {exc}") from None
+            raise ArtifactError(
+                f"{where}: cannot read: {exc}",
+                hint="make it a readable UTF-8 file again (`git restore PATH` if it is tracked)",
+            ) from None
         return from_markdown(CoordinationPlan, text, where=where), {self.relpath(path): data}
 
     def load_analysis(self, ref: str | None = None) -> AnalysisReport:
