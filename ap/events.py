@@ -15,18 +15,19 @@ import threading
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from ap.models import Event, Model
-
 if TYPE_CHECKING:
     from ap.console_views import RunningPanel
+    from ap.models import Event
 
-Emit = Callable[[Event], None]
+# Loading this module builds no pydantic model (``ap --help`` imports it): the models
+# are imported when the first event is made.
+Emit = Callable[["Event"], None]
 
 
 def event(type: str, phase: str, **data: Any) -> Event:
     """An event of ``type`` in ``phase`` carrying ``data``, stamped now."""
+    from ap.models import Event
+
     return Event(type=type, phase=phase, **data)
 
 
@@ -35,6 +36,10 @@ def discard(_: Event) -> None:
 
 
 def _jsonable(value: Any) -> Any:
+    from pydantic import BaseModel
+
+    from ap.models import Model
+
     if isinstance(value, Model):
         return value.public_data()  # (a plan: with each objective's effective scope_forbid)
     if isinstance(value, BaseModel):
