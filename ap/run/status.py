@@ -21,7 +21,7 @@ from ap.models import (
     utcnow,
 )
 from ap.run.gates import last_failure
-from ap.run.ledger import Ledger, tip_status
+from ap.run.ledger import Ledger, tip_statuses
 from ap.store import Store
 
 
@@ -152,9 +152,20 @@ def _wave_step(wave: int, rows: list[Row]) -> str:
     return f"`ap merge-wave` merges wave {wave} (or `ap run`)"
 
 
-def _live_status(git: Git, plan: CoordinationPlan, task: str, branch: str | None) -> str | None:
-    status = tip_status(git, plan.id, task, f"refs/heads/{branch}" if branch else None)
-    return status if status in ("done", "failed") else None
+def _live_statuses(git: Git, ledger: Ledger, plan: CoordinationPlan) -> dict[str, str]:
+    """``done`` or ``failed`` of the running objectives whose branch says so: every branch
+    read with two git processes, whatever the number of objectives."""
+    running = [o for o in plan.objectives if o.status == ObjectiveStatus.RUNNING and o.branch]
+    if not running:
+        return {}
+    heads = git.branches(f"{ledger.branches.prefix}{plan.id}/*")
+    found = tip_statuses(
+        git,
+        plan.id,
+        {o.id: heads.get(o.branch) if o.branch else None for o in running},
+        {o.id: o.base for o in running},
+    )
+    return {task: status for task, status in found.items() if status in ("done", "failed")}
 
 
 def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
@@ -171,10 +182,9 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
         waves_merged=[r.wave for r in plan.wave_records],
         waves=len(plan.waves),
     )
+    live = _live_statuses(git, ledger, plan)
     for o in plan.objectives:
-        status = o.status.value
-        if o.status == ObjectiveStatus.RUNNING:
-            status = _live_status(git, plan, o.id, o.branch) or status
+        status = live.get(o.id, o.status.value)
         started, finished = o.timings.started_at, o.timings.finished_at
         elapsed = ((finished or now) - started).total_seconds() if started else None
         view.rows.append(
