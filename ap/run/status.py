@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ap.config import ApConfig
+from ap.digests import Digests
 from ap.errors import ApError
 from ap.git import Git
 from ap.models import (
     AccomplishmentReport,
     CoordinationPlan,
     GateResult,
+    Model,
     ObjectiveStatus,
     utcnow,
 )
@@ -195,6 +197,14 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
     return view
 
 
+def _pace(report: Model) -> dict[str, Any]:
+    """What an estimate needs of a past accomplishment: seconds per objective, if known."""
+    assert isinstance(report, AccomplishmentReport)
+    if not report.duration or not report.objectives:
+        return {"per_objective": None}
+    return {"per_objective": report.duration / len(report.objectives)}
+
+
 def estimate_remaining(
     git: Git, config: ApConfig, plan: CoordinationPlan, view: PlanStatusView
 ) -> float | None:
@@ -203,12 +213,17 @@ def estimate_remaining(
     None when there is no past accomplishment to learn from.
     """
     store = Store(git.root, config.state_dir)
+    digests = Digests(git.git_dir() / "ap" / "cache", "status-accomplishment", _pace)
     try:
-        past = [a for a in store.all("accomplishment") if isinstance(a, AccomplishmentReport)]
-    except ApError:
+        past = [
+            digests.of("accomplishment", path.read_text(encoding="utf-8"), where=str(path))
+            for path in (store.path_for("accomplishment", i) for i in store.ids("accomplishment"))
+        ]
+    except (ApError, OSError, UnicodeDecodeError):
         return None
+    digests.save()
     per_objective = sorted(
-        a.duration / len(a.objectives) for a in past if a.duration and a.objectives
+        float(p["per_objective"]) for p in past if p["per_objective"] is not None
     )
     if not per_objective:
         return None
