@@ -9,7 +9,8 @@ Prints, each as the median of --runs runs of the real ``ap`` command line:
   objective in ten depending on the one before it, so most share a wave: the case where
   a stored per-objective forbid list grows quadratically), and the plan file's size;
 - ``ap start``, ``ap show`` and ``ap status`` on the plan of --start-size objectives;
-- ``ap list`` in a repository holding --plans plans (one of them started);
+- ``ap list`` in a repository holding --plans plans (one of them started): the first
+  time, and again (what it has listed before in the same form, it does not read whole);
 - ``ap --help`` and ``ap plan --help``.
 """
 
@@ -115,8 +116,9 @@ def bench_list(folder: Path, plans: int, runs: int) -> None:
         copy_id = f"{plan_id}-copy{i}"
         (first.parent / f"PLAN_{copy_id}.md").write_text(text.replace(plan_id, copy_id))
     sh(root, *AP, "start", plan_id)
+    first = timed(lambda: sh(root, *AP, "list"), 1)
     took = timed(lambda: sh(root, *AP, "list"), runs)
-    print(f"ap list ({plans} plans): {took:.2f} s")
+    print(f"ap list ({plans} plans): first {first:.2f} s, then {took:.2f} s")
     took = timed(lambda: sh(root, *AP, "status"), runs)
     print(f"ap status ({plans} plans, latest has 8 objectives): {took:.2f} s")
 
