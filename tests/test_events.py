@@ -162,3 +162,18 @@ def test_help_imports_no_model(args: list[str]) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_console_cleans_only_what_it_shows() -> None:
+    """A plan carried whole by an event (thousands of objectives) is not walked for a
+    terminal unless a view prints it; what is printed is still cleaned."""
+    from pydantic import BaseModel
+
+    class Untouchable(BaseModel):
+        def model_dump(self, *args: object, **kwargs: object) -> dict[str, object]:
+            raise AssertionError("walked though never shown")
+
+    out = io.StringIO()
+    render = ConsoleRenderer(out)
+    render(event("phase_complete", "planning", message="plan \x1b[2Jready", plan=Untouchable()))
+    assert out.getvalue().strip() == "✓ plan ready"
