@@ -260,6 +260,17 @@ class CoordinationPlan(Model):
             self._members(),
         )
 
+    def own_forbid(self, objective: Objective) -> list[str]:
+        """What the plan forbids ``objective`` beyond what is derived (a plan written
+        before this was derived recorded the whole list: the derived part is left out)."""
+        if not objective.scope_forbid:
+            return []
+        derived = set(self.global_forbid)
+        for task, wave, touch in self._members():
+            if wave == objective.wave and task != objective.id:
+                derived.update(touch)
+        return [p for p in objective.scope_forbid if p not in derived]
+
     def forbids(self) -> dict[str, list[str]]:
         """:meth:`forbid_of` of every objective, by id."""
         own = {o.id: o.scope_forbid for o in self.objectives}

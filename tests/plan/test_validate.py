@@ -130,6 +130,9 @@ def test_a_plan_that_stored_the_whole_forbid_list_still_validates_the_same() -> 
     old.objectives[2].scope_forbid = list(FORBID)
     assert old.forbids() == plan.forbids()
     assert validate_plan(old) == plan.scope_validation
+    assert [old.own_forbid(o) for o in old.objectives] == [[], [], []]
+    old.objectives[2].scope_forbid.append("private/")
+    assert old.own_forbid(old.objectives[2]) == ["private/"]
 
 
 def test_touching_ci_needs_allow() -> None:
