@@ -30,7 +30,9 @@ class Digests:
     """The extracts of one kind made by one function (``name``), cached by text hash."""
 
     def __init__(self, cache_dir: Path, name: str, extract: Extract) -> None:
-        self.file = cache_dir / f"digests-{name}{_SUFFIX}"
+        # the extract's own code names the file: a changed extract never reads old ones
+        shape = hashlib.sha1(marshal.dumps(extract.__code__)).hexdigest()[:12]
+        self.file = cache_dir / f"digests-{name}-{shape}{_SUFFIX}"
         self.extract = extract
         self._known = _read(self.file)
         self._used: dict[str, dict[str, Any]] = {}

@@ -69,3 +69,15 @@ def test_a_broken_artifact_is_reported_even_after_a_listing(
     plan_file.write_text(plan_file.read_text().replace("status: planned", "status: sideways"))
     assert main(["-C", str(repo.root), "list"]) == 2
     assert plan_file.name in capsys.readouterr().err
+
+
+def test_an_extract_changed_in_a_new_version_reads_no_old_extract(tmp_path: Path) -> None:
+    def one(model: Any) -> dict[str, Any]:
+        return {"id": model.id}
+
+    def other(model: Any) -> dict[str, Any]:
+        return {"id": model.id, "more": 1}
+
+    assert (
+        ap.digests.Digests(tmp_path, "x", one).file != ap.digests.Digests(tmp_path, "x", other).file
+    )
