@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ap.artifacts import Artifacts
+from ap.artifacts import Artifacts, Copy
 from ap.config import load_config
+from ap.digests import Digests, Extract
 from ap.errors import AmbiguousId, ArtifactError
 from ap.git import Git
 from ap.models import AccomplishmentReport, AnalysisReport, CoordinationPlan, Model
 from ap.render import render
-from ap.store import KINDS
+from ap.store import KINDS, created_at_of
 
 SHOW_ORDER = ("plan", "analysis", "accomplishment")
 
@@ -53,7 +55,8 @@ def render_markdown(kind: str, artifact: Model) -> str:
     return render(KINDS[kind].template, a=artifact)
 
 
-def _plan_row(plan: CoordinationPlan, where: str) -> dict[str, Any]:
+def _plan_row(plan: Model) -> dict[str, Any]:
+    assert isinstance(plan, CoordinationPlan)
     counts = Counter(o.status.value for o in plan.objectives)
     return {
         "id": plan.id,
@@ -62,29 +65,57 @@ def _plan_row(plan: CoordinationPlan, where: str) -> dict[str, Any]:
         "waves": len(plan.waves),
         "statuses": dict(sorted(counts.items())),
         "request": plan.request,
-        "read_from": where,
+        "created_at": created_at_of(plan).isoformat(),
     }
+
+
+def _analysis_row(analysis: Model) -> dict[str, Any]:
+    assert isinstance(analysis, AnalysisReport)
+    return {
+        "id": analysis.id,
+        "task_type": analysis.task_type.value,
+        "request": analysis.request,
+        "created_at": created_at_of(analysis).isoformat(),
+    }
+
+
+def _accomplishment_row(acc: Model) -> dict[str, Any]:
+    assert isinstance(acc, AccomplishmentReport)
+    return {
+        "id": acc.id,
+        "plan_id": acc.plan_id,
+        "summary": acc.summary,
+        "created_at": created_at_of(acc).isoformat(),
+    }
+
+
+def _rows(artifacts: Artifacts, kind: str, extract: Extract) -> list[tuple[Copy, dict[str, Any]]]:
+    """Each artifact of ``kind`` with its row, oldest first; only an artifact not listed
+    before in this form is read whole (ap/digests.py)."""
+    digests = Digests(artifacts.git.git_dir() / "ap" / "cache", f"list-{kind}", extract)
+    rows = [
+        (copy, dict(digests.of(kind, copy.text, where=copy.where)))
+        for copy in (artifacts.copy(kind, i) for i in artifacts.ids(kind))
+    ]
+    digests.save()
+    rows.sort(key=lambda row: (datetime.fromisoformat(row[1]["created_at"]), row[0].id))
+    for _, row in rows:
+        del row["created_at"]
+    return rows
 
 
 def listing(git: Git) -> dict[str, list[dict[str, Any]]]:
     """Every analysis, plan and accomplishment, oldest first, each from its authoritative
     copy (so a started plan shows its live statuses)."""
     artifacts = Artifacts(git, load_config(git.root))
-    result: dict[str, list[dict[str, Any]]] = {"analyses": [], "plans": [], "accomplishments": []}
-    for artifact in artifacts.all("analysis"):
-        assert isinstance(artifact, AnalysisReport)
-        result["analyses"].append(
-            {"id": artifact.id, "task_type": artifact.task_type.value, "request": artifact.request}
-        )
-    for copy, plan in artifacts.every("plan"):
-        assert isinstance(plan, CoordinationPlan)
-        result["plans"].append(_plan_row(plan, copy.where))
-    for acc in artifacts.all("accomplishment"):
-        assert isinstance(acc, AccomplishmentReport)
-        result["accomplishments"].append(
-            {"id": acc.id, "plan_id": acc.plan_id, "summary": acc.summary}
-        )
-    return result
+    plans = [{**row, "read_from": copy.where} for copy, row in _rows(artifacts, "plan", _plan_row)]
+    return {
+        "analyses": [row for _, row in _rows(artifacts, "analysis", _analysis_row)],
+        "plans": plans,
+        "accomplishments": [
+            row for _, row in _rows(artifacts, "accomplishment", _accomplishment_row)
+        ],
+    }
 
 
 def _first_line(text: str, width: int = 60) -> str:

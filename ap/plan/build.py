@@ -15,7 +15,7 @@ from ap.models import (
 )
 from ap.plan.graph import conflict_graph, find_cycle
 from ap.plan.schedule import schedule
-from ap.plan.validate import check_plan, compute_forbid
+from ap.plan.validate import check_plan
 from ap.scope import parse_pattern
 
 # An objective id becomes a branch name component, ap/<plan-id>/<task-id>; this
@@ -162,7 +162,10 @@ def build_plan(
     integration_branch: str = "",
     source: Source | None = None,
 ) -> CoordinationPlan:
-    """The Coordination Plan for ``specs``: fewest waves, computed forbid, validation.
+    """The Coordination Plan for ``specs``: fewest waves, validation.
+
+    The global forbid is recorded once; each objective's effective scope_forbid is
+    derived from it and the waves (:meth:`CoordinationPlan.forbid_of`).
 
     Bad input raises PlanInputError (exit 2); a plan that breaks a rule (e.g. a
     touch of a forbidden path without ``allowed``) is returned with
@@ -187,9 +190,6 @@ def build_plan(
     wave_of = {t: n for n, wave in enumerate(best.waves, 1) for t in wave}
     for o in objectives:
         o.wave = wave_of[o.id]
-    forbids = compute_forbid(objectives, forbid)
-    for o in objectives:
-        o.scope_forbid = forbids[o.id]
     plan = CoordinationPlan(
         id=plan_id,
         analysis_id=analysis_id,
