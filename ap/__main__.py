@@ -7,7 +7,7 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from ap.cli import main
+from ap.launch import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

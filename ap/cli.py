@@ -106,6 +106,19 @@ def json_option(func: F) -> F:
 pass_app = click.make_pass_decorator(App, ensure=True)
 
 
+def _timer_seconds(_: click.Context, __: click.Parameter, value: float | None) -> float | None:
+    """Seconds a timer can wait: finite and within the platform's limit (``inf``, ``nan``
+    or ``1e308`` crash the timer thread)."""
+    import math
+    import threading
+
+    if value is not None and not (math.isfinite(value) and value <= threading.TIMEOUT_MAX):
+        raise click.BadParameter(
+            f"{value!r} is not a number of seconds up to {threading.TIMEOUT_MAX:.0f}"
+        )
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="ap", message="%(prog)s %(version)s")
 @click.option(
@@ -121,7 +134,9 @@ def cli(app: App, directory: Path | None, verbose: bool) -> None:
     """ap — Analytic Programming: parallel objectives with proven-disjoint, enforced scopes."""
     if directory is not None:
         if not directory.is_dir():
-            raise ApError(f"-C {directory}: no such directory")
+            raise ApError(
+                f"-C {directory}: no such directory", hint="ap -C PATH COMMAND, PATH a folder"
+            )
         app.cwd = directory.resolve()
     app.verbose = verbose
 
@@ -262,27 +277,35 @@ def plan(
 @json_option
 @pass_app
 def validate(app: App, plan_ref: str | None) -> int:
-    """Re-check a (hand-edited) plan: exit 0 when valid, 1 with every violation listed."""
-    from ap.plan.validate import validate_plan
-    from ap.store import Store
+    """Re-check a plan: exit 0 when valid, 1 with every violation listed.
+
+    The draft in the working tree until the plan starts; then the plan on its
+    integration branch. Says which copy it checked.
+    """
+    from ap.plan.recheck import recheck
 
     git = app.git()
-    config = _load_config(git)
-    store = Store(git.root, config.state_dir)
-    current = store.load_plan(plan_ref)
-    must_change: list[str] = []
-    if current.analysis_id and current.analysis_id in store.ids("analysis"):
-        analysis = store.load_analysis(current.analysis_id)
-        must_change = [c.path for c in analysis.candidate_files if c.must_change]
-    result = validate_plan(
-        current, case_sensitive=config.case_sensitive_scopes, must_change=must_change
+    done = recheck(git, _load_config(git), plan_ref)
+    plan_id, result = done.plan.id, done.result
+    app.emit(
+        event(
+            "scope_validated",
+            "validate",
+            plan_id=plan_id,
+            scope_validation=result,
+            checked=done.copy.where,
+            started=done.copy.started,
+        )
     )
-    app.emit(event("scope_validated", "validate", plan_id=current.id, scope_validation=result))
+    if done.note is not None:
+        app.emit(event("message", "validate", level="warning", message=done.note))
     if not result.valid:
         from ap.errors import PlanInvalid
 
-        raise PlanInvalid(f"plan {current.id} breaks {len(result.violations)} rule(s)")
-    app.emit(event("phase_complete", "validate", message=f"plan {current.id} is valid"))
+        count = len(result.violations)
+        raise PlanInvalid(f"plan {plan_id} breaks {count} rule(s) (checked {done.checked})")
+    message = f"plan {plan_id} is valid (checked {done.checked})"
+    app.emit(event("phase_complete", "validate", message=message))
     return 0
 
 
@@ -293,13 +316,14 @@ def validate(app: App, plan_ref: str | None) -> int:
 @pass_app
 def prompt(app: App, plan_ref: str, task: str) -> int:
     """Print the worker prompt of TASK in PLAN (AP prompt format)."""
+    from ap.artifacts import Artifacts
     from ap.plan.prompt import worker_prompt
     from ap.store import Store
 
     git = app.git()
     config = _load_config(git)
     store = Store(git.root, config.state_dir)
-    current = store.load_plan(plan_ref)
+    _, current = Artifacts(git, config).plan(plan_ref)  # a started plan: its branch's copy
     text = worker_prompt(current, task, report_path=store.session_relpath(current.id, task))
     if app.json:
         app.emit(event("prompt", "prompt", plan_id=current.id, task=task, prompt=text))
@@ -357,11 +381,10 @@ def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | Non
     git = app.git()
     settings = enforce.Settings.load(git.root)
     if rev_range is not None:
-        old, sep, new = rev_range.partition("..")
-        if not sep or not old or not new or new.startswith("."):
-            raise ApError(f"--range {rev_range!r} is not of the form A..B")
+        old, new = _asked_range(git, settings, rev_range)
         outcome = enforce.check_range(git, settings, old, new)
     elif branch is not None:
+        _asked_branch(git, settings, branch)
         outcome = enforce.check_branch(git, settings, branch)
     else:
         outcome = enforce.check_staged(git, settings)
@@ -386,6 +409,54 @@ def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | Non
     if not outcome.ok:
         raise ScopeViolation(outcome.describe(), hint=HINT)
     return 0
+
+
+def _objective_pattern(settings: Any) -> str:
+    return f"{settings.branch_prefix}<plan-id>/<task-id>"
+
+
+def _asked_branch(git: Any, settings: Any, branch: str) -> None:
+    """``--branch NAME`` names an existing objective branch (the hook's silence is for
+    commits on other branches; a branch asked for by name is checked or refused)."""
+    from ap.errors import UsageError
+
+    listing = f"`git branch --list '{settings.branch_prefix}*'` lists the objective branches"
+    if git.rev_parse(f"refs/heads/{branch}") is None:
+        raise UsageError(f"--branch {branch!r}: there is no such branch here", hint=listing)
+    if settings.branches.parse_objective(branch) is None:
+        raise UsageError(
+            f"--branch {branch!r} is not an objective branch of a plan: they are named "
+            f"{_objective_pattern(settings)}",
+            hint=f"ap check-scope --branch {_objective_pattern(settings)}; {listing}",
+        )
+
+
+def _asked_range(git: Any, settings: Any, rev_range: str) -> tuple[str, str]:
+    """``--range A..B``: two commits, checked against the current objective branch's scope."""
+    from ap.errors import UsageError
+
+    old, sep, new = rev_range.partition("..")
+    if not sep or not old or not new or new.startswith("."):
+        raise UsageError(
+            f"--range {rev_range!r} is not of the form A..B",
+            hint="e.g. ap check-scope --range main..HEAD",
+        )
+    for rev in (old, new):
+        if rev.startswith("-") or git.rev_parse(rev) is None:
+            raise UsageError(
+                f"--range {rev_range!r}: {rev!r} names no commit here",
+                hint="give two commits, branches or tags, e.g. ap check-scope --range main..HEAD",
+            )
+    current = git.current_branch()
+    if settings.branches.parse_objective(current) is None:
+        raise UsageError(
+            "--range checks a change against the scope of the objective checked out, but "
+            f"{current or 'HEAD (detached)'} is not an objective branch "
+            f"({_objective_pattern(settings)})",
+            hint="switch to the objective's branch first, or check a branch's whole change "
+            "with ap check-scope --branch NAME",
+        )
+    return old, new
 
 
 @cli.group()
@@ -452,7 +523,10 @@ def submit(app: App, summary: str, no_change: bool, worker: str | None) -> int:
 @click.option("--worker", help="Run every objective with this worker (a team name or a preset).")
 @click.option("--parallel", type=click.IntRange(min=1), help="At most N workers at once.")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=_timer_seconds,
+    help="Seconds per objective.",
 )
 @json_option
 @pass_app
@@ -551,7 +625,10 @@ def scope_request(app: App, task: str, pattern: str, why: str, plan_ref: str | N
 @click.option("--worker", help="Run it with this worker this time.")
 @click.option("--plan", "plan_ref", metavar="PLAN", help="The plan (default: the latest).")
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per objective."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=_timer_seconds,
+    help="Seconds per objective.",
 )
 @json_option
 @pass_app
@@ -560,14 +637,19 @@ def retry(
 ) -> int:
     """Run a failed objective again (a fresh branch), then the rest of the plan."""
     from ap.run.execute import run_plan
+    from ap.run.runlock import holding, lock_path
     from ap.run.scoperequest import reset_for_retry
 
     git, config, plan_id = app.plan(plan_ref)
-    branch = reset_for_retry(git, config, plan_id, task)
-    app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
-    overrides = {task: worker} if worker else None
-    with app.background() as emit:
-        outcome = run_plan(git, config, plan_id, timeout=timeout, emit=emit, overrides=overrides)
+    # held from before the reset to the end of the run: a running plan is never changed
+    with holding(lock_path(git.git_dir(), plan_id), plan_id, doing="`ap retry`"):
+        branch = reset_for_retry(git, config, plan_id, task)
+        app.emit(event("message", "execution", message=f"retrying {task} on a fresh {branch}"))
+        overrides = {task: worker} if worker else None
+        with app.background() as emit:
+            outcome = run_plan(
+                git, config, plan_id, timeout=timeout, emit=emit, overrides=overrides
+            )
     failed = outcome.failed
     app.emit(
         event(
@@ -627,7 +709,13 @@ def accomplish(app: App, plan_ref: str | None) -> int:
 @cli.command()
 @click.argument("plan_ref", metavar="[PLAN]", required=False)
 @click.option("--watch", is_flag=True, help="Follow the plan until it ends (Ctrl-C to stop).")
-@click.option("--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.2),
+    callback=_timer_seconds,
+    default=2.0,
+    show_default=True,
+)
 @json_option
 @pass_app
 def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
@@ -679,7 +767,7 @@ def show(app: App, ref: str | None, kind: str | None) -> int:
     from ap import views
 
     git = app.git()
-    found_kind, artifact = views.find_artifact(git.root, ref, kind)
+    found_kind, artifact = views.find_artifact(git, ref, kind)
     if app.json:
         app.emit(event("artifact", "show", kind=found_kind, **{found_kind: artifact}))
     else:
@@ -695,7 +783,7 @@ def list_artifacts(app: App) -> int:
     from ap import views
 
     git = app.git()
-    listing = views.listing(git.root)
+    listing = views.listing(git)
     if app.json:
         app.emit(event("artifacts", "list", **listing))
     else:
@@ -772,6 +860,43 @@ def _report(app: App, message: str, hint: str | None, code: int) -> None:
         sys.stdout.flush()
 
 
+def _file_system_mistake(exc: BaseException) -> tuple[str, str] | None:
+    """A path the user can fix (a file where ap needs a folder, permissions, a full disk):
+    its message and hint; None for any other error."""
+    import errno
+
+    fixable = {
+        errno.ENOTDIR: "a file stands where ap needs a folder",
+        errno.EEXIST: "a file stands where ap needs a folder",
+        errno.EISDIR: "a folder stands where ap needs a file",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.ENAMETOOLONG: "the name is too long",
+    }
+    if not isinstance(exc, OSError) or exc.errno not in fixable or exc.filename is None:
+        return None
+    path = os.fsdecode(exc.filename)
+    return (
+        f"cannot use {path}: {fixable[exc.errno]}",
+        f"move, remove or fix the permissions of {path}, then run the command again",
+    )
+
+
+def _unexpected(app: App, exc: Exception) -> int:
+    """Report an exception ap has no error for: a fixable path (exit 2), or our bug (exit 3)."""
+    mistake = _file_system_mistake(exc)
+    if mistake is not None:
+        _report(app, *mistake, EXIT_USAGE)
+        return EXIT_USAGE
+    log = _write_crash_log(exc)
+    where = f"; the traceback is in {log}" if log else ""
+    _report(app, f"internal error: {type(exc).__name__}: {exc}{where}", None, EXIT_INTERNAL)
+    return EXIT_INTERNAL
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ap; map every failure to a message and an exit code (DESIGN.md §8)."""
     # What is loaded by now (modules, classes, pydantic's schemas) lives until exit:
@@ -795,10 +920,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
     except Exception as exc:  # the boundary: anything else is our bug
-        log = _write_crash_log(exc)
-        where = f"; the traceback is in {log}" if log else ""
-        _report(app, f"internal error: {type(exc).__name__}: {exc}{where}", None, EXIT_INTERNAL)
-        code = EXIT_INTERNAL
+        code = _unexpected(app, exc)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

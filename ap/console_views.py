@@ -6,19 +6,35 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from ap.models import Event
+from ap.text import for_terminal
 
 if TYPE_CHECKING:
     from rich.live import Live
 
 
+def for_terminal_data(value: Any) -> Any:
+    """``value`` (an event's payload) with every text in it made safe for a terminal."""
+    if isinstance(value, str):
+        return for_terminal(value)
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return {k: for_terminal_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [for_terminal_data(v) for v in value]
+    return value
+
+
 def _get(ev: Event, key: str, default: Any = None) -> Any:
-    return ev.payload().get(key, default)
+    """One value of an event's payload, safe for a terminal: how every view reads one."""
+    return for_terminal_data(ev.payload().get(key, default))
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
@@ -136,7 +152,7 @@ def run_summary(console: Console, ev: Event) -> None:
 
 
 def generic(console: Console, ev: Event) -> None:
-    payload = ev.payload().items()
+    payload = ((k, _get(ev, k)) for k in ev.payload())
     fields = ", ".join(f"{k}={v}" for k, v in payload if not isinstance(v, (dict, list)))
     console.print(f"[dim]{escape(ev.type)}[/] {escape(fields)}")
 

@@ -15,19 +15,19 @@ import threading
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from ap.models import Event
-from ap.text import for_terminal
-
 if TYPE_CHECKING:
     from ap.console_views import RunningPanel
+    from ap.models import Event
 
-Emit = Callable[[Event], None]
+# Loading this module builds no pydantic model (``ap --help`` imports it): the models
+# are imported when the first event is made.
+Emit = Callable[["Event"], None]
 
 
 def event(type: str, phase: str, **data: Any) -> Event:
     """An event of ``type`` in ``phase`` carrying ``data``, stamped now."""
+    from ap.models import Event
+
     return Event(type=type, phase=phase, **data)
 
 
@@ -36,6 +36,12 @@ def discard(_: Event) -> None:
 
 
 def _jsonable(value: Any) -> Any:
+    from pydantic import BaseModel
+
+    from ap.models import Model
+
+    if isinstance(value, Model):
+        return value.public_data()  # (a plan: with each objective's effective scope_forbid)
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, dict):
@@ -103,19 +109,6 @@ class Background:
             raise self._error
 
 
-def _for_terminal(value: Any) -> Any:
-    """``value`` (an event's payload) with every text in it made safe for a terminal."""
-    if isinstance(value, str):
-        return for_terminal(value)
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {k: _for_terminal(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_for_terminal(v) for v in value]
-    return value
-
-
 def plain_wanted(stream: IO[str]) -> bool:
     """No colours or live drawing when not a terminal, a dumb one, or when NO_COLOR is set."""
     dumb = os.environ.get("TERM") == "dumb"
@@ -156,8 +149,9 @@ class ConsoleRenderer:
     def __call__(self, ev: Event) -> None:
         from ap import console_views
 
-        # paths, titles and worker output may come from anyone: no escape sequence passes
-        ev = Event(type=ev.type, phase=ev.phase, ts=ev.ts, **_for_terminal(ev.payload()))
+        # Paths, titles and worker output may come from anyone: the views read every
+        # value through console_views.value(), which lets no escape sequence pass (only
+        # what is shown is cleaned: a plan carried whole is not, unless it is printed).
         if self.live and ev.phase == "execution":
             if self._panel is None:
                 self._panel = console_views.RunningPanel(self.console)

@@ -21,6 +21,9 @@ ZERO_OID = "0" * 40
 # What git says when it reads a worktree's records while another process writes them.
 _WORKTREE_RACE = r"failed to read .*worktrees/.*(commondir|gitdir)|worktrees/.*: No such file"
 Stored = tuple[str, str]  # (mode, object id) of a tree entry
+# Hints of git failures: git's own message says why; these say where to look next.
+GIT_FAILED_HINT = "git's message says why; `git status` shows the repository's state"
+FSCK_HINT = "`git fsck` checks the repository for missing or damaged objects"
 
 
 def _path(text: str | os.PathLike[str]) -> Path:
@@ -65,10 +68,35 @@ def find_root(start: Path | str | None = None) -> Path:
     return _path(proc.stdout.decode().strip())
 
 
+# What git says when it has no name or email for a commit (auto-detection failed or is off).
+_NO_IDENTITY = (
+    "Please tell me who you are",
+    "identity unknown",
+    "unable to auto-detect email address",
+    "empty ident name",
+    "auto-detection is disabled",
+)
+
+
+def _failed(args: Sequence[str], detail: str) -> GitError:
+    """A failed git command as an error for people (a missing identity said plainly)."""
+    if any(sign in detail for sign in _NO_IDENTITY):
+        return GitError(
+            "git needs your name and email to make commits, and none is configured "
+            "(user.name and user.email)",
+            hint='git config --global user.name "Your Name" && '
+            'git config --global user.email "you@example.com"',
+        )
+    return GitError(f"git {' '.join(args[:3])} failed: {detail}", hint=GIT_FAILED_HINT)
+
+
 def _cannot_run(exc: OSError, cwd: str | os.PathLike[str]) -> GitError:
     """Why git could not even start: no such folder to run in, or no git."""
     if not os.path.isdir(cwd):
-        return GitError(f"{os.fspath(cwd)} is not a directory (it may have been removed)")
+        return GitError(
+            f"{os.fspath(cwd)} is not a directory (it may have been removed)",
+            hint="run ap again from a folder of the repository, or with -C PATH",
+        )
     return GitError(f"git could not be run: {exc.strerror}", hint="install git and try again")
 
 
@@ -267,7 +295,10 @@ class _ObjectReader:
     def read(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
         """``(id, type, content)`` of each object named, or None when there is none."""
         if any("\n" in name for name in names):
-            raise GitError("an object name with a line break cannot be read")
+            raise GitError(
+                "an object name with a line break cannot be read",
+                hint="name the revision without a line break",
+            )
         proc = self._proc
         assert proc.stdin is not None and proc.stdout is not None
         found: list[tuple[str, str, bytes] | None] = []
@@ -282,14 +313,14 @@ class _ObjectReader:
                     for _ in chunk:
                         found.append(self._answer(proc.stdout))
                 except (OSError, ValueError) as exc:
-                    raise GitError(f"git cat-file --batch failed: {exc}") from None
+                    raise GitError(f"git cat-file --batch failed: {exc}", hint=FSCK_HINT) from None
         return found
 
     @staticmethod
     def _answer(out: IO[bytes]) -> tuple[str, str, bytes] | None:
         header = out.readline().split()
         if not header:
-            raise GitError("git cat-file --batch stopped")
+            raise GitError("git cat-file --batch stopped", hint=FSCK_HINT)
         if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
             return None
         data = out.read(int(header[2]) + 1)[:-1]
@@ -355,8 +386,7 @@ class Git:
             raise _cannot_run(exc, cwd or self._root) from None
         if check and proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip()
-            detail = err or f"exit {proc.returncode}"
-            raise GitError(f"git {' '.join(args[:3])} failed: {detail}")
+            raise _failed(args, err or f"exit {proc.returncode}")
         return proc
 
     def run(
@@ -516,7 +546,10 @@ class Git:
         if rev is not None:
             found = self.read_object(f"{rev}^{{tree}}")
             if found is None:
-                raise GitError(f"no tree for {rev!r} in this repository")
+                raise GitError(
+                    f"no tree for {rev!r} in this repository",
+                    hint=f"`git rev-parse {rev}` shows what it names; fetch it if it is missing",
+                )
             base = found[0]
         algorithm = self.object_format(base)
         editor = TreeEditor(self._tree_content, algorithm)
@@ -524,13 +557,13 @@ class Git:
         self.run_bytes("unpack-objects", "-q", input=pack(editor.objects, algorithm))
         stored = self.read_object(tree)
         if stored is None or stored[1] != "tree":
-            raise GitError(f"git did not store the tree {tree} ap built")
+            raise GitError(f"git did not store the tree {tree} ap built", hint=FSCK_HINT)
         return tree
 
     def _tree_content(self, oid: str) -> bytes:
         found = self.read_object(oid)
         if found is None or found[1] != "tree":
-            raise GitError(f"tree {oid} is missing from this repository")
+            raise GitError(f"tree {oid} is missing from this repository", hint=FSCK_HINT)
         return found[2]
 
     def read_object(self, name: str) -> tuple[str, str, bytes] | None:
@@ -574,7 +607,9 @@ class Git:
         current = self.rev_parse(ref)
         if current != (old or None):
             return False
-        raise GitError(f"git update-ref {ref} failed: {proc.stderr.decode().strip()}")
+        raise GitError(
+            f"git update-ref {ref} failed: {proc.stderr.decode().strip()}", hint=GIT_FAILED_HINT
+        )
 
     def update_refs(self, moves: Sequence[tuple[str, str, str | None]]) -> bool:
         """Move every ref of ``(ref, new, old)`` (old None: create it) in one transaction:
@@ -630,7 +665,10 @@ class Git:
             check=False,
         )
         if proc.returncode not in (0, 1):
-            raise GitError(f"git merge-tree failed: {proc.stderr.decode().strip()}")
+            raise GitError(
+                f"git merge-tree failed: {proc.stderr.decode().strip()}",
+                hint="ap needs git 2.38 or later (`git --version`); " + GIT_FAILED_HINT,
+            )
         fields = proc.stdout.split(b"\0")
         tree = fields[0].decode().strip()
         conflicts = tuple(
@@ -653,7 +691,7 @@ class Git:
             code, out, err = child.finish()
             if code != 0:
                 detail = err.decode(errors="replace").strip() or f"exit {code}"
-                raise GitError(f"git diff --raw failed: {detail}")
+                raise GitError(f"git diff --raw failed: {detail}", hint=GIT_FAILED_HINT)
             return _parse_raw(out)
 
         return result
@@ -695,7 +733,10 @@ class Git:
                 blocks[-1] += field + b"\0"
             i += 1
         if len(blocks) != len(pairs):
-            raise GitError(f"git diff-tree --stdin gave {len(blocks)} diffs for {len(pairs)} pairs")
+            raise GitError(
+                f"git diff-tree --stdin gave {len(blocks)} diffs for {len(pairs)} pairs",
+                hint=FSCK_HINT,
+            )
         return blocks
 
     def numstat(self, old: str, new: str) -> list[tuple[int, int, str]]:
@@ -843,7 +884,11 @@ class Git:
                 return
             err = proc.stderr.decode(errors="replace").strip()
             if attempt == 2 or not re.search(_WORKTREE_RACE, err):
-                raise GitError(f"git {' '.join(args[:3])} failed: {err or proc.returncode}")
+                raise GitError(
+                    f"git {' '.join(args[:3])} failed: {err or proc.returncode}",
+                    hint="`git worktree list` shows the worktrees; "
+                    "`git worktree prune` forgets removed ones",
+                )
             time.sleep(0.05 * (attempt + 1))
 
     def worktree_remove(self, path: Path) -> None:

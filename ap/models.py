@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ap.plan.effective import every_scope_forbid, scope_forbid
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, to the second (artifacts don't need more)."""
@@ -22,6 +24,10 @@ class Model(BaseModel):
     """Base of every artifact model: unknown keys are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
+
+    def public_data(self) -> dict[str, Any]:
+        """The artifact as JSON for scripts (``--json``, events)."""
+        return self.model_dump(mode="json")
 
 
 class TaskType(str, Enum):
@@ -127,6 +133,8 @@ class Objective(Model):
     complexity: Complexity = Complexity.MEDIUM
     scope_touch: list[str] = Field(default_factory=list)
     scope_read: list[str] = Field(default_factory=list)
+    # Only what is forbidden to this objective alone (normally nothing): the global forbid
+    # and the same-wave touches are derived, see CoordinationPlan.forbid_of.
     scope_forbid: list[str] = Field(default_factory=list)
     integration_points: list[str] = Field(default_factory=list)
     constraints: list[str] = Field(default_factory=list)
@@ -234,6 +242,48 @@ class CoordinationPlan(Model):
 
     def objective(self, task_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == task_id), None)
+
+    def _members(self) -> list[tuple[str, object, list[str]]]:
+        granted: dict[str, list[str]] = {}
+        for grant in self.grants:
+            granted.setdefault(grant.task, []).append(grant.pattern)
+        return [(o.id, o.wave, [*o.scope_touch, *granted.get(o.id, [])]) for o in self.objectives]
+
+    def forbid_of(self, objective: Objective) -> list[str]:
+        """The effective scope_forbid of one of the plan's objectives (ap/plan/effective.py):
+        the global forbid, its own, then every other same-wave objective's touch and grants."""
+        return scope_forbid(
+            objective.id,
+            objective.wave,
+            objective.scope_forbid,
+            self.global_forbid,
+            self._members(),
+        )
+
+    def own_forbid(self, objective: Objective) -> list[str]:
+        """What the plan forbids ``objective`` beyond what is derived (a plan written
+        before this was derived recorded the whole list: the derived part is left out)."""
+        if not objective.scope_forbid:
+            return []
+        derived = set(self.global_forbid)
+        for task, wave, touch in self._members():
+            if wave == objective.wave and task != objective.id:
+                derived.update(touch)
+        return [p for p in objective.scope_forbid if p not in derived]
+
+    def forbids(self) -> dict[str, list[str]]:
+        """:meth:`forbid_of` of every objective, by id."""
+        own = {o.id: o.scope_forbid for o in self.objectives}
+        return every_scope_forbid(self._members(), own, self.global_forbid)
+
+    def public_data(self) -> dict[str, Any]:
+        """The plan as JSON for scripts (DESIGN.md §10): the stored data, with each
+        objective's effective scope_forbid."""
+        data = self.model_dump(mode="json")
+        forbids = self.forbids()
+        for objective in data["objectives"]:
+            objective["scope_forbid"] = forbids[objective["id"]]
+        return data
 
 
 class WorkerReport(Model):

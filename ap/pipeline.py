@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ap.config import ApConfig
-from ap.errors import PlanInvalid
+from ap.errors import PlanInvalid, UsageError
 from ap.events import Emit, event
 from ap.git import Git
 from ap.models import (
@@ -45,6 +45,18 @@ def _new_id(git: Git, config: ApConfig, text: str) -> str:
         return git.rev_parse(f"refs/heads/{prefix}{candidate}/integration") is not None
 
     return _store(git, config).new_id(text, taken=branch_taken)
+
+
+def require_base_commit(git: Git) -> str:
+    """The commit a plan starts from: HEAD, which must exist (an empty repository has none,
+    and a plan without a base cannot start: refused before anything is written)."""
+    head = git.head()
+    if head is None:
+        raise UsageError(
+            "this repository has no commit yet (HEAD is unborn): a plan starts from a commit",
+            hint='make a first commit, e.g. git add -A && git commit -m "initial commit"',
+        )
+    return head
 
 
 def emit_analysis(emit: Emit, report: AnalysisReport) -> None:
@@ -81,6 +93,7 @@ def run_analysis(
     from ap.analyze import analyze
 
     request = request.strip()
+    require_base_commit(git)
     emit(event("phase_start", "analysis", title="Analysis"))
     analysis_id = _new_id(git, config, request)
 
@@ -98,12 +111,13 @@ def given_analysis(
     git: Git, config: ApConfig, request: str, specs: Sequence[ObjectiveSpec], source: Source
 ) -> AnalysisReport:
     """The analysis recorded when the owner gave the objectives: nothing was inferred."""
+    base = require_base_commit(git)
     paths = sorted({p for s in specs for p in s.scope_touch})
     return AnalysisReport(
         id=_new_id(git, config, request),
         request=request,
         source=source,
-        base_commit=git.head(),
+        base_commit=base,
         analyst="given",
         task_type=TaskType.FEATURE,
         task_type_reasons=[f"objectives were given in {source.describe()}"],
@@ -182,7 +196,10 @@ def finish(
             outcome.written.append(store.save(plan))
     if plan is not None:
         where = (
-            "dry run: nothing written" if dry_run else f"wrote {store.relpath(outcome.written[-1])}"
+            "dry run: nothing written"
+            if dry_run
+            else f"wrote {store.relpath(outcome.written[-1])}, the draft `ap start` commits on "
+            f"{plan.integration_branch or 'its integration branch'}"
         )
         emit(
             event(

@@ -17,8 +17,8 @@ from typing import TypeVar, cast
 
 from ap import yamlio
 from ap.errors import AmbiguousId, ArtifactError
+from ap.frontmatter import FIX_HINT, split_front_matter
 from ap.frontmatter import FRONT as _FRONT
-from ap.frontmatter import split_front_matter
 from ap.fsutil import atomic_write
 from ap.ids import report_relpath
 from ap.models import (
@@ -80,6 +80,27 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
+def created_at_in(text: str) -> datetime | None:
+    """An artifact's ``created_at``, read off its front matter line as ap writes it (cheap:
+    nothing else is parsed); None when the file has it in another form."""
+    try:
+        front, _ = split_front_matter(text, where="")
+    except ArtifactError:
+        return None
+    found = _CREATED_AT.findall(front)
+    if len(found) != 1:
+        return None
+    try:
+        return _aware(datetime.fromisoformat(found[0]))
+    except ValueError:
+        return None
+
+
+def created_at_of(artifact: Model) -> datetime:
+    """The ``created_at`` of a loaded artifact, comparable with every other."""
+    return _aware(artifact.created_at)  # type: ignore[attr-defined]
+
+
 def to_markdown(artifact: Model, *, template: str) -> str:
     """The file text of ``artifact``: YAML front matter, then the rendered body."""
     front = yamlio.dump(artifact.model_dump(mode="json"))
@@ -90,9 +111,15 @@ def to_markdown(artifact: Model, *, template: str) -> str:
 def from_markdown(model: type[A], text: str, *, where: str) -> A:
     """Parse an artifact file's text; errors name the file, line and field."""
     front, offset = split_front_matter(text, where=where)
-    data = yamlio.parse(front, where=where, error=ArtifactError, line_offset=offset)
+    data = yamlio.parse(front, where=where, error=ArtifactError, line_offset=offset, hint=FIX_HINT)
     return yamlio.validate(
-        model, data, text=front, where=where, error=ArtifactError, line_offset=offset
+        model,
+        data,
+        text=front,
+        where=where,
+        error=ArtifactError,
+        line_offset=offset,
+        hint=FIX_HINT,
     )
 
 
@@ -171,7 +198,9 @@ class Store:
         except FileNotFoundError:
             raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(f"{where}: cannot read: {exc}") from None
+            raise ArtifactError(
+                f"{where}: cannot read: {exc}", hint="restore the file with `git restore PATH`"
+            ) from None
         return from_markdown(model, text, where=where)
 
     def load(self, kind: str, ref: str | None = None) -> Model:
@@ -180,6 +209,23 @@ class Store:
 
     def load_plan(self, ref: str | None = None) -> CoordinationPlan:
         return self.load_path(CoordinationPlan, self.find("plan", ref))
+
+    def read_draft(self, plan_id: str) -> tuple[CoordinationPlan, dict[str, bytes]]:
+        """The plan in the working tree (the draft ``ap start`` commits), and the files read
+        for it, ``{path from the root: content as read}``."""
+        path = self.path_for("plan", plan_id)
+        where = self._display(path)
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+        except FileNotFoundError:
+            raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ArtifactError(
+                f"{where}: cannot read: {exc}",
+                hint="make it a readable UTF-8 file again (`git restore PATH` if it is tracked)",
+            ) from None
+        return from_markdown(CoordinationPlan, text, where=where), {self.relpath(path): data}
 
     def load_analysis(self, ref: str | None = None) -> AnalysisReport:
         return self.load_path(AnalysisReport, self.find("analysis", ref))
@@ -235,14 +281,12 @@ class Store:
         (when hand-edited into another form) from the whole validated artifact."""
         path = self.path_for(kind, artifact_id)
         try:
-            front, _ = split_front_matter(path.read_text(encoding="utf-8"), where=str(path))
-            found = _CREATED_AT.findall(front)
-            if len(found) == 1:
-                return _aware(datetime.fromisoformat(found[0]))
-        except (OSError, UnicodeDecodeError, ArtifactError, ValueError):
-            pass  # the full load below reports what is wrong, naming the file
-        model = KINDS[kind].model
-        return _aware(self.load_path(model, path).created_at)  # type: ignore[attr-defined]
+            found = created_at_in(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            found = None  # the full load below reports what is wrong, naming the file
+        if found is not None:
+            return found
+        return created_at_of(self.load_path(KINDS[kind].model, path))
 
     def _display(self, path: Path) -> str:
         try:

@@ -104,7 +104,10 @@ def _parts(path: str) -> list[bytes]:
     for part in parts:
         bare = part.rstrip(b". ").lower()
         if part in (b"", b".", b"..") or bare in (b".git", b"git~1") or b"\0" in part:
-            raise GitError(f"not a path git can store: {path!r}")
+            raise GitError(
+                f"not a path git can store: {path!r}",
+                hint="a path has no empty, `.`, `..` or `.git` part",
+            )
     return parts
 
 
@@ -118,7 +121,10 @@ def _edits(files: Mapping[str, bytes | Stored | None]) -> _Folder:
         parts = split[path]
         if any(tuple(parts[:n]) in written for n in range(1, len(parts))):
             if value is not None:
-                raise GitError(f"{path!r} is written inside a path written as a file")
+                raise GitError(
+                    f"{path!r} is written inside a path written as a file",
+                    hint="one commit cannot hold a path both as a file and as a folder",
+                )
             continue
         folder = root
         for part in parts[:-1]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ap.artifacts import Artifacts, Copy
 from ap.config import load_config
+from ap.digests import Digests, Extract
 from ap.errors import AmbiguousId, ArtifactError
-from ap.models import CoordinationPlan, Model
+from ap.git import Git
+from ap.models import AccomplishmentReport, AnalysisReport, CoordinationPlan, Model
 from ap.render import render
-from ap.store import KINDS, Store
+from ap.store import KINDS, created_at_of
 
 SHOW_ORDER = ("plan", "analysis", "accomplishment")
 
@@ -19,9 +23,10 @@ def _kind_of_path(name: str) -> str | None:
     return next((k for k, v in KINDS.items() if name.startswith(v.prefix)), None)
 
 
-def find_artifact(root: Path, ref: str | None, kind: str | None) -> tuple[str, Model]:
-    """The artifact REF names: by path, by id or prefix (plans first), or the latest plan."""
-    store = Store(root, load_config(root).state_dir)
+def find_artifact(git: Git, ref: str | None, kind: str | None) -> tuple[str, Model]:
+    """The artifact REF names: by path, by id or prefix (plans first), or the latest plan;
+    each from its authoritative copy (a started plan's integration branch)."""
+    artifacts = Artifacts(git, load_config(git.root))
     if ref is not None and (ref.endswith(".md") or "/" in ref):
         path_kind = kind or _kind_of_path(Path(ref).name)
         if path_kind is None:
@@ -29,14 +34,14 @@ def find_artifact(root: Path, ref: str | None, kind: str | None) -> tuple[str, M
                 f"{ref}: not an AP artifact file",
                 hint="expected ANALYSIS_*.md, PLAN_*.md or ACCOMPLISHMENT_*.md",
             )
-        return path_kind, store.load(path_kind, ref)
+        return path_kind, artifacts.load(path_kind, ref)[1]
     kinds = [kind] if kind else list(SHOW_ORDER)
     if ref is None:
         kinds = kinds[:1]
     last: ArtifactError | None = None
     for candidate in kinds:
         try:
-            return candidate, store.load(candidate, ref)
+            return candidate, artifacts.load(candidate, ref)[1]
         except AmbiguousId:
             raise
         except ArtifactError as exc:
@@ -50,7 +55,8 @@ def render_markdown(kind: str, artifact: Model) -> str:
     return render(KINDS[kind].template, a=artifact)
 
 
-def _plan_row(plan: CoordinationPlan) -> dict[str, Any]:
+def _plan_row(plan: Model) -> dict[str, Any]:
+    assert isinstance(plan, CoordinationPlan)
     counts = Counter(o.status.value for o in plan.objectives)
     return {
         "id": plan.id,
@@ -59,25 +65,57 @@ def _plan_row(plan: CoordinationPlan) -> dict[str, Any]:
         "waves": len(plan.waves),
         "statuses": dict(sorted(counts.items())),
         "request": plan.request,
+        "created_at": created_at_of(plan).isoformat(),
     }
 
 
-def listing(root: Path) -> dict[str, list[dict[str, Any]]]:
-    """Every analysis, plan and accomplishment, oldest first."""
-    store = Store(root, load_config(root).state_dir)
-    result: dict[str, list[dict[str, Any]]] = {"analyses": [], "plans": [], "accomplishments": []}
-    for artifact in store.all("analysis"):
-        result["analyses"].append(
-            {"id": artifact.id, "task_type": artifact.task_type.value, "request": artifact.request}  # type: ignore[attr-defined]
-        )
-    for plan in store.all("plan"):
-        assert isinstance(plan, CoordinationPlan)
-        result["plans"].append(_plan_row(plan))
-    for acc in store.all("accomplishment"):
-        result["accomplishments"].append(
-            {"id": acc.id, "plan_id": acc.plan_id, "summary": acc.summary}  # type: ignore[attr-defined]
-        )
-    return result
+def _analysis_row(analysis: Model) -> dict[str, Any]:
+    assert isinstance(analysis, AnalysisReport)
+    return {
+        "id": analysis.id,
+        "task_type": analysis.task_type.value,
+        "request": analysis.request,
+        "created_at": created_at_of(analysis).isoformat(),
+    }
+
+
+def _accomplishment_row(acc: Model) -> dict[str, Any]:
+    assert isinstance(acc, AccomplishmentReport)
+    return {
+        "id": acc.id,
+        "plan_id": acc.plan_id,
+        "summary": acc.summary,
+        "created_at": created_at_of(acc).isoformat(),
+    }
+
+
+def _rows(artifacts: Artifacts, kind: str, extract: Extract) -> list[tuple[Copy, dict[str, Any]]]:
+    """Each artifact of ``kind`` with its row, oldest first; only an artifact not listed
+    before in this form is read whole (ap/digests.py)."""
+    digests = Digests(artifacts.git.git_dir() / "ap" / "cache", f"list-{kind}", extract)
+    rows = [
+        (copy, dict(digests.of(kind, copy.text, where=copy.where)))
+        for copy in (artifacts.copy(kind, i) for i in artifacts.ids(kind))
+    ]
+    digests.save()
+    rows.sort(key=lambda row: (datetime.fromisoformat(row[1]["created_at"]), row[0].id))
+    for _, row in rows:
+        del row["created_at"]
+    return rows
+
+
+def listing(git: Git) -> dict[str, list[dict[str, Any]]]:
+    """Every analysis, plan and accomplishment, oldest first, each from its authoritative
+    copy (so a started plan shows its live statuses)."""
+    artifacts = Artifacts(git, load_config(git.root))
+    plans = [{**row, "read_from": copy.where} for copy, row in _rows(artifacts, "plan", _plan_row)]
+    return {
+        "analyses": [row for _, row in _rows(artifacts, "analysis", _analysis_row)],
+        "plans": plans,
+        "accomplishments": [
+            row for _, row in _rows(artifacts, "accomplishment", _accomplishment_row)
+        ],
+    }
 
 
 def _first_line(text: str, width: int = 60) -> str:

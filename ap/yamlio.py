@@ -5,7 +5,7 @@ Used for ap.yaml, the front matter of every artifact and ``ap plan --from``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,12 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 M = TypeVar("M", bound=BaseModel)
+# The hint of an error: fixed, or chosen from the fields at fault (e.g. "team.0.command").
+Hint = str | Callable[[Sequence[str]], str | None] | None
+
+
+def _hint(hint: Hint, fields: Sequence[str] = ()) -> str | None:
+    return hint(fields) if callable(hint) else hint
 
 
 def dump(data: Any) -> str:
@@ -36,7 +42,9 @@ def dump(data: Any) -> str:
     )
 
 
-def parse(text: str, *, where: str, error: type[ApError], line_offset: int = 0) -> Any:
+def parse(
+    text: str, *, where: str, error: type[ApError], line_offset: int = 0, hint: Hint = None
+) -> Any:
     """Parse YAML text; a syntax error becomes ``error`` naming ``where`` and the line."""
     try:
         return yaml.load(text, Loader=_Loader)  # a safe loader
@@ -44,9 +52,9 @@ def parse(text: str, *, where: str, error: type[ApError], line_offset: int = 0) 
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1 + line_offset}" if mark is not None else ""
         problem = exc.problem or "invalid YAML"
-        raise error(f"{where}{line}: invalid YAML: {problem}") from None
+        raise error(f"{where}{line}: invalid YAML: {problem}", hint=_hint(hint)) from None
     except yaml.YAMLError as exc:
-        raise error(f"{where}: invalid YAML: {exc}") from None
+        raise error(f"{where}: invalid YAML: {exc}", hint=_hint(hint)) from None
 
 
 def _line_of(text: str, loc: Sequence[int | str]) -> int | None:
@@ -83,17 +91,23 @@ def validate(
     error: type[ApError],
     line_offset: int = 0,
     allow_empty: bool = False,
+    hint: Hint = None,
 ) -> M:
-    """Validate parsed YAML against ``model``; name file, line and field on failure."""
+    """Validate parsed YAML against ``model``; name file, line and field on failure.
+
+    ``hint`` may be chosen from the fields at fault (dotted paths such as ``team.0.name``).
+    """
     if data is None and allow_empty:
         data = {}
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise error(f"{where}: expected a mapping of keys to values, found {kind}")
+        raise error(
+            f"{where}: expected a mapping of keys to values, found {kind}", hint=_hint(hint)
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        lines = []
+        lines, fields = [], []
         for err in exc.errors():
             loc = [p for p in err["loc"] if isinstance(p, (int, str))]
             field = ".".join(str(p) for p in loc) or "(top level)"
@@ -103,7 +117,8 @@ def validate(
             if err["type"] == "extra_forbidden":
                 msg = "unknown key"
             lines.append(f"{where}{at}: {field}: {msg}")
-        raise error("\n".join(lines)) from None
+            fields.append(field)
+        raise error("\n".join(lines), hint=_hint(hint, fields)) from None
 
 
 def load_model(
@@ -113,14 +128,17 @@ def load_model(
     error: type[ApError],
     where: str | None = None,
     allow_empty: bool = False,
+    hint: Hint = None,
 ) -> M:
     """Read a YAML file and validate it against ``model``."""
     where = where or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise error(f"{where}: no such file") from None
+        raise error(f"{where}: no such file", hint=_hint(hint)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{where}: cannot read: {exc}") from None
-    data = parse(text, where=where, error=error)
-    return validate(model, data, text=text, where=where, error=error, allow_empty=allow_empty)
+        raise error(f"{where}: cannot read: {exc}", hint=_hint(hint)) from None
+    data = parse(text, where=where, error=error, hint=hint)
+    return validate(
+        model, data, text=text, where=where, error=error, allow_empty=allow_empty, hint=hint
+    )

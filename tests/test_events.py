@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 import time
 
@@ -143,3 +145,35 @@ def test_live_drawing_only_on_a_capable_terminal(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("NO_COLOR", "1")
     assert plain_wanted(Tty())
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plan", "--help"], ["status", "--help"]])
+def test_help_imports_no_model(args: list[str]) -> None:
+    """`ap --help` is quick: no pydantic model is built for it (nor for a command's help)."""
+    probe = (
+        "import sys\n"
+        "from ap.cli import main\n"
+        f"code = main({args!r})\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in sys.modules if m == 'pydantic' or m.startswith('ap.models')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_console_cleans_only_what_it_shows() -> None:
+    """A plan carried whole by an event (thousands of objectives) is not walked for a
+    terminal unless a view prints it; what is printed is still cleaned."""
+    from pydantic import BaseModel
+
+    class Untouchable(BaseModel):
+        def model_dump(self, *args: object, **kwargs: object) -> dict[str, object]:
+            raise AssertionError("walked though never shown")
+
+    out = io.StringIO()
+    render = ConsoleRenderer(out)
+    render(event("phase_complete", "planning", message="plan \x1b[2Jready", plan=Untouchable()))
+    assert out.getvalue().strip() == "✓ plan ready"

@@ -170,3 +170,51 @@ def test_validate_show_and_prompt(repo: Repo, capsys: pytest.CaptureFixture[str]
     code, out, err = run(capsys, repo, "validate")
     assert code == 1
     assert "T1" in err + out and "T4" in err + out and "src/auth/__init__.py" in err + out
+
+
+def test_the_plan_as_json_carries_each_objectives_effective_forbid(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file stores the global forbid once; `--json` (plan and show) derives the rest."""
+    path = repo.write("objectives.yaml", OBJECTIVES)
+    code, out, err = run(capsys, repo, "plan", "--from", str(path), "--json")
+    assert code == 0, err
+    planned = last_plan(out)
+    code, out, err = run(capsys, repo, "show", "--json")
+    assert code == 0, err
+    shown = last_plan(out)
+    stored = Store(repo.root).load_plan()
+    for plan in (planned, shown):
+        objectives = {o["id"]: o for o in plan["objectives"]}  # type: ignore[attr-defined]
+        t1, t3 = objectives["T1"], objectives["T3"]
+        assert t1["wave"] == t3["wave"]
+        assert t1["scope_forbid"] == [*stored.global_forbid, "docs/guide/"]
+        assert t3["scope_forbid"] == [*stored.global_forbid, "src/auth/"]
+    assert all(o.scope_forbid == [] for o in stored.objectives)
+
+
+def test_a_plan_written_with_whole_forbid_lists_still_validates_and_scopes_the_same(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Plans of earlier versions stored global forbid + same-wave touches per objective."""
+    from ap.frontmatter import split_front_matter
+    from ap.run.enforce import ObjectiveScope, Settings
+
+    path = repo.write("objectives.yaml", OBJECTIVES)
+    assert run(capsys, repo, "plan", "--from", str(path))[0] == 0
+    plan = Store(repo.root).load_plan()
+    file = Store(repo.root).path_for("plan", plan.id)
+    front, _ = split_front_matter(file.read_text(), where="")
+    new = yaml.safe_load(front)
+    old = yaml.safe_load(front)
+    forbids = plan.forbids()
+    for o in old["objectives"]:
+        o["scope_forbid"] = forbids[o["id"]]
+    file.write_text("---\n" + yaml.safe_dump(old, sort_keys=False) + "---\n")
+    code, _, err = run(capsys, repo, "validate")
+    assert code == 0, err
+    assert Store(repo.root).load_plan().forbids() == forbids
+    for task in ("T1", "T2", "T3", "T4"):
+        assert ObjectiveScope.from_plan(old, task, Settings()) == ObjectiveScope.from_plan(
+            new, task, Settings()
+        )

@@ -16,7 +16,7 @@ from ap.models import (
     Objective,
     WorkerReport,
 )
-from ap.store import Store, from_markdown, slugify, to_markdown
+from ap.store import Store, created_at_in, from_markdown, slugify, to_markdown
 from tests.helpers import Repo
 from tests.strategies import models
 
@@ -154,3 +154,31 @@ def test_latest_is_the_newest_by_created_at_whatever_the_files_look_like(repo: R
     )
     with pytest.raises(ArtifactError, match=r"PLAN_20261101-p1\.md:\d+: created_at"):
         store.find("plan")
+
+
+def test_read_draft_gives_the_plan_and_the_bytes_it_was_read_from(repo: Repo) -> None:
+    store = Store(repo.root)
+    plan = CoordinationPlan(
+        id="20261125-add-jwt-auth",
+        request="Add JWT authentication",
+        objectives=[Objective(id="T1", title="Tokens", scope_touch=["src/auth/"])],
+        waves=[["T1"]],
+    )
+    path = store.save(plan)
+    loaded, read = store.read_draft(plan.id)
+    assert loaded == plan
+    assert read == {"docs/plans/PLAN_20261125-add-jwt-auth.md": path.read_bytes()}
+    with pytest.raises(ArtifactError, match="no such file"):
+        store.read_draft("20261125-nothing")
+
+
+def test_created_at_is_read_off_the_front_matter_line() -> None:
+    plan = CoordinationPlan(
+        id="20261125-x",
+        request="x",
+        created_at=datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc),
+    )
+    text = to_markdown(plan, template="plan.md.j2")
+    assert created_at_in(text) == datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
+    assert created_at_in("no front matter") is None
+    assert created_at_in("---\nid: x\n---\n") is None

@@ -116,7 +116,10 @@ class CommandProvider:
 
     def __init__(self, config: AnalystConfig) -> None:
         if not config.command:
-            raise ConfigError("analyst kind command needs `command` in ap.yaml")
+            raise ConfigError(
+                "analyst kind command needs `command` in ap.yaml",
+                hint="add `command: [program, arg, ...]` under `analyst:` in ap.yaml",
+            )
         self.argv = (
             shlex.split(config.command) if isinstance(config.command, str) else list(config.command)
         )
@@ -137,7 +140,9 @@ class CommandProvider:
             raise AnalystError(f"the analyst command timed out after {self.timeout:g} s") from None
         except OSError as exc:
             raise ConfigError(
-                f"cannot run the analyst command {self.argv[0]!r}: {exc.strerror}"
+                f"cannot run the analyst command {self.argv[0]!r}: {exc.strerror}",
+                hint="install it or fix `analyst.command` in ap.yaml; "
+                "or plan offline with --analyst heuristic",
             ) from None
         if proc.returncode != 0:
             raise AnalystError(
@@ -154,5 +159,8 @@ def make_provider(config: AnalystConfig) -> Provider:
         "command": CommandProvider,
     }
     if config.kind not in kinds:
-        raise ConfigError(f"analyst kind {config.kind!r} is not an LLM analyst")
+        raise ConfigError(
+            f"analyst kind {config.kind!r} is not an LLM analyst",
+            hint="choose one of --analyst anthropic, openai or command",
+        )
     return kinds[config.kind](config)

@@ -128,7 +128,10 @@ def has_permission(actual: Permission, required: Permission) -> bool:
 def status_marker(plan_id: str) -> str:
     """The hidden first line that identifies the status comment of ``plan_id``."""
     if not is_valid_id(plan_id):
-        raise GitHubError(f"{plan_id!r} is not a plan id; no status comment can be keyed on it")
+        raise GitHubError(
+            f"{plan_id!r} is not a plan id; no status comment can be keyed on it",
+            hint="plan ids look like 20261125-add-jwt-auth; `ap list` shows them",
+        )
     return f"<!-- ap:plan {plan_id} -->"
 
 

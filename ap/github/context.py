@@ -49,6 +49,12 @@ class GitHubEventError(ApError):
     """The Action's environment or event payload cannot be used (exit 2)."""
 
 
+_EVENT_HINT = (
+    "run `ap github handle` inside a GitHub Action: GITHUB_EVENT_PATH names the event "
+    "payload the runner writes"
+)
+
+
 class _Payload(BaseModel):
     # Payloads carry hundreds of fields ap does not read; the ones it reads are strict.
     model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
@@ -163,7 +169,10 @@ def load_context(env: Mapping[str, str]) -> GitHubContext:
     repository = _env(env, "GITHUB_REPOSITORY", _REPOSITORY)
     api_url = env.get("GITHUB_API_URL") or DEFAULT_API_URL
     if not _API_URL.match(api_url):
-        raise GitHubEventError("GITHUB_API_URL is not an http(s) URL")
+        raise GitHubEventError(
+            "GITHUB_API_URL is not an http(s) URL",
+            hint="set it to the API's https URL, or unset it for https://api.github.com",
+        )
     path = env.get("GITHUB_EVENT_PATH")
     if not path:
         raise GitHubEventError(
@@ -184,14 +193,20 @@ def read_payload(path: Path) -> dict[str, Any]:
     """The JSON object in ``path``."""
     try:
         if path.stat().st_size > MAX_PAYLOAD_BYTES:
-            raise GitHubEventError(f"{path} is larger than {MAX_PAYLOAD_BYTES} bytes")
+            raise GitHubEventError(
+                f"{path} is larger than {MAX_PAYLOAD_BYTES} bytes", hint=_EVENT_HINT
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise GitHubEventError(f"cannot read the event payload {path}: {exc.strerror}") from exc
+        raise GitHubEventError(
+            f"cannot read the event payload {path}: {exc.strerror}", hint=_EVENT_HINT
+        ) from exc
     except ValueError as exc:  # bad JSON or bad UTF-8
-        raise GitHubEventError(f"the event payload {path} is not valid JSON") from exc
+        raise GitHubEventError(
+            f"the event payload {path} is not valid JSON", hint=_EVENT_HINT
+        ) from exc
     if not isinstance(data, dict):
-        raise GitHubEventError(f"the event payload {path} is not a JSON object")
+        raise GitHubEventError(f"the event payload {path} is not a JSON object", hint=_EVENT_HINT)
     return data
 
 
@@ -200,14 +215,18 @@ def parse_payload(event_name: str, payload: Any, *, source: str = "event payload
     try:
         event = EventPayload.model_validate(payload)
     except ValidationError as exc:
-        raise GitHubEventError(f"{source}: {_describe(exc)}") from None
+        raise GitHubEventError(f"{source}: {_describe(exc)}", hint=_EVENT_HINT) from None
     missing = [f for f in _REQUIRED.get(event_name, ()) if getattr(event, f) is None]
     if event_name == "issues" and event.action in ("labeled", "unlabeled") and event.label is None:
         missing.append("label")
     if missing:
-        raise GitHubEventError(f"{source}: a {event_name} event without {', '.join(missing)}")
+        raise GitHubEventError(
+            f"{source}: a {event_name} event without {', '.join(missing)}", hint=_EVENT_HINT
+        )
     if event_name in ("push", "workflow_dispatch") and not str(event.ref).startswith("refs/"):
-        raise GitHubEventError(f"{source}: ref of a {event_name} event is not a full ref name")
+        raise GitHubEventError(
+            f"{source}: ref of a {event_name} event is not a full ref name", hint=_EVENT_HINT
+        )
     return event
 
 
@@ -218,7 +237,9 @@ def _env(env: Mapping[str, str], name: str, shape: re.Pattern[str]) -> str:
             f"{name} is not set", hint="run `ap github handle` inside a GitHub Action"
         )
     if not shape.match(value):
-        raise GitHubEventError(f"{name} has an unexpected value")
+        raise GitHubEventError(
+            f"{name} has an unexpected value", hint="run `ap github handle` inside a GitHub Action"
+        )
     return value
 
 

@@ -67,7 +67,10 @@ def _append(path: Path, text: str, name: str) -> None:
         with path.open("a", encoding="utf-8", errors="replace", newline="") as f:
             f.write(text)
     except OSError as exc:
-        raise GitHubEventError(f"cannot write {name} ({path}): {exc.strerror}") from exc
+        raise GitHubEventError(
+            f"cannot write {name} ({path}): {exc.strerror}",
+            hint=f"{name} must name a writable file (GitHub Actions sets it)",
+        ) from exc
 
 
 # -- untrusted text into markdown -----------------------------------------------------------

@@ -69,7 +69,10 @@ class PyGithubApi:
         if not token:
             raise GitHubError("no GitHub token was given", hint=_TOKEN_HINT)
         if not _REPOSITORY.match(repository):
-            raise GitHubError(f"{repository!r} is not a repository name of the form owner/name")
+            raise GitHubError(
+                f"{repository!r} is not a repository name of the form owner/name",
+                hint="GITHUB_REPOSITORY is owner/name, e.g. octo-org/shop",
+            )
         from github import Auth, Github
 
         self.repository = repository
@@ -209,7 +212,9 @@ class PyGithubApi:
         target_url: str | None = None,
     ) -> None:
         if not _SHA.match(sha):
-            raise GitHubError(f"{sha!r} is not a full commit id")
+            raise GitHubError(
+                f"{sha!r} is not a full commit id", hint="`git rev-parse REV` gives the full id"
+            )
         extra = {} if target_url is None else {"target_url": target_url}
         with self._calling(f"set status {context!r} on {sha[:12]}", _STATUSES_HINT):
             self._repo.get_commit(sha).create_status(
@@ -286,7 +291,11 @@ def _api_error(exc: GithubException, action: str, forbidden_hint: str) -> GitHub
         return GitHubError(
             f"GitHub failed to {action} ({said})", status=status, hint="run the job again"
         )
-    return GitHubError(f"GitHub could not {action} ({said})", status=status)
+    return GitHubError(
+        f"GitHub could not {action} ({said})",
+        status=status,
+        hint="GitHub's message says why; fix the request or the repository's settings",
+    )
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -15,7 +15,7 @@ from ap.models import (
 )
 from ap.plan.graph import conflict_graph, find_cycle
 from ap.plan.schedule import schedule
-from ap.plan.validate import check_plan, compute_forbid
+from ap.plan.validate import check_plan
 from ap.scope import parse_pattern
 
 # An objective id becomes a branch name component, ap/<plan-id>/<task-id>; this
@@ -82,7 +82,11 @@ def _dependency_problems(specs: Sequence[ObjectiveSpec]) -> Iterator[str]:
 def check_specs(specs: Sequence[ObjectiveSpec]) -> None:
     """Refuse bad input (exit 2), naming the objective and the pattern; lists every problem."""
     if not specs:
-        raise PlanInputError("there are no objectives to plan")
+        raise PlanInputError(
+            "there are no objectives to plan",
+            hint="name files or folders of this repository in the request, or give them: "
+            "ap plan --from objectives.yaml",
+        )
     problems = list(dict.fromkeys([*_objective_problems(specs), *_dependency_problems(specs)]))
     for spec in specs:
         for field in ("scope_touch", "scope_read"):
@@ -158,7 +162,10 @@ def build_plan(
     integration_branch: str = "",
     source: Source | None = None,
 ) -> CoordinationPlan:
-    """The Coordination Plan for ``specs``: fewest waves, computed forbid, validation.
+    """The Coordination Plan for ``specs``: fewest waves, validation.
+
+    The global forbid is recorded once; each objective's effective scope_forbid is
+    derived from it and the waves (:meth:`CoordinationPlan.forbid_of`).
 
     Bad input raises PlanInputError (exit 2); a plan that breaks a rule (e.g. a
     touch of a forbidden path without ``allowed``) is returned with
@@ -166,7 +173,10 @@ def build_plan(
     """
     check_specs(specs)
     if max_parallel is not None and max_parallel < 1:
-        raise PlanInputError(f"max_parallel must be at least 1, not {max_parallel}")
+        raise PlanInputError(
+            f"max_parallel must be at least 1, not {max_parallel}",
+            hint="set `max_parallel` in ap.yaml to 1 or more, or leave it out",
+        )
     forbid = _parse_list(global_forbid, "global forbid", git_dir=True)
     allow = _parse_list(allowed, "--allow")
     objectives = [_objective(s) for s in specs]
@@ -180,9 +190,6 @@ def build_plan(
     wave_of = {t: n for n, wave in enumerate(best.waves, 1) for t in wave}
     for o in objectives:
         o.wave = wave_of[o.id]
-    forbids = compute_forbid(objectives, forbid)
-    for o in objectives:
-        o.scope_forbid = forbids[o.id]
     plan = CoordinationPlan(
         id=plan_id,
         analysis_id=analysis_id,

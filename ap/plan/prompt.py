@@ -98,7 +98,7 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
         f"TITLE={_one_line(o.title)}",
         f"SCOPE_TOUCH={_csv(o.scope_touch)}",
         f"SCOPE_READ={_csv(o.scope_read)}",
-        f"SCOPE_FORBID={_csv(o.scope_forbid)}",
+        f"SCOPE_FORBID={_csv(plan.forbid_of(o))}",
         *_section("CONTEXT", _context(plan, o)),
         *_section("INTEGRATION_POINTS", _integration(plan, o)),
         *_section("CONSTRAINTS", _constraints(o)),

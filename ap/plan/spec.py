@@ -45,7 +45,9 @@ def _name_objectives(message: str, ids: list[str | None]) -> str:
 def load_objectives_file(path: Path) -> ObjectivesFile:
     """Read and validate an objectives file; errors (exit 2) name the file, line and field."""
     try:
-        return yamlio.load_model(ObjectivesFile, path, error=PlanInputError, where=str(path))
+        return yamlio.load_model(
+            ObjectivesFile, path, error=PlanInputError, where=str(path), hint=_HINT
+        )
     except PlanInputError as exc:
         raise PlanInputError(
             _name_objectives(exc.message, _objective_ids(path)), hint=_HINT

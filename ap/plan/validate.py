@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 from ap.errors import ScopeError
-from ap.models import Conflict, CoordinationPlan, Objective, ScopeValidation, Violation
+from ap.models import Conflict, CoordinationPlan, ScopeValidation, Violation
 from ap.plan.forbid import aimed, allowed_by
 from ap.plan.graph import find_cycle
 from ap.plan.schedule import Schedule, schedule
@@ -32,24 +32,6 @@ _STRUCTURE = frozenset(
         "scope_overlap",
     }
 )
-
-
-def compute_forbid(
-    objectives: Sequence[Objective], global_forbid: Sequence[str]
-) -> dict[str, list[str]]:
-    """scope_forbid of each objective: the global forbid, then every same-wave objective's touch."""
-    by_wave: dict[int, list[Objective]] = {}
-    for o in objectives:
-        by_wave.setdefault(o.wave, []).append(o)
-    result: dict[str, list[str]] = {}
-    for members in by_wave.values():
-        touched = Counter(p for o in members for p in set(o.scope_touch))
-        patterns = list(dict.fromkeys([*global_forbid, *touched]))
-        for o in members:
-            # Leave out what only this objective touches (others' copies stay).
-            own = {p for p in o.scope_touch if touched[p] == 1} - set(global_forbid)
-            result[o.id] = [p for p in patterns if p not in own] if own else list(patterns)
-    return result
 
 
 def _violation(
@@ -161,13 +143,7 @@ def _exclusivity(plan: CoordinationPlan, conflicts: list[Conflict]) -> Iterator[
 def _forbid(
     plan: CoordinationPlan, patterns: _Patterns, case_sensitive: bool
 ) -> Iterator[Violation]:
-    expected = compute_forbid(plan.objectives, plan.global_forbid)
     for o in plan.objectives:
-        missing = _missing(expected[o.id], o.scope_forbid)
-        if missing:
-            yield _violation(
-                "scope_forbid_incomplete", f"{o.id} scope_forbid lacks {', '.join(missing)}", [o.id]
-            )
         for touch in patterns.touch[o.id]:
             for forbid in patterns.forbid:
                 witness = aimed(touch, forbid, case_sensitive=case_sensitive)
@@ -180,23 +156,6 @@ def _forbid(
                     f"allow it for this plan with --allow {touch.text}"
                 )
                 yield _violation("global_forbid", message, [o.id], witness)
-
-
-def _missing(expected: Sequence[str], present: Sequence[str]) -> list[str]:
-    """The expected patterns not in ``present``, where ``/a`` and ``a`` are one pattern."""
-    have = set(present)
-    missing = [p for p in expected if p not in have]
-    if missing:  # a hand edit may have written a pattern differently
-        normal = {_normal(p) for p in present}
-        missing = [p for p in missing if _normal(p) not in normal]
-    return missing
-
-
-def _normal(text: str) -> str:
-    try:
-        return parse_pattern(text, allow_git_dir=True).text
-    except ScopeError:
-        return text
 
 
 def _covered(path: str, touches: Sequence[Pattern], case_sensitive: bool) -> bool:

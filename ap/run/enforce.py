@@ -16,6 +16,7 @@ from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.frontmatter import load_front_matter
 from ap.git import DiffEntry, Git
 from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
+from ap.plan.effective import scope_forbid
 from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.run.treelinks import BaseTree, TreeLinks, to_changes
 
@@ -130,7 +131,9 @@ class ObjectiveScope(NamedTuple):
         plan_id = str(plan.get("id", ""))
         objectives = plan.get("objectives")
         if not isinstance(objectives, list) or not all(isinstance(o, dict) for o in objectives):
-            raise ArtifactError(f"plan {plan_id}: `objectives` is malformed")
+            raise ArtifactError(
+                f"plan {plan_id}: `objectives` is malformed", hint="run `ap validate`"
+            )
         mine = next((o for o in objectives if o.get("id") == task), None)
         if mine is None:
             raise CheckFailed(
@@ -143,18 +146,22 @@ class ObjectiveScope(NamedTuple):
             if isinstance(grant, dict) and isinstance(grant.get("pattern"), str):
                 grants.setdefault(str(grant.get("task")), []).append(grant["pattern"])
         global_forbid = _patterns(plan.get("global_forbid", []), f"plan {plan_id}: global_forbid")
-        others = [
-            p
+        same_wave = (
+            (
+                o.get("id"),
+                wave,
+                [
+                    *_patterns(o.get("scope_touch", []), f"{o.get('id')}: scope_touch"),
+                    *grants.get(str(o.get("id")), []),
+                ],
+            )
             for o in objectives
             if o.get("wave") == wave and o.get("id") != task
-            for p in [
-                *_patterns(o.get("scope_touch", []), f"{o.get('id')}: scope_touch"),
-                *grants.get(str(o.get("id")), []),
-            ]
-        ]
+        )
         recorded = _patterns(mine.get("scope_forbid", []), f"{task}: scope_forbid")
+        own = [p for p in recorded if p not in global_forbid]  # (guarded, below)
         state = [f"{settings.state_dir}/{name}/" for name in STATE_FOLDERS]
-        forbid = [p for p in recorded if p not in global_forbid] + others + state
+        forbid = scope_forbid(task, wave, own, (), same_wave) + state
         touch = _patterns(mine.get("scope_touch", []), f"{task}: scope_touch") + grants.get(
             task, []
         )

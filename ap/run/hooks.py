@@ -22,28 +22,31 @@ from ap.git import Git
 MARK = "# ap-scope-hook"
 HOOK = "pre-commit"
 CHAINED = "pre-commit.ap-chained"
+PYTHON_LINE = "AP_PYTHON="
+
+
+def packaged_script() -> str:
+    """The hook as shipped (``ap/hooks/pre-commit``; ``hooks/pre-commit`` in a clone of ap)."""
+    from importlib.resources import files
+
+    return (files("ap") / "hooks" / HOOK).read_text(encoding="utf-8")
 
 
 def hook_script(python: str) -> str:
-    """The hook: the chained hook first, then the check, with ap's own interpreter."""
-    py = shlex.quote(python)
-    # `-c` with the first sys.path entry dropped: the repository's own folders must not
-    # shadow ap's modules or its dependencies.
-    code = shlex.quote(
-        "import sys; del sys.path[0]; from ap.run.hookcheck import main; sys.exit(main())"
-    )
-    return f"""#!/bin/sh
-{MARK}: installed by `ap hook install`; `ap hook uninstall` removes it
-# (and puts back the hook it chained, {CHAINED}).
-hooks_dir=$(dirname "$0")
-if [ -x "$hooks_dir/{CHAINED}" ]; then
-    "$hooks_dir/{CHAINED}" "$@" || exit $?
-fi
-if [ -x {py} ]; then
-    exec {py} -c {code}
-fi
-exec ap check-scope --staged
-"""
+    """The hook to install: the shipped one, told which interpreter has ap."""
+    lines = packaged_script().splitlines(keepends=True)
+    at = lines.index(PYTHON_LINE + "\n")
+    lines[at] = f"{PYTHON_LINE}{shlex.quote(python)}\n"
+    return "".join(lines)
+
+
+def version_of(text: str) -> int | None:
+    """The version of an ap hook's text (``# ap-scope-hook N``; 1 before versions), or None."""
+    for line in text.splitlines()[:3]:
+        if line.startswith(MARK):
+            number = line[len(MARK) :].strip()
+            return int(number) if number.isdigit() else 1
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,17 +54,25 @@ class HookResult:
     path: Path
     action: str  # installed, updated, unchanged, removed, absent
     chained: bool = False
+    previous: int | None = None  # the version an update replaced
 
     def describe(self) -> str:
         chained = f" (chains the existing hook, kept as {CHAINED})" if self.chained else ""
         return {
             "installed": f"installed the scope hook at {self.path}{chained}",
-            "updated": f"updated the scope hook at {self.path}{chained}",
+            "updated": f"updated the scope hook at {self.path}{self._upgrade}{chained}",
             "unchanged": f"the scope hook is already installed at {self.path}; nothing changed",
             "removed": f"removed the scope hook from {self.path}"
             + (" and restored the hook it chained" if self.chained else ""),
             "absent": f"no ap scope hook at {self.path}; nothing changed",
         }[self.action]
+
+    @property
+    def _upgrade(self) -> str:
+        current = version_of(packaged_script())
+        if self.previous is None or self.previous == current:
+            return ""
+        return f" from version {self.previous} to {current}"
 
 
 def hooks_dir(git: Git) -> Path:
@@ -81,10 +92,14 @@ def hooks_dir(git: Git) -> Path:
 
 
 def _is_ours(path: Path) -> bool:
+    return _installed_version(path) is not None
+
+
+def _installed_version(path: Path) -> int | None:
     try:
-        return MARK in path.read_text(encoding="utf-8", errors="replace")
+        return version_of(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
-        return False
+        return None
 
 
 def install(git: Git, *, python: str | None = None) -> HookResult:
@@ -92,11 +107,12 @@ def install(git: Git, *, python: str | None = None) -> HookResult:
     hook, chained = folder / HOOK, folder / CHAINED
     script = hook_script(python or sys.executable)
     if hook.exists() or hook.is_symlink():
-        if _is_ours(hook):
+        previous = _installed_version(hook)
+        if previous is not None:
             if hook.read_text(encoding="utf-8") == script:
                 return HookResult(hook, "unchanged", chained.exists())
             _write(hook, script)
-            return HookResult(hook, "updated", chained.exists())
+            return HookResult(hook, "updated", chained.exists(), previous)
         if chained.exists() or chained.is_symlink():
             raise ConfigError(
                 f"{hook} is not ap's, and {chained} already exists",

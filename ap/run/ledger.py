@@ -21,7 +21,7 @@ from ap.git import Git, Stored, parse_trailers
 from ap.ids import Branches, plan_relpath
 from ap.models import CoordinationPlan
 from ap.run.enforce import Settings
-from ap.store import KINDS, Store, from_markdown, to_markdown
+from ap.store import KINDS, from_markdown, to_markdown
 
 
 class _PlanCache:
@@ -235,32 +235,18 @@ def render_plan(plan: CoordinationPlan) -> str:
 
 
 def resolve_plan_id(git: Git, config: ApConfig, ref: str | None) -> str:
-    """The plan PLAN names: id, unique id prefix, path, or (default) the one of this branch."""
-    branches = Branches(config.branch_prefix)
-    store = Store(git.root, config.state_dir)
+    """The plan PLAN names: id, unique id prefix, path, or (default) the one of this branch,
+    else the latest plan, started or not (each read from its authoritative copy)."""
+    from ap.artifacts import Artifacts
+
     if ref is None:
-        parsed = branches.parse(git.current_branch())
+        parsed = Branches(config.branch_prefix).parse(git.current_branch())
         if parsed is not None:
             return parsed[0]
-    started = sorted(
-        {
-            p[0]
-            for name in git.branches(f"{config.branch_prefix}*/integration")
-            if (p := branches.parse(name)) is not None
-        }
-    )
-    try:
-        path = store.find("plan", ref)
-    except ArtifactError:
-        if ref is None:
-            if started:
-                return started[-1]
-            raise
-        matches = [i for i in started if i == ref or i.startswith(ref)]
-        if len(matches) == 1 or ref in matches:
-            return ref if ref in matches else matches[0]
-        raise
-    return _id_of(path)
+    found = Artifacts(git, config).find("plan", ref)
+    if ref is not None and not found.started and (ref.endswith(".md") or "/" in ref):
+        return _id_of(Path(ref))  # a file named otherwise names no plan
+    return found.id
 
 
 def _id_of(path: Path) -> str:
@@ -268,7 +254,10 @@ def _id_of(path: Path) -> str:
     name = path.name
     if name.startswith(prefix) and name.endswith(".md"):
         return name[len(prefix) : -len(".md")]
-    raise ArtifactError(f"{path}: not a plan file (PLAN_<id>.md)")
+    raise ArtifactError(
+        f"{path}: not a plan file (PLAN_<id>.md)",
+        hint="give a plan id or its PLAN_<id>.md; `ap list` shows the plans",
+    )
 
 
 def update_plan(

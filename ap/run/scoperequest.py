@@ -22,9 +22,11 @@ from ap.git import Git
 from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, ScopeGrant, utcnow
 from ap.plan.forbid import aimed, allowed_by, parse_all
 from ap.run.ledger import Ledger, trailers, update_plan
+from ap.run.runlock import holding, lock_path
 from ap.scope import overlap, parse_pattern
 
 ACTIVE = (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE)
+STUCK = (ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED)  # what keeps a dependant blocked
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ def request_scope(
         refusal.clear()
         objective = plan.objective(task)
         if objective is None:
-            raise UsageError(f"plan {plan_id} has no objective {task!r}")
+            raise UsageError(
+                f"plan {plan_id} has no objective {task!r}",
+                hint=f"`ap show {plan_id}` lists its objectives",
+            )
         if objective.status not in ACTIVE:
             raise CheckFailed(
                 f"{task} is {objective.status.value}, not running: no scope to widen",
@@ -97,7 +102,39 @@ def request_scope(
 
 
 def reset_for_retry(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
-    """A failed objective back to running on a fresh branch; the new branch name."""
+    """A failed objective back to running on a fresh branch; the new branch name.
+
+    Refused, changing nothing, while a run of the plan is going (the run lock is taken
+    before anything is read; a caller that goes on to run the plan holds it already).
+    """
+    with holding(lock_path(git.git_dir(), plan_id), plan_id, doing="`ap retry`"):
+        return _reset(git, config, plan_id, task)
+
+
+def unblock(plan: CoordinationPlan) -> list[str]:
+    """Blocked objectives none of whose dependencies failed or is blocked, back to pending,
+    transitively (a retried objective frees the whole chain below it); their ids."""
+    freed: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for objective in plan.objectives:
+            if objective.status != ObjectiveStatus.BLOCKED:
+                continue
+            holders = [
+                d
+                for d in objective.depends_on
+                if (dep := plan.objective(d)) is not None and dep.status in STUCK
+            ]
+            if not holders:
+                objective.status = ObjectiveStatus.PENDING
+                objective.status_reason = None
+                freed.append(objective.id)
+                changed = True
+    return freed
+
+
+def _reset(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
     ledger = Ledger(git, config, plan_id)
     branch = ledger.objective_branch(task)
     tip = ledger.require_tip()
@@ -105,7 +142,10 @@ def reset_for_retry(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
     def reset(plan: CoordinationPlan) -> bool:
         objective = plan.objective(task)
         if objective is None:
-            raise UsageError(f"plan {plan_id} has no objective {task!r}")
+            raise UsageError(
+                f"plan {plan_id} has no objective {task!r}",
+                hint=f"`ap show {plan_id}` lists its objectives",
+            )
         if objective.status != ObjectiveStatus.FAILED:
             raise CheckFailed(
                 f"{task} is {objective.status.value}; only a failed objective can be retried"
@@ -118,10 +158,7 @@ def reset_for_retry(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
         objective.head = None
         objective.timings.started_at = utcnow()
         objective.timings.finished_at = None
-        for other in plan.objectives:
-            if other.status == ObjectiveStatus.BLOCKED and task in other.depends_on:
-                other.status = ObjectiveStatus.PENDING
-                other.status_reason = None
+        unblock(plan)
         return True
 
     old = git.rev_parse(f"refs/heads/{branch}")

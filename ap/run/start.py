@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ap.artifacts import retire_drafts
 from ap.config import ApConfig
 from ap.errors import CheckFailed, PlanInvalid, UsageError
 from ap.events import Emit, event
@@ -56,7 +57,7 @@ def create_integration(
     if not looked and ledger.tip() is not None:
         return None
     store = Store(git.root, config.state_dir)
-    plan = store.load_plan(ledger.plan_id)
+    plan, read = store.read_draft(ledger.plan_id)
     if not plan.scope_validation.valid:
         raise PlanInvalid(
             f"plan {plan.id} is invalid; it cannot start", hint=f"run `ap validate {plan.id}`"
@@ -75,7 +76,10 @@ def create_integration(
     message = f"chore(ap): plan {plan.id}\n\n{_first_line(plan.request)}\n\n" + trailers(
         plan=plan.id, step="plan"
     )
-    return ledger.create(base, plan, message, files)
+    created = ledger.create(base, plan, message, files)
+    if created is not None:  # the branch is the plan now: the drafts would block its merge
+        retire_drafts(git, {**read, **files})
+    return created
 
 
 def _first_line(text: str) -> str:
@@ -102,7 +106,11 @@ def next_wave(plan: CoordinationPlan) -> int | None:
 
 def check_order(plan: CoordinationPlan, wave: int) -> None:
     if not 1 <= wave <= len(plan.waves):
-        raise UsageError(f"plan {plan.id} has waves 1 to {len(plan.waves)}, not {wave}")
+        raise UsageError(
+            f"plan {plan.id} has waves 1 to {len(plan.waves)}, not {wave}",
+            hint=f"ap start {plan.id} (the next wave), or --wave N with N from 1 to "
+            f"{len(plan.waves)}",
+        )
     earlier = [n for n in range(1, wave) if not wave_ended(plan, n)]
     if earlier:
         raise CheckFailed(

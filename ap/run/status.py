@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ap.config import ApConfig
+from ap.digests import Digests
 from ap.errors import ApError
 from ap.git import Git
 from ap.models import (
     AccomplishmentReport,
     CoordinationPlan,
     GateResult,
+    Model,
     ObjectiveStatus,
     utcnow,
 )
 from ap.run.gates import last_failure
-from ap.run.ledger import Ledger, tip_status
+from ap.run.ledger import Ledger, tip_statuses
 from ap.store import Store
 
 
@@ -152,9 +154,20 @@ def _wave_step(wave: int, rows: list[Row]) -> str:
     return f"`ap merge-wave` merges wave {wave} (or `ap run`)"
 
 
-def _live_status(git: Git, plan: CoordinationPlan, task: str, branch: str | None) -> str | None:
-    status = tip_status(git, plan.id, task, f"refs/heads/{branch}" if branch else None)
-    return status if status in ("done", "failed") else None
+def _live_statuses(git: Git, ledger: Ledger, plan: CoordinationPlan) -> dict[str, str]:
+    """``done`` or ``failed`` of the running objectives whose branch says so: every branch
+    read with two git processes, whatever the number of objectives."""
+    running = [o for o in plan.objectives if o.status == ObjectiveStatus.RUNNING and o.branch]
+    if not running:
+        return {}
+    heads = git.branches(f"{ledger.branches.prefix}{plan.id}/*")
+    found = tip_statuses(
+        git,
+        plan.id,
+        {o.id: heads.get(o.branch) if o.branch else None for o in running},
+        {o.id: o.base for o in running},
+    )
+    return {task: status for task, status in found.items() if status in ("done", "failed")}
 
 
 def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
@@ -171,10 +184,9 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
         waves_merged=[r.wave for r in plan.wave_records],
         waves=len(plan.waves),
     )
+    live = _live_statuses(git, ledger, plan)
     for o in plan.objectives:
-        status = o.status.value
-        if o.status == ObjectiveStatus.RUNNING:
-            status = _live_status(git, plan, o.id, o.branch) or status
+        status = live.get(o.id, o.status.value)
         started, finished = o.timings.started_at, o.timings.finished_at
         elapsed = ((finished or now) - started).total_seconds() if started else None
         view.rows.append(
@@ -185,6 +197,14 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
     return view
 
 
+def _pace(report: Model) -> dict[str, Any]:
+    """What an estimate needs of a past accomplishment: seconds per objective, if known."""
+    assert isinstance(report, AccomplishmentReport)
+    if not report.duration or not report.objectives:
+        return {"per_objective": None}
+    return {"per_objective": report.duration / len(report.objectives)}
+
+
 def estimate_remaining(
     git: Git, config: ApConfig, plan: CoordinationPlan, view: PlanStatusView
 ) -> float | None:
@@ -193,12 +213,17 @@ def estimate_remaining(
     None when there is no past accomplishment to learn from.
     """
     store = Store(git.root, config.state_dir)
+    digests = Digests(git.git_dir() / "ap" / "cache", "status-accomplishment", _pace)
     try:
-        past = [a for a in store.all("accomplishment") if isinstance(a, AccomplishmentReport)]
-    except ApError:
+        past = [
+            digests.of("accomplishment", path.read_text(encoding="utf-8"), where=str(path))
+            for path in (store.path_for("accomplishment", i) for i in store.ids("accomplishment"))
+        ]
+    except (ApError, OSError, UnicodeDecodeError):
         return None
+    digests.save()
     per_objective = sorted(
-        a.duration / len(a.objectives) for a in past if a.duration and a.objectives
+        float(p["per_objective"]) for p in past if p["per_objective"] is not None
     )
     if not per_objective:
         return None

@@ -48,12 +48,18 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ArtifactError(f"{where}: cannot read: {exc}") from None
+        raise ArtifactError(
+            f"{where}: cannot read: {exc}", hint="write the report as a UTF-8 text file"
+        ) from None
     if text.startswith(FRONT):
         report = from_markdown(WorkerReport, text, where=where)
         if (report.plan_id, report.task_id) != (plan_id, task):
             other = f"{report.plan_id}/{report.task_id}"
-            raise ArtifactError(f"{where}: the report is for {other}, not {plan_id}/{task}")
+            raise ArtifactError(
+                f"{where}: the report is for {other}, not {plan_id}/{task}",
+                hint=f"write the report of {task} of plan {plan_id} there (its front matter "
+                "names them), or drop the front matter",
+            )
         return report
     found = _CHANGE_SUMMARY.search(text)
     return WorkerReport(

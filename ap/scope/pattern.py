@@ -236,7 +236,10 @@ def _parse(text: str, allow_git_dir: bool) -> Pattern:
 def parse_pattern(text: str, *, allow_git_dir: bool = False) -> Pattern:
     """Parse and normalise one pattern; raise ScopeError naming it when it is rejected."""
     if not isinstance(text, str):
-        raise ScopeError(f"scope pattern {text!r} is not a string")
+        raise ScopeError(
+            f"scope pattern {text!r} is not a string",
+            hint="patterns are gitignore globs anchored at the repository root, e.g. src/auth/",
+        )
     return _parse(text, allow_git_dir)
 
 

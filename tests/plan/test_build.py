@@ -35,10 +35,10 @@ def test_overlapping_scopes_never_share_a_wave() -> None:
         ("T1", "T2", "src/auth/jwt.py")
     ]
     t1 = p.objective("T1")
-    assert (
-        t1 is not None and "docs/" in t1.scope_forbid and "src/auth/jwt.py" not in t1.scope_forbid
-    )
-    assert ".github/workflows/" in t1.scope_forbid
+    assert t1 is not None and t1.scope_forbid == []  # nothing of its own: derived below
+    forbid = p.forbid_of(t1)
+    assert "docs/" in forbid and "src/auth/jwt.py" not in forbid
+    assert ".github/workflows/" in forbid
     assert p.scope_validation.valid and p.scope_validation.optimal
     assert p.scope_validation.lower_bound == 2
 
@@ -172,3 +172,18 @@ def test_plan_fields_are_filled() -> None:
 def test_max_parallel_below_one_is_refused() -> None:
     with pytest.raises(PlanInputError, match="max_parallel must be at least 1"):
         plan(spec("T1", "a/"), max_parallel=0)
+
+
+def test_the_plan_file_grows_linearly_with_the_objectives() -> None:
+    """A wave of n objectives used to store every other objective's touch n times."""
+    from ap.store import to_markdown
+
+    def text(n: int) -> str:
+        specs = [spec(f"T{i}", f"src/mod{i}/") for i in range(n)]
+        built = plan(*specs)
+        assert built.waves == [[s.id for s in specs]]
+        return to_markdown(built, template="plan.md.j2")
+
+    small, large = text(20), text(80)
+    assert large.count("src/mod7/") == small.count("src/mod7/") <= 4
+    assert len(large) < 4.5 * len(small)

@@ -9,7 +9,7 @@ from ap.config import ApConfig
 from ap.models import CoordinationPlan, ObjectiveSpec
 from ap.plan.build import build_plan
 from ap.plan.forbid import aimed, contained
-from ap.plan.validate import compute_forbid, validate_plan
+from ap.plan.validate import validate_plan
 from ap.scope import covers, parse_pattern
 from tests.scope.oracle import all_paths
 from tests.scope.strategies import patterns
@@ -44,9 +44,6 @@ def regroup(plan: CoordinationPlan, waves: list[list[str]]) -> CoordinationPlan:
             o = edited.objective(tid)
             assert o is not None
             o.wave = number
-    forbid = compute_forbid(edited.objectives, edited.global_forbid)
-    for o in edited.objectives:
-        o.scope_forbid = forbid[o.id]
     return edited
 
 
@@ -107,15 +104,35 @@ def test_max_parallel_is_respected() -> None:
     assert rules(edited)["max_parallel"] == ["wave 1 has 3 objectives, more than max_parallel 2"]
 
 
-def test_scope_forbid_must_hold_global_forbid_and_same_wave_touches() -> None:
-    plan = make(spec("T1", "a/"), spec("T2", "b/"))
-    t1 = plan.objectives[0]
-    assert t1.scope_forbid == [*FORBID, "b/"]  # global first
-    edited = plan.model_copy(deep=True)
-    edited.objectives[0].scope_forbid = [p for p in t1.scope_forbid if p not in ("b/", ".env")]
-    assert rules(edited)["scope_forbid_incomplete"] == ["T1 scope_forbid lacks .env, b/"]
-    edited.objectives[0].scope_forbid = [f"/{p}" for p in t1.scope_forbid]  # same, unnormalised
-    assert "scope_forbid_incomplete" not in rules(edited)
+def test_scope_forbid_is_the_global_forbid_and_same_wave_touches_derived() -> None:
+    """Stored once (the global forbid) and per objective only its own part; the effective
+    scope_forbid follows the waves, so a hand edit of the waves cannot leave it stale."""
+    plan = make(spec("T1", "a/"), spec("T2", "b/"), spec("T3", "c/", deps=("T1",)))
+    t1, _, t3 = plan.objectives
+    assert t1.scope_forbid == [] and plan.global_forbid == FORBID
+    assert plan.forbid_of(t1) == [*FORBID, "b/"]  # global first
+    assert plan.forbid_of(t3) == FORBID
+    moved = regroup(plan, [["T1"], ["T2", "T3"]])
+    assert moved.forbid_of(moved.objectives[1]) == [*FORBID, "c/"]
+    assert moved.forbid_of(moved.objectives[0]) == FORBID
+    moved.objectives[0].scope_forbid = ["private/"]  # an objective's own forbid is kept
+    assert moved.forbid_of(moved.objectives[0]) == [*FORBID, "private/"]
+    assert moved.forbids() == {o.id: moved.forbid_of(o) for o in moved.objectives}
+    assert "scope_forbid" not in rules(moved) and validate_plan(moved).valid
+
+
+def test_a_plan_that_stored_the_whole_forbid_list_still_validates_the_same() -> None:
+    """Plans written before recorded global forbid and same-wave touches per objective."""
+    plan = make(spec("T1", "a/"), spec("T2", "b/"), spec("T3", "c/", deps=("T1",)))
+    old = plan.model_copy(deep=True)
+    old.objectives[0].scope_forbid = [*FORBID, "b/"]
+    old.objectives[1].scope_forbid = [*FORBID, "a/"]
+    old.objectives[2].scope_forbid = list(FORBID)
+    assert old.forbids() == plan.forbids()
+    assert validate_plan(old) == plan.scope_validation
+    assert [old.own_forbid(o) for o in old.objectives] == [[], [], []]
+    old.objectives[2].scope_forbid.append("private/")
+    assert old.own_forbid(old.objectives[2]) == ["private/"]
 
 
 def test_touching_ci_needs_allow() -> None:

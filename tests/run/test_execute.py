@@ -96,8 +96,10 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture
     _, err = capsys.readouterr()
     assert code == 0, err
     repo = tmp_path / "demo" / "bookshop"
-    plan_id = next((repo / "docs" / "plans").glob("PLAN_*.md")).stem[len("PLAN_") :]
-    integration = f"ap/{plan_id}/integration"
+    integration = git(
+        repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/ap/*/integration"
+    ).strip()
+    plan_id = integration.split("/")[1]
     log = git(repo, "log", "--format=%H %P%x00%B%x00", integration)
     merges = git(repo, "rev-list", "--merges", integration).split()
     waves = json.loads(

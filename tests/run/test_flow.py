@@ -213,8 +213,10 @@ def test_start_with_a_branch_already_there_commits_and_creates_the_others(flow: 
     already (made by hand, or an interrupted start), the start still commits, that branch
     stays where it is and the others are created."""
     flow.drop_worktrees()
+    draft = flow.show(f"{flow.integration}~1", f"docs/plans/PLAN_{flow.plan_id}.md")
     for branch in (flow.integration, flow.branch("T1"), flow.branch("T2")):  # not started yet
         git(flow.root, "branch", "-D", branch)
+    flow.repo.write(f"docs/plans/PLAN_{flow.plan_id}.md", draft)  # (start took it away)
     elsewhere = flow.repo.git("rev-parse", "HEAD").strip()
     git(flow.root, "branch", flow.branch("T2"), elsewhere)
     out = flow.ok("start")

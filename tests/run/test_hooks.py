@@ -144,3 +144,51 @@ def test_hooks_manifest_is_valid_for_pre_commit() -> None:
     assert hook["id"] == "ap-check-scope"
     assert hook["pass_filenames"] is False and hook["always_run"] is True
     assert hook["entry"] == "ap check-scope --staged"
+
+
+V1_HOOK = """#!/bin/sh
+# ap-scope-hook: installed by `ap hook install`; `ap hook uninstall` removes it
+# (and puts back the hook it chained, pre-commit.ap-chained).
+exec ap check-scope --staged
+"""
+
+
+def test_hooks_folder_is_the_shipped_hook() -> None:
+    from ap.run.hooks import packaged_script
+
+    assert (ROOT / "hooks" / "pre-commit").read_text(encoding="utf-8") == packaged_script()
+    assert os.access(ROOT / "hooks" / "pre-commit", os.X_OK)
+
+
+def test_hooks_folder_works_as_core_hooks_path(flow: Flow) -> None:
+    """`git config core.hooksPath <ap>/hooks`: the script as shipped, ap found on PATH."""
+    git(flow.root, "config", "core.hooksPath", str(ROOT / "hooks"))
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    wt = flow.write("T2", {"src/auth/jwt.py": "stolen\n"})
+    git(wt, "add", "-A")
+    refused = _commit(wt, env, "x")
+    assert refused.returncode == 1
+    assert "forbidden by 'src/auth/'" in refused.stderr
+    git(wt, "reset", "-q", "--hard")
+    flow.write("T2", {"src/api/routes.py": "mine\n"})
+    git(wt, "add", "-A")
+    assert _commit(wt, env, "y").returncode == 0
+    without_ap = {**env, "PATH": "/usr/bin:/bin"}
+    flow.write("T2", {"src/api/more.py": "more\n"})
+    git(wt, "add", "-A")
+    lost = _commit(wt, without_ap, "z")
+    assert lost.returncode == 1 and "cannot find ap" in lost.stderr and "hint:" in lost.stderr
+
+
+def test_an_older_installed_hook_is_recognised_and_upgraded(flow: Flow) -> None:
+    from ap.run.hooks import hook_script, version_of
+
+    hook = flow.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text(V1_HOOK)
+    hook.chmod(0o755)
+    said = " ".join(flow.ok("hook", "install").split())
+    assert "from version 1 to 2" in said
+    assert hook.read_text() == hook_script(sys.executable)
+    assert version_of(hook.read_text()) == 2
+    assert not (hook.parent / "pre-commit.ap-chained").exists()  # upgraded, not chained
+    assert "removed" in flow.ok("hook", "uninstall") and not hook.exists()
