@@ -33,6 +33,7 @@ from ap.run.enforce import Settings
 from ap.run.ledger import Ledger, tip_status, tip_statuses, trailers, update_plan
 from ap.run.merge import MergeOutcome, merge_wave
 from ap.run.process import Processes, last_line
+from ap.run.reaper import become_subreaper, stop_stale
 from ap.run.runlock import holding
 from ap.run.slots import Slots
 from ap.run.start import StartResult, next_wave, start
@@ -135,8 +136,8 @@ class Runner:
         )
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self.processes = Processes(self._stop)
-        self.slots = Slots(git, self.area / "worktrees")
+        self.processes = Processes(self._stop, self.area / "workers", self.area / "worktrees")
+        self.slots = Slots(git, self.area / "worktrees", on_keep=self._kept)
         self._active: dict[str, tuple[float, Path]] = {}  # task -> (started, log)
         self._takes_left: int | None = None  # slots still to take in the last wave
 
@@ -150,7 +151,9 @@ class Runner:
 
     def _run(self) -> RunOutcome:
         outcome = RunOutcome(self.plan_id)
-        self.slots.remove_all()  # whatever a killed run left
+        become_subreaper()  # a worker's orphans come to ap, which stops them
+        self._stop_stale()  # a killed run's workers, before anything else
+        self.slots.remove_all()  # whatever a killed run left (but uncommitted work)
         try:
             while True:
                 tip = self.ledger.tip()
@@ -389,7 +392,7 @@ class Runner:
         for folder in (log.parent, prompt_file.parent):
             folder.mkdir(parents=True, exist_ok=True)
         try:
-            tree = self.slots.take(branch)
+            tree = self.slots.take(branch, task, resume=worker.manual)
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"no worktree: {exc.message}")
         finally:
@@ -473,6 +476,34 @@ class Runner:
         return TaskResult(task, "manual", False, "interrupted")
 
     # -- worktrees and processes ------------------------------------------
+
+    def _stop_stale(self) -> None:
+        """Stop the workers a killed run left running (recorded in its folder)."""
+        stale = stop_stale(self.area / "workers")
+        if stale:
+            names = ", ".join(sorted(e.task for e in stale))
+            self.emit(
+                event(
+                    "message",
+                    "execution",
+                    message=f"stopped what an earlier run's workers left running ({names})",
+                )
+            )
+
+    def _kept(self, task: str | None, tree: Path) -> None:
+        """A worktree with uncommitted work is kept: say where, and what to do with it."""
+        whose = f"{task}'s worktree" if task else "a worktree"
+        self.emit(
+            event(
+                "worktree_kept",
+                "execution",
+                task=task,
+                path=str(tree),
+                message=f"{whose} has uncommitted changes: kept in {tree}; commit them "
+                f"there with `ap submit` (a rerun with the manual worker hands it back), or "
+                f"remove it with `git worktree remove --force {tree}`",
+            )
+        )
 
     def _cleanup(self) -> None:
         """Remove the worktrees (never a branch: the work is in the branches' commits)."""
