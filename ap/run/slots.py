@@ -29,7 +29,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ap.errors import ApError
+from ap.events import event
 from ap.git import Git
+from ap.models import Event
 
 
 class _Gate:
@@ -307,3 +309,17 @@ class Slots:
         with self._gate.alone():
             self.git.worktree_remove(slot)
             shutil.rmtree(slot, ignore_errors=True)
+
+
+def kept_event(task: str | None, tree: Path) -> Event:
+    """The ``worktree_kept`` event: where uncommitted work is kept, and what to do with it."""
+    whose = f"{task}'s worktree" if task else "a worktree"
+    return event(
+        "worktree_kept",
+        "execution",
+        task=task,
+        path=str(tree),
+        message=f"{whose} has uncommitted changes: kept in {tree}; commit them there with "
+        f"`ap submit` (a rerun with the manual worker hands it back), or remove it with "
+        f"`git worktree remove --force {tree}`",
+    )
