@@ -331,7 +331,8 @@ class Runner:
         try:
             return self._work_in(tree, plan, data, objective, worker, branch, log, prompt_file)
         finally:
-            self._check_branches()  # (its own moves, while its worktree is known to be its)
+            if worker.manual:  # a person's submit: their own move, while the worktree is theirs
+                self._check_branches()
             self.guard.working(task, None)
             self.slots.give_back(tree)
 

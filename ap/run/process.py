@@ -12,10 +12,13 @@ import secrets
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
 from ap.run import reaper
+
+GROUP_ROUNDS = 50  # waits of 10 ms for a killed worker's group to be gone
 
 
 class Processes:
@@ -82,6 +85,8 @@ class Processes:
     def _start(
         self, task: str, argv: list[str], cwd: Path, env: dict[str, str], out: IO[bytes], token: str
     ) -> subprocess.Popen[bytes]:
+        if self._records is not None:  # (its token first: ap may die before the pid is known)
+            reaper.record(self._records, reaper.WorkerRecord(task, 0, "", 0, token))
         with self._lock:
             proc = subprocess.Popen(
                 reaper.launched(argv),
@@ -105,24 +110,46 @@ class Processes:
         with self._lock:
             self._live.pop(task, None)
             _kill_group(pid)
-            reaper.kill_marked({token})
-            if self._worktrees is not None:
-                live = {t for _, t in self._live.values()}
-                reaper.sweep_orphans(live, {p.pid for p, _ in self._live.values()}, self._worktrees)
+            if not reaper.subreaping():  # (a subreaper finds them all among its children)
+                reaper.kill_marked({token})
+            for _ in range(GROUP_ROUNDS):  # until its group is gone: its members' orphans
+                self._sweep()  # come to ap as they die
+                if not _group_exists(pid):
+                    break
+                time.sleep(0.01)
         if self._records is not None:
             reaper.forget(self._records, task)
 
+    def _sweep(self) -> None:
+        """Stop the orphans of workers that ended (the caller holds the lock)."""
+        if reaper.subreaping() and self._worktrees is not None:
+            live = {t for _, t in self._live.values()}
+            reaper.sweep_orphans(live, {p.pid for p, _ in self._live.values()}, self._worktrees)
+
     def kill_all(self) -> None:
+        """Kill every running worker and what it started, and what ended ones left."""
         with self._lock:
             live = [proc for proc, _ in self._live.values()]
         for proc in live:
             kill(proc)
+        with self._lock:
+            self._sweep()
 
 
 def kill(proc: subprocess.Popen[bytes]) -> None:
     """Kill a worker and everything it started (its process group)."""
     _kill_group(proc.pid)
     proc.wait()
+
+
+def _group_exists(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _kill_group(group: int) -> None:

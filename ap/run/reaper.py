@@ -17,8 +17,10 @@ and leaves its group is not found there.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +33,7 @@ _PROC = Path("/proc")
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _ROUNDS = 20  # a killed process's own orphans come to ap in turn; enough for any real tree
+_SUBREAPER: set[int] = set()  # the process id, once it is a child subreaper
 
 # Run in front of a worker on Linux: the parent-death signal, then the worker itself.
 # (Not a preexec_fn: ap forks from many threads, and a fork may only exec safely.)
@@ -65,16 +68,40 @@ def become_subreaper() -> bool:
     try:
         import ctypes
 
-        return int(ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+        if int(ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0:
+            _SUBREAPER.add(os.getpid())
     except (OSError, AttributeError):
-        return False
+        pass
+    return subreaping()
+
+
+def subreaping() -> bool:
+    """Whether every orphaned descendant of a worker comes to this process."""
+    return os.getpid() in _SUBREAPER  # (a forked child is not one)
 
 
 def launched(argv: list[str]) -> list[str]:
-    """``argv`` behind the parent-death launcher on Linux; as is elsewhere."""
+    """``argv`` behind a parent-death launcher on Linux (util-linux's ``setpriv``, a few
+    milliseconds, or a Python one); as is elsewhere. (Should ap die before the signal is
+    set, its record names the worker's token: the next run finds it by that.)"""
     if not LINUX:
         return argv
+    setpriv = _setpriv()
+    if setpriv is not None:
+        return [setpriv, "--pdeathsig", "KILL", "--", *argv]
     return [sys.executable, "-I", "-S", "-c", _LAUNCH, str(os.getpid()), *argv]
+
+
+@functools.cache
+def _setpriv() -> str | None:
+    found = shutil.which("setpriv")
+    if found is None:
+        return None
+    try:
+        usage = subprocess.run([found, "--help"], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return found if "--pdeathsig" in usage.stdout else None
 
 
 def start_time(pid: int) -> str | None:
@@ -115,7 +142,7 @@ def stop_stale(folder: Path) -> list[WorkerRecord]:
         with contextlib.suppress(OSError, ValueError, TypeError):
             found.append(WorkerRecord(**json.loads(path.read_text(encoding="utf-8"))))
     for entry in found:
-        if start_time(entry.pid) == entry.start:
+        if entry.pid > 1 and start_time(entry.pid) == entry.start:
             _signal_group(entry.pgid)
             _signal(entry.pid)
     kill_marked({e.token for e in found})
@@ -158,7 +185,7 @@ def sweep_orphans(live: set[str], workers: set[int], worktrees: Path) -> None:
     me, session = os.getpid(), os.getsid(0)
     for _ in range(_ROUNDS):
         acted = False
-        for pid in _pids():
+        for pid in _children(me):
             stat = _stat(pid)
             if stat is None or stat[0] != me or stat[3] == session or pid in workers:
                 continue  # not an orphan given to ap (its own git and gates are in its session)
@@ -175,6 +202,26 @@ def sweep_orphans(live: set[str], workers: set[int], worktrees: Path) -> None:
             acted = True
         if not acted:
             break
+
+
+def _children(pid: int) -> list[int]:
+    """The children of ``pid`` (from each of its threads' lists; all processes when the
+    system keeps no such lists)."""
+    found: list[int] = []
+    try:
+        threads = os.listdir(_PROC / str(pid) / "task")
+    except OSError:
+        return []
+    for thread in threads:
+        try:
+            found += map(int, (_PROC / str(pid) / "task" / thread / "children").read_text().split())
+        except FileNotFoundError:
+            if not (_PROC / str(pid) / "task" / thread).is_dir():
+                continue  # (the thread ended meanwhile)
+            return _pids()  # no children lists here: every process (filtered by the caller)
+        except OSError:
+            continue
+    return found
 
 
 def _pids() -> list[int]:
@@ -217,6 +264,8 @@ def _inside(pid: int, folder: Path) -> bool:
 
 
 def _signal(pid: int) -> None:
+    if pid <= 1 or pid == os.getpid():
+        return  # (0 and -1 would mean a whole group, or every process)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.kill(pid, signal.SIGKILL)
 

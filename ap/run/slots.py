@@ -108,6 +108,7 @@ class Slots:
         self._threads: list[threading.Thread] = []
         self._removing: threading.Thread | None = None
         self._closing = False  # no worktree will be taken again
+        self._unpruned = False  # a worktree was removed, git not told yet
 
     def reserve(self, count: int, rev: str) -> None:
         """Start adding worktrees (detached at ``rev``, no files yet) until there are ``count``."""
@@ -140,8 +141,7 @@ class Slots:
                 with self._gate.alone():
                     self.folder.mkdir(parents=True, exist_ok=True)
                     self.git.worktree_add(slot, branch, branch=branch, checkout=False)
-            with self._gate.shared():
-                self.git.checkout_worktree(slot, branch)
+            self._checkout(slot, branch)
         except BaseException:
             self._remove(slot)
             raise
@@ -149,6 +149,20 @@ class Slots:
             self.owners.mkdir(parents=True, exist_ok=True)
             (self.owners / slot.name).write_text(task, encoding="utf-8")
         return slot
+
+    def _checkout(self, slot: Path, branch: str) -> None:
+        try:
+            with self._gate.shared():
+                self.git.checkout_worktree(slot, branch)
+        except ApError:
+            if not self._unpruned:
+                raise
+            # the branch may still be recorded for a worktree removed earlier in this run
+            with self._gate.alone():
+                self.git.run_bytes("worktree", "prune", check=False)
+                self._unpruned = False
+            with self._gate.shared():
+                self.git.checkout_worktree(slot, branch)
 
     def give_back(self, slot: Path) -> None:
         """Done with ``slot``: it is removed (or kept, with uncommitted work) in the
@@ -190,8 +204,9 @@ class Slots:
             for tree in gone:
                 shutil.rmtree(tree, ignore_errors=True)
                 (self.owners / tree.name).unlink(missing_ok=True)
-            if gone or prune:
+            if gone or prune or self._unpruned:
                 self.git.run_bytes("worktree", "prune", check=False)
+                self._unpruned = False
 
     def remove_all_soon(self) -> None:
         """Start removing every worktree in the background: the run needs no more of them."""
@@ -291,10 +306,11 @@ class Slots:
     def _replace(self, old: Path, fresh: Path) -> None:
         self._add_all([fresh], self._rev)
         if not self._keep_if_worked(old):
-            with self._gate.alone():
-                self.git.worktree_remove(old)
-                shutil.rmtree(old, ignore_errors=True)
+            # (its record goes with the next prune: its branch is not checked out again
+            # in this run, and nothing else waits for a worktree command)
+            shutil.rmtree(old, ignore_errors=True)
             (self.owners / old.name).unlink(missing_ok=True)
+            self._unpruned = True
 
     def _settle(self, slot: Path, *, ready: bool) -> None:
         with self._changed:
@@ -314,12 +330,17 @@ class Slots:
 def kept_event(task: str | None, tree: Path) -> Event:
     """The ``worktree_kept`` event: where uncommitted work is kept, and what to do with it."""
     whose = f"{task}'s worktree" if task else "a worktree"
+    again = (
+        f"`ap run --worker manual` (`ap retry {task} --worker manual` once it failed) hands it "
+        "back, or commit them there with `ap submit`"
+        if task
+        else "look at them there (`git status`)"
+    )
     return event(
         "worktree_kept",
         "execution",
         task=task,
         path=str(tree),
-        message=f"{whose} has uncommitted changes: kept in {tree}; commit them there with "
-        f"`ap submit` (a rerun with the manual worker hands it back), or remove it with "
+        message=f"{whose} has uncommitted changes, kept in {tree}: {again}; to drop them: "
         f"`git worktree remove --force {tree}`",
     )
