@@ -238,4 +238,5 @@ def _labelled(message: str) -> str | None:
     """The objective a reflog message's ``ap-worker <task>:`` label names, if any."""
     if not message.startswith(f"{LABEL} "):
         return None
-    return message[len(LABEL) + 1 :].split(":", 1)[0].strip() or None
+    words = message[len(LABEL) + 1 :].split(":", 1)[0].split()  # ("T1 (finish): …" a rebase's)
+    return words[0] if words else None

@@ -24,6 +24,10 @@ case "$AP_TASK" in
     while [ ! -e "$PIDDIR/T2-started" ]; do sleep 0.1; done
     victim="refs/heads/ap/$AP_PLAN/T2"
     case "$ATTACK" in
+      own-history)  # not an attack: T1 rewrites its own branch (two commits, one dropped)
+        echo a > src/auth/a.py && git add -A && git $who commit -qm a
+        echo b > src/auth/b.py && git add -A && git $who commit -qm b
+        git $who rebase -q --onto HEAD~2 HEAD~1 ;;
       update-ref)  # a commit of T1's own files, put on T2's branch from T1's worktree
         echo evil > src/auth/evil.py && git add -A
         c=$(git $who commit-tree "$(git write-tree)" -p HEAD -m sabotage)
@@ -103,3 +107,19 @@ def test_the_culprit_fails_not_the_victim(
     assert "sabotage" not in log
     t2_paths = git(flow.root, "diff", "--name-only", f"{flow.branch('T2')}~1", flow.branch("T2"))
     assert "src/auth/evil.py" not in t2_paths
+
+
+def test_a_worker_rewriting_its_own_branch_is_not_foreign(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    piddir = tmp_path / "pids"
+    piddir.mkdir()
+    flow = _flow(tmp_path, capsys)
+    monkeypatch.setenv("PIDDIR", str(piddir))
+    monkeypatch.setenv("ATTACK", "own-history")
+    code, out, err = flow.ap("run", "--json")
+    assert code == 0, err
+    assert not [line for line in out.splitlines() if '"foreign_move"' in line]
+    assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
+    tree = flow.tree(flow.integration)
+    assert "src/auth/b.py" in tree and "src/auth/a.py" not in tree
