@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -62,13 +65,53 @@ def test_a_half_written_record_is_ignored(tmp_path: Path) -> None:
     assert not (tmp_path / "T1.json").exists()
 
 
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+PARENT = """\
+import subprocess, sys, time
+from ap.run import reaper
+if sys.argv[1] == "python":
+    reaper._setpriv = lambda: None
+child = subprocess.Popen(reaper.launched(["sleep", "600"]))
+print(child.pid, flush=True)
+time.sleep(600)
+"""
+
+
 @linux
-def test_the_launcher_keeps_the_worker_and_its_pid(tmp_path: Path) -> None:
+@pytest.mark.parametrize("launcher", ["setpriv", "python"])
+def test_a_launched_worker_dies_with_ap_and_keeps_its_pid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, launcher: str
+) -> None:
+    if launcher == "setpriv" and reaper._setpriv() is None:
+        pytest.skip("no setpriv with --pdeathsig here")
+    if launcher == "python":
+        monkeypatch.setattr(reaper, "_setpriv", lambda: None)
     out = tmp_path / "pid"
-    proc = subprocess.Popen(
-        reaper.launched(
-            [sys.executable, "-c", f"import os; open({str(out)!r}, 'w').write(str(os.getpid()))"]
-        )
-    )
+    code = f"import os; open({str(out)!r}, 'w').write(str(os.getpid()))"
+    proc = subprocess.Popen(reaper.launched([sys.executable, "-c", code]))
     assert proc.wait(timeout=60) == 0
     assert int(out.read_text()) == proc.pid  # (exec: the record's pid is the worker's)
+    # ap killed: the worker gets the parent-death signal
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, launcher], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    try:
+        assert _running(worker)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while _running(worker):
+            assert time.monotonic() < deadline, "the worker outlived ap"
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(worker, signal.SIGKILL)
