@@ -9,6 +9,11 @@ authority and records violations). Failures go into the plan, then
 ``merge-wave`` runs; a failed objective blocks its dependants and nothing else.
 Done is read from git, so a run that was interrupted resumes where it stopped:
 objectives whose branch tip is already a done commit are not run again.
+
+Workers can be hostile or careless: each attempt gets a fresh worktree (slots.py),
+nothing a worker starts outlives it and a killed run's workers are stopped by the
+next (process.py, reaper.py), uncommitted work is never removed (slots.py), and a
+worker that moves another objective's branch fails instead of its victim (guard.py).
 """
 
 from __future__ import annotations
