@@ -251,10 +251,15 @@ class Slots:
         """Bring the kept work onto ``branch``, which moved while it waited (``ap retry``
         starts the objective again from the integration branch): a merge of the work
         into the branch's files (``checkout --merge``); whether it went. When it did not,
-        the worktree is left as it was, at the commit its files came from."""
+        the worktree is left as it was, at the commit its files came from. The work as it
+        was (tracked files: a merge may leave conflict markers; untracked ones stay put) is
+        kept first under ``refs/ap/kept/<worktree>``."""
         if self._run(tree, "symbolic-ref", "--quiet", "HEAD") != f"refs/heads/{branch}":
             return False
         self._set_aside(tree)
+        snapshot = self._run(tree, "stash", "create", "ap: kept work")
+        if snapshot:
+            self.git.update_ref(f"refs/ap/kept/{tree.name}", snapshot, None)
         with self._gate.shared():
             proc = self.git.run_bytes(
                 "checkout", "--merge", "--quiet", branch, check=False, cwd=tree

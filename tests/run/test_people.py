@@ -94,6 +94,9 @@ def test_a_persons_uncommitted_edits_survive_and_are_handed_back(
     _edits_are_there(tree)
     if how == "SIGKILL":
         assert any(e["type"] == "worktree_kept" and e["path"] == str(tree) for e in seen)
+    if how == "timeout":  # (the work as it was, before it went onto the fresh branch)
+        snapshot = git(flow.root, "rev-parse", f"refs/ap/kept/{tree.name}").strip()
+        assert "'signed'" in git(flow.root, "show", f"{snapshot}:src/auth/jwt.py")
     submitted = run_ap(tree, "submit", "-m", "T1 by hand")
     assert submitted.returncode == 0, submitted.stderr
     code, _, err = _rest(again)
