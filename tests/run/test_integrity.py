@@ -232,7 +232,12 @@ def test_a_forged_step_is_caught_by_its_content(flow: Flow, forgery: str) -> Non
     code, _, err = flow.ap("merge-wave")
     assert code == 1, err
     assert forged[:12] in err and reason in " ".join(err.split()), err
+    code, _, err = flow.ap("scope", "request", "T1", "docs/x.md", "--why", "a guide")
+    assert code == 1 and forged[:12] in err, err
     assert git(flow.root, "rev-parse", flow.integration).strip() == forged
+    shown = flow.ok("status")  # status says why, and how to put the branch back
+    assert f"refused: {flow.integration} was moved by commits ap did not make" in shown
+    assert "next: if you did not mean these commits" in shown
 
 
 def test_a_second_plan_commit_replacing_the_history_is_refused(flow: Flow) -> None:
