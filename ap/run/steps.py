@@ -116,11 +116,9 @@ class Rules:
         self, oid: str, parents: Sequence[str], plan: CoordinationPlan, changes: list[DiffEntry]
     ) -> str | None:
         """Why the commit is not the first commit ``ap start`` makes, or None."""
-        ledger = self.ledger
-        if len(parents) != 1 or plan.base_commit != parents[0]:
-            return "its parent is not the base commit its plan names"
-        if plan.id != ledger.plan_id or plan.integration_branch != ledger.branch:
-            return f"its plan is not plan {ledger.plan_id} on {ledger.branch}"
+        problem = self._origin(parents, plan)
+        if problem is not None:
+            return problem
         fresh = all(s == (PENDING, None, None, None) for s in _states(plan).values())
         if not fresh or plan.grants or plan.wave_records:
             return "its plan records work no plan has done when it starts"
@@ -133,6 +131,17 @@ class Rules:
         result = validate_plan(plan, case_sensitive=self.case_sensitive)
         if not result.valid:
             return "its plan is invalid: " + "; ".join(v.message for v in result.violations[:3])
+        return None
+
+    def _origin(self, parents: Sequence[str], plan: CoordinationPlan) -> str | None:
+        """The first commit is this plan's, on the base it names, which holds none of it."""
+        ledger = self.ledger
+        if len(parents) != 1 or plan.base_commit != parents[0]:
+            return "its parent is not the base commit its plan names"
+        if plan.id != ledger.plan_id or plan.integration_branch != ledger.branch:
+            return f"its plan is not plan {ledger.plan_id} on {ledger.branch}"
+        if self.git.rev_list("-n", "1", f"--grep=^AP-Plan: {ledger.plan_id}$", parents[0]):
+            return f"its parent already holds commits of plan {ledger.plan_id}: it is not the first"
         return None
 
     # -- every later commit -------------------------------------------------

@@ -257,6 +257,32 @@ def test_a_second_plan_commit_replacing_the_history_is_refused(flow: Flow) -> No
     assert code == 1 and root[:12] in err, err
 
 
+def test_a_new_first_commit_on_top_of_the_history_is_refused_anywhere(flow: Flow) -> None:
+    """A forged first commit grafted on the real history is refused even on a machine that
+    never saw the branch (no remembered first commit)."""
+    import shutil
+
+    from ap.config import ApConfig
+    from ap.git import Git
+    from ap.models import ObjectiveStatus
+    from ap.run import integrity
+    from ap.run.ledger import Ledger, render_plan
+
+    ledger = Ledger(Git(flow.root), ApConfig(), flow.plan_id)
+    plan = ledger.load()
+    for objective in plan.objectives:  # a plan as it starts, on the real tip
+        objective.status = ObjectiveStatus.PENDING
+        objective.branch = objective.base = None
+    plan.base_commit = ledger.require_tip()
+    text = render_plan(plan)
+    root = _forge(flow, _steps(flow, "plan"), {_plan_path(flow): text})
+    shutil.rmtree(Git(flow.root).git_dir() / "ap" / "cache" / "integrity")
+    integrity._KNOWN.clear()
+    code, _, err = flow.ap("merge-wave")
+    assert code == 1 and root[:12] in err, err
+    assert "already holds commits of plan" in err, err
+
+
 def test_honest_history_is_verified_from_scratch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
