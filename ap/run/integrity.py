@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING
 from ap.errors import ApError, CheckFailed, PlanInvalid
 from ap.git import Git, parse_trailers
 from ap.models import CoordinationPlan
-from ap.run.steps import Rules, Step, scope_terms
 
 if TYPE_CHECKING:
     from ap.run.ledger import Ledger
+    from ap.run.steps import Rules
 
 WALK_LIMIT = 10_000  # commits looked at before giving up on finding the plan's first one
 SHOWN = 8  # commits and paths named in a refusal
@@ -155,6 +155,8 @@ def verify_chain(ledger: Ledger, tip: str) -> None:
         raise _foreign(ledger, chain[:SHOWN], "the branch's history holds no first commit of "
                        f"plan {ledger.plan_id} that ap made", None)  # fmt: skip
     chain.reverse()  # oldest first: each commit is judged on its parent's plan
+    from ap.run.steps import Rules
+
     rules = Rules(ledger)
     good: list[str] = []
     try:
@@ -202,13 +204,15 @@ def _judge(ledger: Ledger, rules: Rules, commit: Commit, *, first: bool) -> str 
         return f"its plan cannot be read: {exc.message}"
     changes = ledger.git.diff_raw(parent, commit.oid)
     if old is None:
-        problem = rules.first(commit.oid, commit.parents, new, changes)
+        problem = rules.first(commit.parents, new, changes)
         anchor = ledger.trust.anchor()
         if problem is None and anchor is not None and anchor != commit.oid:
             problem = f"ap started this plan's branch at {anchor[:12]}, not here"
         if problem is None and anchor is None:
             ledger.trust.pin(commit.oid)
         return problem
+    from ap.run.steps import Step
+
     return rules.problem(Step(commit.oid, commit.parents, commit.trailers, old, new, changes))
 
 
@@ -245,6 +249,32 @@ def _paths(git: Git, commit: Commit) -> str:
 # -- the plan on the branch --------------------------------------------------
 
 
+def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
+    """Everything of a plan that decides who may change what: no step of ap changes it
+    (a grant is added by its own step, checked apart)."""
+    return (
+        plan.id,
+        plan.integration_branch,
+        plan.base_commit,
+        tuple(plan.global_forbid),
+        tuple(plan.allowed),
+        tuple(tuple(wave) for wave in plan.waves),
+        plan.max_parallel,
+        tuple(
+            (
+                o.id,
+                o.wave,
+                tuple(o.depends_on),
+                tuple(o.scope_touch),
+                tuple(o.scope_read),
+                tuple(o.scope_forbid),
+                tuple(o.integration_points),
+            )
+            for o in plan.objectives
+        ),
+    )
+
+
 def validate_tip(ledger: Ledger, plan: CoordinationPlan) -> None:
     """Refuse (PlanInvalid) a plan on the branch that breaks a validation rule, listing them.
 
@@ -273,6 +303,8 @@ def validate_tip(ledger: Ledger, plan: CoordinationPlan) -> None:
 def refuse_checked_out(git: Git, branch: str) -> None:
     """Refuse to move ``branch`` while a worktree has it checked out: its files and index
     would stay behind, and a `git commit -a` there would undo ap's commits."""
+    if not _maybe_checked_out(git, f"ref: refs/heads/{branch}"):
+        return
     for worktree in git.worktrees():
         if worktree.branch == branch:
             where = worktree.path
@@ -282,3 +314,25 @@ def refuse_checked_out(git: Git, branch: str) -> None:
                 hint=f"switch that work tree away from it (`git -C {where} switch -`, or "
                 f"`git -C {where} checkout --detach`), then run the command again",
             )
+
+
+def _maybe_checked_out(git: Git, symref: str) -> bool:
+    """Whether some worktree's HEAD file names the branch (read without a git process, as
+    ``git worktree list`` reads them); True when unsure, so git is asked."""
+    common = git.git_dir()
+    try:
+        linked = [d / "HEAD" for d in (common / "worktrees").iterdir() if d.is_dir()]
+    except FileNotFoundError:
+        linked = []
+    except OSError:
+        return True
+    for head in (common / "HEAD", *linked):
+        try:
+            text = head.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            continue  # a worktree being added or removed
+        except (OSError, UnicodeDecodeError):
+            return True
+        if text in (symref, "ref: refs/heads/.invalid"):  # (.invalid: HEAD is in a reftable)
+            return True
+    return False

@@ -19,6 +19,7 @@ from ap.errors import ScopeError
 from ap.git import DiffEntry
 from ap.models import CoordinationPlan, ObjectiveStatus
 from ap.plan.validate import validate_plan
+from ap.run.integrity import scope_terms
 
 if TYPE_CHECKING:
     from ap.run.ledger import Ledger
@@ -31,32 +32,6 @@ REGULAR = "100644"  # the mode of every file ap writes itself
 # status, branch, start commit, merged head: what the steps move
 State = tuple[ObjectiveStatus, str | None, str | None, str | None]
 Moves = dict[str, tuple[State, State]]
-
-
-def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
-    """Everything of a plan that decides who may change what: no step of ap changes it
-    (a grant is added by its own step, checked apart)."""
-    return (
-        plan.id,
-        plan.integration_branch,
-        plan.base_commit,
-        tuple(plan.global_forbid),
-        tuple(plan.allowed),
-        tuple(tuple(wave) for wave in plan.waves),
-        plan.max_parallel,
-        tuple(
-            (
-                o.id,
-                o.wave,
-                tuple(o.depends_on),
-                tuple(o.scope_touch),
-                tuple(o.scope_read),
-                tuple(o.scope_forbid),
-                tuple(o.integration_points),
-            )
-            for o in plan.objectives
-        ),
-    )
 
 
 def _states(plan: CoordinationPlan) -> dict[str, State]:
@@ -113,7 +88,7 @@ class Rules:
     # -- the plan's first commit --------------------------------------------
 
     def first(
-        self, oid: str, parents: Sequence[str], plan: CoordinationPlan, changes: list[DiffEntry]
+        self, parents: Sequence[str], plan: CoordinationPlan, changes: list[DiffEntry]
     ) -> str | None:
         """Why the commit is not the first commit ``ap start`` makes, or None."""
         problem = self._origin(parents, plan)
