@@ -246,6 +246,22 @@ def _paths(git: Git, commit: Commit) -> str:
     return shown or "nothing"
 
 
+def refuse_restart(ledger: Ledger) -> None:
+    """Refuse to start a plan's branch again where ap started it before and it is gone
+    (deleted by hand, or by a worker): it would start over from the working tree's copy
+    of the plan, which anyone could have edited."""
+    anchor = ledger.trust.anchor()
+    if anchor is None or ledger.tip() is not None or ledger.git.read_object(anchor) is None:
+        return  # (a branch there: the compare-and-swap says so)
+    last = ledger.trust.last() or anchor
+    raise CheckFailed(
+        f"{ledger.branch} is gone, but ap started it before (at {anchor[:12]}); it is not "
+        "started again from the working tree's plan; nothing was changed",
+        hint=f"put it back with `git update-ref refs/heads/{ledger.branch} {last}`; to start "
+        f"the plan over instead, delete {ledger.trust.anchor_file}",
+    )
+
+
 # -- the plan on the branch --------------------------------------------------
 
 

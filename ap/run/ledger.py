@@ -121,6 +121,9 @@ class Ledger:
     def require_tip(self) -> str:
         tip = self.tip()
         if tip is None:
+            from ap.run.integrity import refuse_restart
+
+            refuse_restart(self)  # ap started it, and it is gone: say so
             raise CheckFailed(
                 f"plan {self.plan_id} has not started: there is no {self.branch}",
                 hint=f"run `ap start {self.plan_id}`",
@@ -189,8 +192,12 @@ class Ledger:
         the branch from ``expected`` (None: it must not exist yet), with ``refs`` created
         in the same transaction if none exists yet. The commit (None when the branch
         moved), and whether ``refs`` were created."""
+        from ap.run.integrity import refuse_restart
+
         if expected is not None:
             self.verify(expected)  # (known good already, unless the caller skipped the check)
+        else:
+            refuse_restart(self)
         self.require_movable()
         changes: dict[str, bytes | Stored | None] = dict(files or {})
         changes[self.plan_path] = render_plan(plan).encode()

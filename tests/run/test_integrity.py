@@ -63,6 +63,12 @@ elif attack == "update-ref":  # a commit of its own, the branch moved onto it
     git("commit", "-q", "--no-verify", "-m", START)
     git("update-ref", f"refs/heads/{integration}", "HEAD")
     git("reset", "-q", "--soft", "HEAD~1")
+elif attack == "delete":  # the branch deleted, the plan in the main checkout widened
+    main = pathlib.Path(git("rev-parse", "--path-format=absolute", "--git-common-dir")).parent
+    plan_file = main / f"docs/plans/PLAN_{plan}.md"
+    plan_file.write_text(plan_file.read_text().replace("- src/auth/", "- src/"))
+    git("update-ref", "-d", f"refs/heads/{integration}")
+    pathlib.Path("src/api/evil.py").write_text("out of scope\\n")
 elif attack == "widen":  # a forged start step widening its own scope, then work outside it
     path = f"docs/plans/PLAN_{plan}.md"
     text = git("show", f"{integration}:{path}").replace("- src/auth/", "- src/")
@@ -96,6 +102,30 @@ def hostile_flow(
     (flow.root / "ap.yaml").write_text(f"team:\n  - name: py\n    command: {command}\n")
     monkeypatch.setenv("ATTACK", attack)
     return flow
+
+
+def test_a_worker_deleting_the_integration_branch_stops_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ap does not start the plan again from the working tree's (edited) copy of the plan."""
+    flow = hostile_flow(tmp_path, capsys, monkeypatch, "delete")
+    tip = git(flow.root, "rev-parse", flow.integration).strip()
+    code, _, err = flow.ap("run")
+    assert code == 1, err
+    assert f"{flow.integration} is gone, but ap started it before" in err, err
+    assert git(flow.root, "for-each-ref", f"refs/heads/{flow.integration}") == ""
+    for command in ("run", "start"):  # not started again from the edited plan
+        code, _, again = flow.ap(command)
+        assert code == 1 and "is gone, but ap started it before" in again, again
+    assert git(flow.root, "for-each-ref", f"refs/heads/{flow.integration}") == ""
+    hint = re.search(r"`(git update-ref [^`]+)`", err)
+    assert hint is not None
+    last = hint.group(1).split()[-1]  # ap's last commit: the run's start, on the old tip
+    git(flow.root, "merge-base", "--is-ancestor", tip, last)
+    git(flow.root, *hint.group(1).split()[1:])
+    code, _, err = flow.ap("merge-wave")  # T1's change outside its scope is caught
+    assert code == 1 and "scope violation: src/api/evil.py" in err, err
+    assert "src/api/evil.py" not in flow.tree(flow.integration)
 
 
 def _ap_commits_on(flow: Flow, commit: str) -> list[str]:
