@@ -246,20 +246,46 @@ def _paths(git: Git, commit: Commit) -> str:
     return shown or "nothing"
 
 
-def refuse_restart(ledger: Ledger) -> None:
-    """Refuse to start a plan's branch again where ap started it before and it is gone
-    (deleted by hand, or by a worker): it would start over from the working tree's copy
-    of the plan, which anyone could have edited."""
+def refuse_gone(ledger: Ledger) -> None:
+    """Refuse (CheckFailed) when the branch is gone though ap started it in this repository."""
+    anchor = _gone(ledger)
+    if anchor is not None:
+        raise CheckFailed(
+            f"{ledger.branch} is gone, but ap started it before (at {anchor[:12]}); "
+            "nothing was changed",
+            hint=f"put it back with `git update-ref refs/heads/{ledger.branch} "
+            f"{ledger.trust.last() or anchor}` (or `ap start` starts the plan again)",
+        )
+
+
+def refuse_restart(ledger: Ledger, plan: CoordinationPlan) -> None:
+    """Refuse to start the branch again from ``plan`` (the working tree's copy) where ap
+    started it before and it is gone (deleted by hand, or by a worker), unless the copy
+    has the scopes ap started it with: anyone could have edited it since."""
+    anchor = _gone(ledger)
+    if anchor is None:
+        return
+    try:
+        same = scope_terms(ledger.load(anchor)) == scope_terms(plan)
+    except ApError:
+        same = False
+    if not same:
+        raise CheckFailed(
+            f"{ledger.branch} is gone, but ap started it before (at {anchor[:12]}) from a "
+            "plan with other objectives, scopes or base than the working tree's copy has "
+            "now; it is not started again from that copy; nothing was changed",
+            hint=f"put it back with `git update-ref refs/heads/{ledger.branch} "
+            f"{ledger.trust.last() or anchor}`",
+        )
+
+
+def _gone(ledger: Ledger) -> str | None:
+    """The plan's first commit, when ap started the branch in this repository and it is
+    gone now (None when it is there: the compare-and-swap says so)."""
     anchor = ledger.trust.anchor()
     if anchor is None or ledger.tip() is not None or ledger.git.read_object(anchor) is None:
-        return  # (a branch there: the compare-and-swap says so)
-    last = ledger.trust.last() or anchor
-    raise CheckFailed(
-        f"{ledger.branch} is gone, but ap started it before (at {anchor[:12]}); it is not "
-        "started again from the working tree's plan; nothing was changed",
-        hint=f"put it back with `git update-ref refs/heads/{ledger.branch} {last}`; to start "
-        f"the plan over instead, delete {ledger.trust.anchor_file}",
-    )
+        return None
+    return anchor
 
 
 # -- the plan on the branch --------------------------------------------------

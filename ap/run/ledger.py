@@ -121,9 +121,9 @@ class Ledger:
     def require_tip(self) -> str:
         tip = self.tip()
         if tip is None:
-            from ap.run.integrity import refuse_restart
+            from ap.run.integrity import refuse_gone
 
-            refuse_restart(self)  # ap started it, and it is gone: say so
+            refuse_gone(self)  # ap started it, and it is gone: say so
             raise CheckFailed(
                 f"plan {self.plan_id} has not started: there is no {self.branch}",
                 hint=f"run `ap start {self.plan_id}`",
@@ -197,7 +197,7 @@ class Ledger:
         if expected is not None:
             self.verify(expected)  # (known good already, unless the caller skipped the check)
         else:
-            refuse_restart(self)
+            refuse_restart(self, plan)
         self.require_movable()
         changes: dict[str, bytes | Stored | None] = dict(files or {})
         changes[self.plan_path] = render_plan(plan).encode()

@@ -117,6 +117,7 @@ def test_a_worker_deleting_the_integration_branch_stops_the_run(
     for command in ("run", "start"):  # not started again from the edited plan
         code, _, again = flow.ap(command)
         assert code == 1 and "is gone, but ap started it before" in again, again
+        assert "other objectives, scopes or base than the working tree's copy" in again
     assert git(flow.root, "for-each-ref", f"refs/heads/{flow.integration}") == ""
     hint = re.search(r"`(git update-ref [^`]+)`", err)
     assert hint is not None
