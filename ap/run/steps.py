@@ -44,6 +44,12 @@ def _moves(old: CoordinationPlan, new: CoordinationPlan) -> Moves:
     return {task: (before[task], after[task]) for task in before if before[task] != after[task]}
 
 
+def _stuck(plan: CoordinationPlan, task: str) -> bool:
+    """Whether ``task`` keeps its dependants blocked (it failed, or is blocked itself)."""
+    objective = plan.objective(task)
+    return objective is None or objective.status in (FAILED, BLOCKED)
+
+
 def _grants(plan: CoordinationPlan) -> list[tuple[str, str]]:
     return [(g.task, g.pattern) for g in plan.grants]
 
@@ -212,9 +218,10 @@ class Rules:
                     None,
                 )
                 return before[0] == FAILED and fresh and self._started_on_branch(base, step)
-            objective = step.old.objective(name)
-            freed = objective is not None and task in objective.depends_on
-            return freed and before[0] == BLOCKED and after == (PENDING, *before[1:])
+            objective = step.new.objective(name)  # freed: nothing it depends on is stuck now
+            holders = [] if objective is None else objective.depends_on
+            stuck = any(_stuck(step.new, d) for d in holders)
+            return not stuck and before[0] == BLOCKED and after == (PENDING, *before[1:])
 
         return self._state_step(step, allowed)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.run.conftest import Flow, git, planned_flow
+from tests.run.conftest import OBJECTIVES, Flow, git, planned_flow
 
 # T1's worker (scope src/auth/) attacks as ATTACK says; the others just work.
 WORKER = """\
@@ -65,8 +65,10 @@ elif attack == "update-ref":  # a commit of its own, the branch moved onto it
     git("reset", "-q", "--soft", "HEAD~1")
 elif attack == "delete":  # the branch deleted, the plan in the main checkout widened
     main = pathlib.Path(git("rev-parse", "--path-format=absolute", "--git-common-dir")).parent
-    plan_file = main / f"docs/plans/PLAN_{plan}.md"
-    plan_file.write_text(plan_file.read_text().replace("- src/auth/", "- src/"))
+    plan_file = main / f"docs/plans/PLAN_{plan}.md"  # (ap start took the draft away)
+    text = git("show", f"{integration}:docs/plans/PLAN_{plan}.md")
+    plan_file.parent.mkdir(parents=True, exist_ok=True)
+    plan_file.write_text(text.replace("- src/auth/", "- src/") + "\\n")
     git("update-ref", "-d", f"refs/heads/{integration}")
     pathlib.Path("src/api/evil.py").write_text("out of scope\\n")
 elif attack == "widen":  # a forged start step widening its own scope, then work outside it
@@ -93,9 +95,13 @@ ATTACKS = {
 
 
 def hostile_flow(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, attack: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    attack: str,
+    objectives: str = OBJECTIVES,
 ) -> Flow:
-    flow = planned_flow(tmp_path / "repo", capsys)
+    flow = planned_flow(tmp_path / "repo", capsys, objectives)
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
     command = json.dumps([sys.executable, str(script)])
@@ -319,13 +325,6 @@ def test_honest_history_is_verified_from_scratch(
 ) -> None:
     """Every step ap makes (start, grant, fail, merge, accomplish, retry) passes the
     content check, as on a machine that has never seen the branch."""
-    import shutil
-
-    from ap.config import ApConfig
-    from ap.git import Git
-    from ap.run import integrity
-    from ap.run.ledger import Ledger
-
     flow = hostile_flow(tmp_path, capsys, monkeypatch, "")
     flow.ok("scope", "request", "T1", "docs/auth.md", "--why", "the guide says how")
     flow.submit("T1", {"src/auth/jwt.py": "x\n", "docs/auth.md": "guide\n"})
@@ -337,14 +336,59 @@ def test_honest_history_is_verified_from_scratch(
     monkeypatch.delenv("FAIL_T2")
     flow.ok("retry", "T2", "--worker", "py")  # T2 again, then T3; accomplished again
     assert set(flow.plan_statuses().values()) == {"merged"}
+    _verify_from_scratch(flow)
+    steps = git(flow.root, "log", "--format=%B", flow.integration).count("AP-Step:")
+    assert steps >= 9
+
+
+CHAIN = """\
+request: A chain
+objectives:
+  - id: T1
+    title: Tokens
+    scope_touch: [src/auth/]
+  - id: T2
+    title: Routes
+    scope_touch: [src/api/]
+    depends_on: [T1]
+    integration_points: ["calls auth"]
+  - id: T3
+    title: Tests
+    scope_touch: [tests/]
+    depends_on: [T2]
+    integration_points: ["tests the routes"]
+"""
+
+
+def test_a_retry_that_frees_a_chain_is_verified_from_scratch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = hostile_flow(tmp_path, capsys, monkeypatch, "", CHAIN)
+    monkeypatch.setenv("FAIL_T1", "1")
+    code, _, err = flow.ap("run")
+    assert code == 1, err
+    assert flow.plan_statuses() == {"T1": "failed", "T2": "blocked", "T3": "blocked"}
+    monkeypatch.delenv("FAIL_T1")
+    flow.ok("retry", "T1", "--worker", "py")  # frees T2, and T3 below it
+    assert set(flow.plan_statuses().values()) == {"merged"}
+    _verify_from_scratch(flow)
+
+
+def _verify_from_scratch(flow: Flow) -> None:
+    """Check the branch's whole history by content, as a machine that never saw it would."""
+    import shutil
+
+    from ap.config import ApConfig
+    from ap.git import Git
+    from ap.run import integrity
+    from ap.run.ledger import Ledger
+
     shutil.rmtree(Git(flow.root).git_dir() / "ap" / "cache" / "integrity")
     integrity._KNOWN.clear()
     ledger = Ledger(Git(flow.root), ApConfig(), flow.plan_id)
     tip = ledger.require_tip()
     ledger.verify(tip)  # from the plan's first commit: every step is ap's
     assert tip in ledger.trust
-    steps = git(flow.root, "log", "--format=%B", flow.integration).count("AP-Step:")
-    assert steps >= 9
 
 
 def test_a_branch_checked_out_in_a_worktree_is_not_moved(flow: Flow) -> None:
