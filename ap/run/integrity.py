@@ -12,7 +12,10 @@ the git dir (``ap/cache/integrity``), with the plan's first commit, and the
 check of a branch ap itself moved last costs a set lookup.
 
 The plan on the branch is validated too (:func:`ap.plan.validate.validate_plan`),
-cached by its scopes, and ap refuses to move a branch checked out in a worktree.
+cached by its scopes; ap refuses to move a branch checked out in a worktree, and to
+start again, from a copy of the plan with other scopes, a branch it started before
+that is gone. What this cannot see: a worker running as the same user can edit these
+records under the git dir too (see the README's Reliability section).
 """
 
 from __future__ import annotations
