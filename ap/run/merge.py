@@ -270,6 +270,7 @@ def merge_wave(
     guess = tip
     for _ in range(MAX_RACES):
         tip, guess = guess or ledger.require_tip(), None
+        ledger.check(tip)  # nothing is built on commits ap did not make
         plan = ledger.load(tip)
         number = wave if wave is not None else next_wave(plan)
         if number is None:
