@@ -67,18 +67,22 @@ def test_other_labels_and_pull_requests_are_ignored(world: World) -> None:
     assert world.fake.writes() == [] and world.branches() == ["main"]
 
 
-def test_a_reader_cannot_plan_or_approve(world: World) -> None:
+def test_a_reader_cannot_plan_or_approve_and_is_told_why(world: World) -> None:
     number = world.fake.add_issue(*REQUEST)
-    with pytest.raises(CheckFailed, match="read permission"):
-        world.labeled(number, sender=READER)
-    assert world.branches() == ["main"] and world.fake.writes() == []
+    refused = world.labeled(number, sender=READER)
+    assert refused.step == "refused" and "read permission" in refused.message
+    assert world.branches() == ["main"]
+    [answer] = world.fake.comments_on(number)
+    assert "read permission" in answer["body"] and "write" in answer["body"]
+    assert [w.method for w in world.fake.writes()] == ["POST"]  # that one comment, nothing else
     world.labeled(number)
     plan_id = plan_of(world)
     writes = len(world.fake.writes())
-    with pytest.raises(CheckFailed, match="write"):
-        world.commented(number, "/ap approve", sender=READER)
+    refused = world.commented(number, "/ap approve", sender=READER)
+    assert refused.step == "refused"
     assert world.branches() == [f"ap/{plan_id}/integration", "main"]
-    assert len(world.fake.writes()) == writes
+    assert len(world.fake.writes()) == writes + 1
+    assert "/ap approve needs write" in world.fake.comments_on(number)[-1]["body"].replace("\\", "")
 
 
 def test_approve_starts_wave_one_on_origin_and_outputs_the_matrix(world: World) -> None:
