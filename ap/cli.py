@@ -817,6 +817,9 @@ def github() -> None:
     "--claim-work", is_flag=True, help="Claim the objectives waiting for work (the matrix)."
 )
 @click.option(
+    "--no-merge", is_flag=True, help="Leave a wave ready to merge to a later job (`--resume`)."
+)
+@click.option(
     "--gate-verdict",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Merge with this verdict of the gates (written by `ap github gates`).",
@@ -828,6 +831,7 @@ def github_handle(
     resume: str | None,
     dispatch: str | None,
     claim_work: bool,
+    no_merge: bool,
     gate_verdict: Path | None,
 ) -> int:
     """Handle the Action's event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH): one idempotent step."""
@@ -846,6 +850,7 @@ def github_handle(
         dispatch=dispatch,
         claim=claim_work,
         gate_runner=runner,
+        merge=not no_merge,
     )
     app.emit(
         event(

@@ -54,6 +54,10 @@ def init_repository(
     installing ap from ``requirement``: by default this ap's own source, pinned)."""
     result = InitResult()
     config = load_config(root)  # refuse to go on over a malformed ap.yaml
+    if github:  # checked before anything is written
+        if requirement is None:
+            requirement = installed_requirement() or ""
+        _check_requirement(requirement, result)
     config_path = root / CONFIG_FILE
     if not config_path.exists():
         atomic_write(config_path, render("ap.yaml.j2"))
@@ -65,10 +69,7 @@ def init_repository(
             result.created.append(f"{folder}/{KEEP_FILE}")
     _write_boot_section(root, result)
     if github:
-        if requirement is None:
-            requirement = installed_requirement() or ""
-        _check_requirement(requirement, result)
-        _write_workflows(root, config.branch_prefix, requirement, result)
+        _write_workflows(root, config.branch_prefix, requirement or "", result)
     return result
 
 

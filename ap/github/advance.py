@@ -82,6 +82,9 @@ def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResu
             continue
         if not wave_ready(git, plan, wave):
             break
+        if not handler.merges:
+            step = "merge-due"
+            break
         if config.gates and handler.gate_runner is None:
             step = "gates-due"
             break

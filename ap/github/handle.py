@@ -76,6 +76,9 @@ class Handler:
         # How a wave's gates are judged: None in a job that must not run them (it holds a
         # token): a wave with gates then waits for the verdict of a job that holds none.
         self.gate_runner: GateRunner | None = None
+        # False: a wave ready to merge is left to the workflow's advance job ("merge-due"),
+        # which merges one plan at a time.
+        self.merges = True
 
     # -- dispatch -----------------------------------------------------------
 
@@ -317,9 +320,12 @@ class Handler:
                 PlanStatus.RUNNING,
             ):
                 results.append(self.advance(parsed[0]))
-        matrix = [entry for r in results for entry in r.matrix]
         message = "; ".join(r.message for r in results) or "no running plan"
-        return HandleResult("resumed", message, matrix=matrix)
+        # One plan per run (the jobs after this one work on one plan): the first with work.
+        chosen = next((r for r in results if r.matrix), results[0] if results else None)
+        if chosen is None:
+            return HandleResult("resumed", message)
+        return HandleResult("resumed", message, chosen.plan_id, chosen.plan, chosen.matrix)
 
     def advance(self, plan_id: str, *, approve: bool = False) -> HandleResult:
         """Do every step that is due on ``plan_id``; stop where work or approval is awaited."""
@@ -416,6 +422,7 @@ def run_action(
     dispatch: str | None = None,
     claim: bool = False,
     gate_runner: GateRunner | None = None,
+    merge: bool = True,
 ) -> HandleResult:
     """Handle the event the Action's ``env`` describes; write the step's outputs and summary.
 
@@ -424,9 +431,11 @@ def run_action(
     workflow file: when work no run has claimed is left (a wave started), it is
     dispatched once more (pushes made with GITHUB_TOKEN start no workflow, so the
     Action drives its next step itself). ``gate_runner``: the verdict of the gates.
+    ``merge=False`` leaves a wave ready to merge to a later job.
     """
     handler = make_handler(git, env, emit=emit, api=api)
     handler.gate_runner = gate_runner
+    handler.merges = merge
     result = handler.run(resume)
     if claim:
         result.matrix = claim_work(handler.git, handler.config.branch_prefix, result.matrix)

@@ -67,7 +67,7 @@ class World:
         return path
 
     def handle(
-        self, event: str, data: dict[str, Any], *, resume: str | None = None
+        self, event: str, data: dict[str, Any], *, resume: str | None = None, **options: Any
     ) -> HandleResult:
         self.runs += 1
         work = self.clone(f"action-{self.runs}")
@@ -90,7 +90,7 @@ class World:
             pace=False,
             status_comment_author=self.fake.actor,
         )
-        return run_action(Git(work), env, emit=discard, api=api, resume=resume)
+        return run_action(Git(work), env, emit=discard, api=api, resume=resume, **options)
 
     # -- events --------------------------------------------------------------
 
@@ -102,19 +102,26 @@ class World:
         data["sender"]["login"] = sender
         return self.handle("issues", data)
 
-    def commented(self, number: int, body: str, sender: str = WRITER) -> HandleResult:
+    def commented(
+        self, number: int, body: str, sender: str = WRITER, **options: Any
+    ) -> HandleResult:
         data = payload("issue_comment", "created")
         data["issue"].update(number=number)
         data["issue"].pop("pull_request", None)
         data["comment"]["body"] = body
         data["comment"]["user"]["login"] = sender
         data["sender"]["login"] = sender
-        return self.handle("issue_comment", data)
+        return self.handle("issue_comment", data, **options)
 
-    def pushed(self, branch: str) -> HandleResult:
+    def pushed(self, branch: str, **options: Any) -> HandleResult:
         data = payload("push", ref_prefix="refs/heads/")
         data.update(ref=f"refs/heads/{branch}", after=self.tip(branch), deleted=False)
-        return self.handle("push", data)
+        return self.handle("push", data, **options)
+
+    def dispatched(self, plan_id: str, **options: Any) -> HandleResult:
+        data = payload("workflow_dispatch")
+        data["inputs"] = {"plan": plan_id}
+        return self.handle("workflow_dispatch", data, **options)
 
     # -- origin ----------------------------------------------------------------
 

@@ -249,3 +249,51 @@ def test_the_cli_entry_point_writes_its_outputs(
     assert main(["-C", str(clone), "--json", "github", "handle"]) == 0
     assert "step<<" in output.read_text() and "ignored" in output.read_text()
     assert world.fake.requests == []
+
+
+def test_a_cancelled_push_run_loses_no_status_and_no_merge(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    first, *rest = world.plan_data(plan_id)["waves"][0]
+    world.work(plan_id, first)  # its push run was cancelled while pending: no event
+    for task in rest:
+        world.work(plan_id, task)
+    result = world.pushed(f"ap/{plan_id}/{rest[-1]}")
+    tips = {world.tip(f"ap/{plan_id}/{t}") for t in [first, *rest]}
+    assert {s["sha"] for s in world.fake.statuses if s["state"] == "success"} == tips
+    assert result.step in ("merged", "started")
+    assert {o["status"] for o in world.plan_data(plan_id)["objectives"] if o["wave"] == 1} == {
+        "merged"
+    }
+
+
+def test_work_is_claimed_once_and_only_the_advance_job_dispatches(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    plan_id = plan_of(world)
+    approve = world.commented(number, "/ap approve", claim=True, merge=False)
+    wave1 = set(world.plan_data(plan_id)["waves"][0])
+    assert {e["task"] for e in approve.matrix} == wave1
+    assert world.fake.dispatches == []  # this run's own work job takes the wave
+    again = world.dispatched(plan_id, claim=True, merge=False)
+    assert again.matrix == []  # claimed already: no second agent
+    status = world.commented(number, "/ap status", claim=True, merge=False)
+    assert status.matrix == []
+    advanced = world.dispatched(plan_id, dispatch="ap.yml")
+    assert advanced.matrix == [] and world.fake.dispatches == []  # nothing unclaimed
+    for task in sorted(wave1):
+        world.work(plan_id, task)
+    held = world.pushed(f"ap/{plan_id}/{sorted(wave1)[-1]}", merge=False)
+    assert held.step == "merge-due"
+    advanced = world.dispatched(plan_id, dispatch="ap.yml")
+    assert advanced.step == "started"
+    assert world.fake.dispatches == [
+        {"workflow": "ap.yml", "ref": "main", "inputs": {"plan": plan_id}}
+    ]
+    dispatched = world.dispatched(plan_id, claim=True, merge=False)
+    wave2 = set(world.plan_data(plan_id)["waves"][1])
+    assert {e["task"] for e in dispatched.matrix} == wave2
+    assert world.dispatched(plan_id, dispatch="ap.yml").matrix == []
+    assert len(world.fake.dispatches) == 1
