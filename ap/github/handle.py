@@ -27,6 +27,7 @@ from ap.github.outputs import StepOutputs, escape_markdown
 from ap.github.remote import (
     CLAIMS,
     authenticated,
+    drop_claim,
     fetch_plans,
     push_branches,
     push_claims,
@@ -228,6 +229,10 @@ class Handler:
         ledger = Ledger(self.git, self.config, plan.id)
         branch = ledger.objective_branch(task)
         old = self.git.rev_parse(f"refs/heads/{branch}")
+        if self.release_claim(plan, task, old):
+            result = self.advance(plan.id)
+            result.message = f"{task}'s agent runs again; " + result.message
+            return result
         try:
             reset_for_retry(self.git, self.config, plan.id, task)
         except CheckFailed as exc:
@@ -239,6 +244,17 @@ class Handler:
         result = self.advance(plan.id)
         result.message = f"{task} is retried on a fresh {branch}; " + result.message
         return result
+
+    def release_claim(self, plan: CoordinationPlan, task: str, tip: str | None) -> bool:
+        """A running objective claimed by a run whose agent never handed anything over (that
+        run was cancelled): the claim is dropped, so this run's agent takes the work."""
+        objective = plan.objective(task)
+        if objective is None or objective.status != ObjectiveStatus.RUNNING or tip is None:
+            return False
+        ref = claim_ref(plan.id, task)
+        if self.git.rev_parse(ref) != tip or done_tip(self.git, plan.id, task, objective.branch):
+            return False
+        return drop_claim(self.git, ref, tip)
 
     def cancel(self, plan: CoordinationPlan) -> CoordinationPlan:
         ledger = Ledger(self.git, self.config, plan.id)

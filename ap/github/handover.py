@@ -150,31 +150,51 @@ def _push_work(
     handler: Handler, ledger: Ledger, plan: CoordinationPlan, task: str, bundle: Path
 ) -> str | None:
     git = handler.git
-    branch = ledger.objective_branch(task)
-    ref = f"refs/heads/{branch}"
+    ref = f"refs/heads/{ledger.objective_branch(task)}"
     old = git.rev_parse(ref)
+    new, refusal = _unbundle(git, plan.id, task, ref, bundle)
+    if refusal is not None or old is None or new is None:
+        return refusal or "the agent's work does not continue its branch"
+    if not git.is_ancestor(old, new):
+        return "the agent's work does not continue its branch"
+    if not git.update_ref(ref, new, old):
+        return f"{ref} moved while its work was handed over"
+    refusal = _scope_refusal(git, ledger, ref)
+    if refusal is None:
+        try:
+            push_branches(git, [ref.removeprefix("refs/heads/")])
+        except GitError:
+            refusal = "the branch moved on origin while its agent worked"
+    if refusal is not None:
+        git.update_ref(ref, old, new)
+        return refusal
+    handler.scope_status(plan.id, task)
+    return None
+
+
+def _unbundle(
+    git: Git, plan_id: str, task: str, ref: str, bundle: Path
+) -> tuple[str | None, str | None]:
+    """The tip the bundle brings for ``ref`` (kept under ``refs/ap/incoming/``), or why not."""
     incoming = f"refs/ap/incoming/{task}"
     try:
         git.run("fetch", "--quiet", "--no-tags", str(bundle), f"+{ref}:{incoming}")
     except GitError:
-        return "the agent's bundle is not a bundle of its branch"
+        return None, "the agent's bundle is not a bundle of its branch"
     new = git.rev_parse(incoming)
-    if old is None or new is None or not git.is_ancestor(old, new):
-        return "the agent's work does not continue its branch"
-    if tip_status(git, plan.id, task, new) != "done":
-        return "the agent's work does not end with its done commit"
-    if not git.update_ref(ref, new, old):
-        return f"{branch} moved while its work was handed over"
+    if new is None or tip_status(git, plan_id, task, new) != "done":
+        return None, "the agent's work does not end with its done commit"
+    return new, None
+
+
+def _scope_refusal(git: Git, ledger: Ledger, ref: str) -> str | None:
     from ap.run.enforce import check_branch
 
-    outcome = check_branch(git, ledger.settings, branch)
-    if outcome is None or not outcome.ok:
-        git.update_ref(ref, old, new)
-        first = outcome.violations[0].describe() if outcome and outcome.violations else "?"
-        return f"out of scope: {first}"
-    push_branches(git, [branch])
-    handler.scope_status(plan.id, task)
-    return None
+    outcome = check_branch(git, ledger.settings, ref.removeprefix("refs/heads/"))
+    if outcome is not None and outcome.ok:
+        return None
+    first = outcome.violations[0].describe() if outcome and outcome.violations else "?"
+    return f"out of scope: {first}"
 
 
 def _mark_failed(ledger: Ledger, failed: dict[str, str]) -> None:

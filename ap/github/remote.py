@@ -75,6 +75,15 @@ def push_claims(git: Git, claims: Mapping[str, tuple[str, str | None]]) -> bool:
     return proc.returncode == 0
 
 
+def drop_claim(git: Git, ref: str, old: str) -> bool:
+    """Delete the claim ``ref`` on origin (and here) if it is still at ``old``."""
+    proc = git.run_bytes(*_PUSH, f"--force-with-lease={ref}:{old}", REMOTE, f":{ref}", check=False)
+    if proc.returncode != 0:
+        return False
+    git.run("update-ref", "-d", ref)
+    return True
+
+
 def push_retried(git: Git, branch: str, old: str | None) -> None:
     """A retried objective's branch, moved back to its new start: the one forced update ap
     makes, leased on the old tip, which is pushed first under ``refs/ap/attempts/``."""

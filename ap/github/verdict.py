@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ap.config import ApConfig, GateConfig
-from ap.errors import CheckFailed, GateFailed
+from ap.errors import CheckFailed
 from ap.events import Emit, event
 from ap.fsutil import atomic_write
 from ap.git import Git
@@ -65,7 +65,9 @@ def record_verdict(git: Git, config: ApConfig, plan_id: str, out: Path, *, emit:
             seen.append(Verdict(plan=plan_id, wave=wave, tree=_tree(git, commit), results=results))
             return results
 
-        with contextlib.suppress(GateFailed):  # the verdict says so; the merging job reports it
+        # A failed gate is in the verdict; any other refusal (a conflict, a scope violation)
+        # the merging job meets again and reports on the issue.
+        with contextlib.suppress(CheckFailed):
             merge_wave(git, config, plan_id, wave=wave, emit=emit, gate_runner=recording)
         verdict = seen[0] if seen else None
     atomic_write(out, verdict.model_dump_json() if verdict else "")

@@ -297,3 +297,17 @@ def test_work_is_claimed_once_and_only_the_advance_job_dispatches(world: World) 
     assert {e["task"] for e in dispatched.matrix} == wave2
     assert world.dispatched(plan_id, dispatch="ap.yml").matrix == []
     assert len(world.fake.dispatches) == 1
+
+
+def test_retry_restarts_an_agent_whose_run_was_cancelled(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    plan_id = plan_of(world)
+    approve = world.commented(number, "/ap approve", claim=True, merge=False)
+    task = approve.matrix[0]["task"]  # claimed; its run is then cancelled: nothing comes back
+    assert world.dispatched(plan_id, claim=True, merge=False).matrix == []
+    again = world.commented(number, f"/ap retry {task}", claim=True, merge=False)
+    assert [e["task"] for e in again.matrix] == [task]
+    world.work(plan_id, task)  # its work arrives: a retry of a done objective changes nothing
+    refused = world.commented(number, f"/ap retry {task}", claim=True, merge=False)
+    assert refused.step == "refused" and refused.matrix == []
