@@ -817,6 +817,11 @@ def github() -> None:
     "--claim-work", is_flag=True, help="Claim the objectives waiting for work (the matrix)."
 )
 @click.option(
+    "--people",
+    is_flag=True,
+    help="People do the work: `--dispatch` only when a merge waits for its gates.",
+)
+@click.option(
     "--no-merge", is_flag=True, help="Leave a wave ready to merge to a later job (`--resume`)."
 )
 @click.option(
@@ -831,6 +836,7 @@ def github_handle(
     resume: str | None,
     dispatch: str | None,
     claim_work: bool,
+    people: bool,
     no_merge: bool,
     gate_verdict: Path | None,
 ) -> int:
@@ -851,6 +857,7 @@ def github_handle(
         claim=claim_work,
         gate_runner=runner,
         merge=not no_merge,
+        agents=not people,
     )
     app.emit(
         event(

@@ -24,6 +24,12 @@ from ap.run.start import next_wave, start
 if TYPE_CHECKING:
     from ap.github.handle import Handler, HandleResult
 
+
+class VerdictMissing(CheckFailed):
+    """The gates' verdict at hand is not about the candidate due (the branches moved since
+    the gates ran): the wave waits for a run whose gates job sees this candidate."""
+
+
 # Working statuses: an objective with one of these has a branch and may still get work.
 _WORKING = (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE)
 MAX_STEPS = 3 * 64  # start, merge and accomplish per wave: more than any plan needs
@@ -88,7 +94,11 @@ def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResu
         if config.gates and handler.gate_runner is None:
             step = "gates-due"
             break
-        notes.append(_merge(handler, ledger, wave))
+        try:
+            notes.append(_merge(handler, ledger, wave))
+        except VerdictMissing:
+            step = "gates-due"
+            break
         step = "merged"
         handler.gate_runner = None  # a verdict is about one candidate: the next wave's is due
     plan = ledger.load()
@@ -113,6 +123,8 @@ def _merge(handler: Handler, ledger: Ledger, wave: int) -> str:
                 emit=handler.emit,
                 gate_runner=handler.gate_runner,
             )
+    except VerdictMissing:
+        raise
     except CheckFailed as exc:
         _publish(handler, ledger.load(), [f"wave {wave} did not merge: {exc.message}"])
         raise

@@ -439,6 +439,7 @@ def run_action(
     claim: bool = False,
     gate_runner: GateRunner | None = None,
     merge: bool = True,
+    agents: bool = True,
 ) -> HandleResult:
     """Handle the event the Action's ``env`` describes; write the step's outputs and summary.
 
@@ -447,7 +448,8 @@ def run_action(
     workflow file: when work no run has claimed is left (a wave started), it is
     dispatched once more (pushes made with GITHUB_TOKEN start no workflow, so the
     Action drives its next step itself). ``gate_runner``: the verdict of the gates.
-    ``merge=False`` leaves a wave ready to merge to a later job.
+    ``merge=False`` leaves a wave ready to merge to a later job. ``agents``: agents do the
+    work (with people, only a merge waiting for its gates' verdict is dispatched).
     """
     handler = make_handler(git, env, emit=emit, api=api)
     handler.gate_runner = gate_runner
@@ -455,12 +457,20 @@ def run_action(
     result = handler.run(resume)
     if claim:
         result.matrix = claim_work(handler.git, handler.config.branch_prefix, result.matrix)
-    elif dispatch and result.plan_id and result.matrix:
+    elif dispatch and result.plan_id and _dispatch_due(handler, result, agents=agents):
         api = handler.api
         api.dispatch_workflow(dispatch, ref=api.default_branch(), inputs={"plan": result.plan_id})
         result.matrix = []  # the dispatched run claims it and works on it
     write_outputs(StepOutputs.from_env(env), result)
     return result
+
+
+def _dispatch_due(handler: Handler, result: HandleResult, *, agents: bool) -> bool:
+    """Whether a new run is needed: unclaimed work for agents, or a merge whose gates ran on
+    an older candidate (once: a dispatched run that meets it again leaves it to the next)."""
+    if agents and result.matrix:
+        return True
+    return result.step == "gates-due" and handler.ctx.event_name != "workflow_dispatch"
 
 
 def write_outputs(outputs: StepOutputs, result: HandleResult) -> None:

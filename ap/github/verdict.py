@@ -23,6 +23,7 @@ from ap.errors import CheckFailed
 from ap.events import Emit, event
 from ap.fsutil import atomic_write
 from ap.git import Git
+from ap.github.advance import VerdictMissing
 from ap.github.context import GitHubEventError
 from ap.ids import is_valid_id
 from ap.models import GateResult
@@ -103,7 +104,7 @@ def replaying(verdict: Verdict | None, plan_id: str) -> GateRunner:
     ) -> list[GateResult]:
         tree = _tree(git, commit)
         if verdict is None or (verdict.plan, verdict.wave, verdict.tree) != (plan_id, wave, tree):
-            raise CheckFailed(
+            raise VerdictMissing(
                 f"the gates of wave {wave} of {plan_id} have not run on this candidate",
                 hint="the next run of the workflow runs them (`/ap status` starts one)",
             )

@@ -48,13 +48,16 @@ def payload(event: str, action: str | None = None, ref_prefix: str | None = None
 class World:
     """origin (bare), a fake GitHub, and the Action run once per event in a fresh clone."""
 
-    def __init__(self, tmp: Path, fake: FakeGitHub) -> None:
+    def __init__(self, tmp: Path, fake: FakeGitHub, gates: str = "") -> None:
         self.tmp = tmp
         self.fake = fake
         self.origin = tmp / "origin.git"
         git(tmp, "init", "-q", "--bare", "-b", "main", str(self.origin))
         seed = make_repo(tmp / "seed", FILES)
         assert main(["-C", str(seed.root), "init"]) == 0
+        if gates:
+            with (seed.root / "ap.yaml").open("a", encoding="utf-8") as config:
+                config.write(gates)
         seed.commit("chore: ap init")
         git(seed.root, "push", "-q", str(self.origin), "main")
         fake.permissions.update({WRITER: "write", READER: "read"})

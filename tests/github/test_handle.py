@@ -311,3 +311,50 @@ def test_retry_restarts_an_agent_whose_run_was_cancelled(world: World) -> None:
     world.work(plan_id, task)  # its work arrives: a retry of a done objective changes nothing
     refused = world.commented(number, f"/ap retry {task}", claim=True, merge=False)
     assert refused.step == "refused" and refused.matrix == []
+
+
+def test_a_merge_waits_for_a_verdict_on_its_own_candidate(
+    tmp_path: Path, fake_github: FakeGitHub
+) -> None:
+    from ap.config import load_config
+    from ap.events import discard
+    from ap.git import Git
+    from ap.github.remote import mirror_plans
+    from ap.github.verdict import load_verdict, record_verdict, replaying
+
+    gates = "gates:\n  - name: listed\n    command: test -f src/auth/jwt.py\n"
+    world = World(tmp_path, fake_github, gates=gates)
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    wave1 = world.plan_data(plan_id)["waves"][0]
+
+    def verdict_now(name: str) -> Path:
+        clone = Git(world.clone(name))
+        mirror_plans(clone, "ap/")
+        out = tmp_path / f"{name}.json"
+        record_verdict(clone, load_config(clone.root), plan_id, out, emit=discard)
+        return out
+
+    early = verdict_now("gates-early")  # before the work: nothing to judge
+    assert load_verdict(early) is None
+    for task in wave1:
+        world.work(plan_id, task)
+    stale = replaying(load_verdict(early), plan_id)
+    last = f"ap/{plan_id}/{wave1[-1]}"
+    waiting = world.pushed(last, gate_runner=stale, dispatch="ap.yml", agents=False)
+    assert waiting.step == "gates-due"
+    assert world.fake.dispatches == [
+        {"workflow": "ap.yml", "ref": "main", "inputs": {"plan": plan_id}}
+    ]
+    again = world.dispatched(plan_id, gate_runner=stale, dispatch="ap.yml", agents=False)
+    assert again.step == "gates-due" and len(world.fake.dispatches) == 1  # no loop
+    fresh = replaying(load_verdict(verdict_now("gates-fresh")), plan_id)
+    merged = world.dispatched(plan_id, gate_runner=fresh, dispatch="ap.yml", agents=False)
+    assert merged.step == "started"
+    wave_record = world.plan_data(plan_id)["wave_records"][0]
+    assert [g["name"] for g in wave_record["gate_results"]] == ["listed"]
+    assert {o["status"] for o in world.plan_data(plan_id)["objectives"] if o["wave"] == 1} == {
+        "merged"
+    }
