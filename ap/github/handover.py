@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ap.config import ApConfig
-from ap.errors import ApError, GitError
+from ap.errors import ApError, CheckFailed, GitError
 from ap.events import Emit, event
 from ap.fsutil import atomic_write
 from ap.git import Git
-from ap.github.context import is_task_id
-from ap.github.remote import push_branches
+from ap.github.context import GitHubEventError, is_task_id
+from ap.github.remote import fetch_plans, push_branches
 from ap.ids import is_valid_id
 from ap.models import CoordinationPlan, ObjectiveStatus
 from ap.run.ledger import Ledger, tip_status, trailers, update_plan
@@ -107,14 +107,14 @@ def tasks_of(matrix_json: str, plan_id: str) -> list[str]:
         entries = data["include"]
         return [str(e["task"]) for e in entries if e.get("plan") == plan_id]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ApError("the work matrix is not the one `ap github handle` writes") from exc
+        raise GitHubEventError("the work matrix is not the one `ap github handle` writes") from exc
 
 
 def take_over(handler: Handler, plan_id: str, tasks: Sequence[str], folder: Path) -> list[str]:
     """Push each objective's handed-over work, or mark it failed; what happened, one line each."""
     if not is_valid_id(plan_id) or not all(is_task_id(t) for t in tasks):
-        raise ApError("the plan or an objective of the work matrix is not an id")
-    git, ledger = handler.git, Ledger(handler.git, handler.config, plan_id)
+        raise GitHubEventError("the plan or an objective of the work matrix is not an id")
+    ledger = Ledger(handler.git, handler.config, plan_id)
     failed: dict[str, str] = {}
     notes = []
     for task in tasks:
@@ -125,9 +125,21 @@ def take_over(handler: Handler, plan_id: str, tasks: Sequence[str], folder: Path
             failed[task] = reason
             notes.append(f"{task}: {reason}")
     if failed:
-        _mark_failed(ledger, failed)
-        push_branches(git, [ledger.branch])
+        _record_failures(handler, ledger, failed)
     return notes
+
+
+def _record_failures(handler: Handler, ledger: Ledger, failed: dict[str, str]) -> None:
+    """Mark ``failed`` on the integration branch and push it; when another job pushed the
+    branch first, fetch it and mark them again on its new tip."""
+    for _ in range(3):
+        _mark_failed(ledger, failed)
+        try:
+            push_branches(handler.git, [ledger.branch])
+            return
+        except GitError:
+            fetch_plans(handler.git, handler.config.branch_prefix)
+    raise CheckFailed(f"the integration branch of {ledger.plan_id} keeps moving; try again")
 
 
 def _take_one(handler: Handler, ledger: Ledger, task: str, folder: Path) -> str | None:

@@ -137,3 +137,22 @@ def test_a_failed_agent_is_handed_over_as_failed(world: World, tmp_path: Path) -
     [note] = take_over(writer(world, tmp_path), plan_id, [task], tmp_path / "handover")
     assert note == f"{task}: the agent exited with 7"
     assert statuses(world, plan_id)[task] == "failed"
+
+
+def test_failures_are_recorded_even_when_the_integration_branch_moved_meanwhile(
+    world: World, tmp_path: Path
+) -> None:
+    plan_id, wave = started(world)
+    handler = writer(world, tmp_path)  # fetched: its integration branch is about to be stale
+    other = world.clone("other-job")
+    git(other, "fetch", "-q", "origin", "+refs/heads/ap/*:refs/heads/ap/*")
+    git(other, "checkout", "-q", f"ap/{plan_id}/integration")
+    git(other, "commit", "-q", "--allow-empty", "-m", "another job's step")
+    git(other, "push", "-q", "origin", f"ap/{plan_id}/integration")
+    moved = world.tip(f"ap/{plan_id}/integration")
+    [note] = take_over(handler, plan_id, [wave[0]], tmp_path / "nothing")
+    assert "handed nothing usable over" in note
+    assert statuses(world, plan_id)[wave[0]] == "failed"
+    assert (
+        git(world.origin, "merge-base", "--is-ancestor", moved, f"ap/{plan_id}/integration") == ""
+    )
