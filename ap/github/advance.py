@@ -64,7 +64,7 @@ def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResu
     git, config = handler.git, handler.config
     ledger = Ledger(git, config, plan_id)
     ledger.require_tip()
-    step, notes, started = "waiting", [], False
+    step, notes = "waiting", []
     for _ in range(MAX_STEPS):
         plan = ledger.load()
         if plan.status == PlanStatus.CANCELLED:
@@ -84,7 +84,7 @@ def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResu
         if not _wave_started(plan, wave):
             begun = start(git, config, plan_id, wave=wave, emit=handler.emit)
             push_branches(git, [ledger.branch, *begun.created_branches])
-            step, started = "started", True
+            step = "started"
             continue
         if not wave_ready(git, plan, wave):
             break
@@ -104,9 +104,7 @@ def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResu
     plan = ledger.load()
     _publish(handler, plan, notes)
     matrix = work_matrix(git, plan) if plan.status == PlanStatus.RUNNING else []
-    result = HandleResult(step, _describe(plan, step), plan_id, plan, matrix)
-    result.started_wave = started
-    return result
+    return HandleResult(step, _describe(plan, step), plan_id, plan, matrix)
 
 
 def _merge(handler: Handler, ledger: Ledger, wave: int) -> str:

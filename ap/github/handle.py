@@ -59,7 +59,6 @@ class HandleResult:
     plan_id: str | None = None
     plan: CoordinationPlan | None = None
     matrix: list[dict[str, str]] = field(default_factory=list)
-    started_wave: bool = False
 
 
 class Handler:
