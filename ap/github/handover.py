@@ -107,13 +107,19 @@ def tasks_of(matrix_json: str, plan_id: str) -> list[str]:
         entries = data["include"]
         return [str(e["task"]) for e in entries if e.get("plan") == plan_id]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise GitHubEventError("the work matrix is not the one `ap github handle` writes") from exc
+        raise GitHubEventError(
+            "the work matrix is not the one `ap github handle` writes",
+            hint="pass the handle job's `matrix` output unchanged",
+        ) from exc
 
 
 def take_over(handler: Handler, plan_id: str, tasks: Sequence[str], folder: Path) -> list[str]:
     """Push each objective's handed-over work, or mark it failed; what happened, one line each."""
     if not is_valid_id(plan_id) or not all(is_task_id(t) for t in tasks):
-        raise GitHubEventError("the plan or an objective of the work matrix is not an id")
+        raise GitHubEventError(
+            "the plan or an objective of the work matrix is not an id",
+            hint="pass the handle job's `plan` and `matrix` outputs unchanged",
+        )
     ledger = Ledger(handler.git, handler.config, plan_id)
     failed: dict[str, str] = {}
     notes = []

@@ -226,7 +226,7 @@ class PyGithubApi:
 
     def commit_status(self, sha: str, *, context: str) -> CommitState | None:
         if not _SHA.match(sha):
-            raise GitHubError(f"{sha!r} is not a full commit id")
+            raise GitHubError(f"{sha!r} is not a full commit id", hint=_SHA_HINT)
         with self._calling(f"read the statuses of {sha[:12]}", _READ_STATUSES_HINT):
             combined = self._repo.get_commit(sha).get_combined_status()
             for status in combined.statuses:
@@ -257,6 +257,7 @@ _PULLS_HINT = (
     "GitHub Actions to create pull requests (Settings → Actions → General)"
 )
 _STATUSES_HINT = _permission_hint("statuses: write")
+_SHA_HINT = "give the full commit id (40 or 64 hexadecimal digits)"
 _READ_STATUSES_HINT = _permission_hint("statuses: read")
 _STATES: dict[str, CommitState] = {
     "error": "error",

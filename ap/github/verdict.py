@@ -32,6 +32,7 @@ from ap.run.merge import GateRunner, merge_wave
 from ap.run.start import next_wave
 
 MAX_VERDICT_BYTES = 4 * 1024 * 1024
+_VERDICT_HINT = "pass the file `ap github gates` wrote in the gates job (or none)"
 
 
 class Verdict(BaseModel):
@@ -78,21 +79,25 @@ def load_verdict(path: Path) -> Verdict | None:
     """The verdict in ``path`` (written by a job that ran untrusted code: checked strictly)."""
     try:
         if path.stat().st_size > MAX_VERDICT_BYTES:
-            raise GitHubEventError(f"the gates' verdict {path} is too large")
+            raise GitHubEventError(f"the gates' verdict {path} is too large", hint=_VERDICT_HINT)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise GitHubEventError(f"cannot read the gates' verdict {path}") from exc
+        raise GitHubEventError(
+            f"cannot read the gates' verdict {path}", hint=_VERDICT_HINT
+        ) from exc
     if not text.strip():
         return None
     try:
         data: Any = json.loads(text)
         verdict = Verdict.model_validate(data)
     except (ValueError, ValidationError) as exc:
-        raise GitHubEventError(f"the gates' verdict {path} is malformed") from exc
+        raise GitHubEventError(
+            f"the gates' verdict {path} is malformed", hint=_VERDICT_HINT
+        ) from exc
     if not is_valid_id(verdict.plan):
-        raise GitHubEventError(f"the gates' verdict {path} names no plan")
+        raise GitHubEventError(f"the gates' verdict {path} names no plan", hint=_VERDICT_HINT)
     return verdict
 
 
