@@ -230,7 +230,11 @@ class Runner:
         home, temp, workspace = root / "home", root / "temp", root / "workspace"
         for folder in (home, temp, workspace):
             folder.mkdir(parents=True)
-        token = self.fake.mint(job.get("permissions", {}))
+        permissions = job.get("permissions", {})
+        ceiling = self.caller["jobs"]["ap"].get("permissions", {})
+        for scope, level in permissions.items():  # a called job gets at most its caller's
+            assert level == "read" or ceiling.get(scope) == "write", (scope, level)
+        token = self.fake.mint(permissions)
         ctx["github"] = {**ctx["github"], "token": token}
         ctx["runner"] = {"temp": str(temp)}
         env = {
@@ -248,6 +252,9 @@ class Runner:
             "RUNNER_TEMP": str(temp),
             "GIT_CONFIG_NOSYSTEM": "1",
             "AP_TEST_JOB": label,
+            # What GITHUB_TOKEN may do with git: origin's pre-receive hook refuses a push
+            # from a job without contents: write.
+            "AP_TEST_CONTENTS": permissions.get("contents", "none"),
         }
         steps: dict[str, Any] = {}
         ok = True

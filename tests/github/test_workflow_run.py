@@ -8,7 +8,9 @@ its checkout's git config; then an agent that fails, and ``/ap retry`` recoverin
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,16 @@ with target.open("a") as f:
 """
 
 
+# A push from a job (the runner sets AP_TEST_CONTENTS) needs contents: write, as with
+# GITHUB_TOKEN; the test's own pushes (a person's) set nothing.
+PRE_RECEIVE = """#!/bin/sh
+if [ -n "$AP_TEST_CONTENTS" ] && [ "$AP_TEST_CONTENTS" != write ]; then
+    echo "remote: Permission to push denied to github-actions[bot] ($AP_TEST_CONTENTS)" >&2
+    exit 1
+fi
+"""
+
+
 class GitHubWorld:
     """origin, the fake GitHub, the runner, and GitHub's part: events and dispatches."""
 
@@ -62,6 +74,9 @@ class GitHubWorld:
         self.tmp, self.fake = tmp, fake
         self.origin = tmp / "origin.git"
         git(tmp, "init", "-q", "--bare", "-b", "main", str(self.origin))
+        hook = self.origin / "hooks" / "pre-receive"
+        hook.write_text(PRE_RECEIVE)
+        hook.chmod(0o755)
         seed = make_repo(tmp / "seed", FILES)
         self.log = tmp / "agent-log"
         self.log.mkdir()
@@ -209,7 +224,7 @@ def test_agents_and_gates_hold_no_token(world: GitHubWorld) -> None:
     assert list(world.log.glob("gate-env-*")) and len(envs) > 2, world.logs()
     for path in envs:
         env = environment_of(path)
-        assert not {k for k in env if "TOKEN" in k and k != "AP_TEST_JOB"}, sorted(env)
+        assert not {k for k in env if "TOKEN" in k}, sorted(env)
         assert not any(t in value for t in tokens for value in env.values()), path.name
     for path in world.log.glob("gitconfig-*"):
         config = path.read_text()
@@ -274,3 +289,15 @@ def test_people_push_their_work_and_gates_merge_each_wave(
         assert not any(t in v for t in tokens for v in environment_of(path).values())
     [pull] = world.fake.pulls.values()
     assert pull["draft"] is False
+
+
+def test_a_job_without_contents_write_cannot_push(tmp_path: Path, fake_github: FakeGitHub) -> None:
+    """The origin of these tests refuses what GitHub refuses a read-only job token."""
+    world = GitHubWorld(tmp_path, fake_github)
+    clone = tmp_path / "reader"
+    git(tmp_path, "clone", "-q", str(world.origin), str(clone))
+    git(clone, "commit", "-q", "--allow-empty", "-m", "x")
+    env = {**os.environ, "AP_TEST_CONTENTS": "read"}
+    proc = subprocess.run(["git", "push", "-q", "origin", "HEAD:refs/heads/ap/x"], cwd=clone,
+                          env=env, capture_output=True, text=True, check=False)  # fmt: skip
+    assert proc.returncode != 0 and "Permission to push denied" in proc.stderr
