@@ -6,7 +6,13 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
-from ap.analyze.grouping import DOC_LANGUAGES, Group, group_files, tested_source
+from ap.analyze.grouping import (
+    DOC_LANGUAGES,
+    MAX_OBJECTIVES,
+    Group,
+    group_files,
+    tested_source,
+)
 from ap.analyze.history import History
 from ap.analyze.index import RepoIndex
 from ap.analyze.relevance import Ranked
@@ -237,8 +243,9 @@ def _strategy(groups: list[Group]) -> str:
     if not groups:
         return "No file of the repository matched the request; nothing to plan."
     parts = [
-        f"{len(groups)} objective(s) with exact file scopes: one per folder of source files, "
-        "each with the tests of its files, so they can run in parallel."
+        f"{len(groups)} objective(s) with exact file scopes: one per folder of source files "
+        f"(folders merged up to a common parent beyond {MAX_OBJECTIVES}), each with the tests "
+        "of its files, so they can run in parallel."
     ]
     if any(g.integration for g in groups):
         parts.append(
