@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from ap.analyze.grouping import (
     DOC_LANGUAGES,
@@ -15,10 +13,10 @@ from ap.analyze.grouping import (
 )
 from ap.analyze.history import History
 from ap.analyze.index import RepoIndex
+from ap.analyze.newfiles import attach_patterns, new_file_patterns
 from ap.analyze.relevance import Ranked
 from ap.analyze.result import AnalysisResult
 from ap.analyze.tasktype import classify
-from ap.analyze.text import STOPWORDS
 from ap.models import (
     AnalysisReport,
     CandidateFile,
@@ -34,7 +32,6 @@ RELATIVE_CUT = 0.35
 HOT_SHARE = 0.08  # a non-code file touched by this share of commits is glue (a changelog)
 HOT_MIN_COMMITS = 20  # in a younger history every file looks hot
 TEST_PARTNER = 0.4  # a test that changed with a source this often (relative) joins it
-NEW_FILE_WORDS = 3
 
 
 def select_files(
@@ -84,39 +81,6 @@ def _test_partner(index: RepoIndex, history: History, source: str) -> str | None
     return best[1] if best is not None and best[0] >= TEST_PARTNER else None
 
 
-def _rare_words(index: RepoIndex, request: str) -> list[str]:
-    first = _summary(request, width=None, empty="")
-    paths = [p.lower() for p in index.files]
-    picked: list[str] = []
-    for raw in re.findall(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])", first):
-        word = raw.lower()
-        word = word[:-1] if word.endswith("s") and len(word) > 4 else word
-        if len(word) < 5 or word in STOPWORDS or word in picked:
-            continue
-        if sum(word in p for p in paths) <= 0.1 * len(paths):
-            picked.append(word)
-    return picked[:NEW_FILE_WORDS]
-
-
-def new_file_patterns(index: RepoIndex, request: str, chosen: list[str]) -> list[str]:
-    """Globs for files the change may create, named after the request's rarer words.
-
-    Next to the best source file and the best test, ``folder/*word*.ext`` covers a
-    new module or test named for what the request is about (files only: the
-    extension keeps a folder of that name out of the scope).
-    """
-    words = _rare_words(index, request)
-    info = index.files
-    src = [p for p in chosen if not info[p].is_test and info[p].language not in DOC_LANGUAGES]
-    tests = [p for p in chosen if info[p].is_test]
-    patterns = []
-    for anchor in src[:1] + tests[:1]:
-        path = PurePosixPath(anchor)
-        folder = "" if str(path.parent) == "." else f"{path.parent}/"
-        patterns += [f"{folder}*{word}*{path.suffix}" for word in words]
-    return list(dict.fromkeys(patterns))
-
-
 def _hot(index: RepoIndex, history: History, path: str) -> bool:
     """A non-code file that a good share of a long enough history touched (a changelog)."""
     return (
@@ -155,17 +119,6 @@ def coordination_points(index: RepoIndex, owner: dict[str, str]) -> list[Coordin
     return points[:20]
 
 
-def _attach_patterns(groups: list[Group], patterns: list[str]) -> None:
-    """Each new-file glob goes to the objective that owns files in its folder."""
-    for pattern in patterns:
-        folder = pattern.rsplit("/", 1)[0] if "/" in pattern else "."  # "." is the root
-        for group in groups:
-            parents = {str(PurePosixPath(f).parent) for f in group.files}
-            if not group.integration and folder in parents:
-                group.patterns.append(pattern)
-                break
-
-
 def _objective(n: int, group: Group, request: str, summary: str) -> ObjectiveSpec:
     title = f"Integrate and document: {summary}" if group.integration else f"{group.key}: {summary}"
     return ObjectiveSpec(
@@ -200,7 +153,7 @@ def heuristic_analysis(
     chosen = select_files(index, history, ranked, allowed)
     files = [r.path for r in chosen]
     groups = group_files(index, files, _glue(index, history, files))
-    _attach_patterns(groups, new_file_patterns(index, request, files))
+    attach_patterns(groups, new_file_patterns(index, history, request, files))
     summary = _summary(request)
     objectives = [_objective(n, g, request, summary) for n, g in enumerate(groups, 1)]
     owner = {f: o.id for o, g in zip(objectives, groups, strict=True) for f in g.files}

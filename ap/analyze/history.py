@@ -28,6 +28,8 @@ class History:
     counts: dict[str, int] = field(default_factory=dict)
     cochange: dict[str, dict[str, float]] = field(default_factory=dict)
     messages: dict[str, Counter[str]] = field(default_factory=dict)
+    # folder → suffix → files that appeared there (where a project's new files go)
+    added: dict[str, Counter[str]] = field(default_factory=dict)
     _top: float | None = field(default=None, repr=False, compare=False)
 
     def share(self, path: str) -> float:
@@ -59,15 +61,35 @@ def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = N
     commits = git.log_files("HEAD", max_count=MAX_COMMITS)
     history.commits = len(commits)
     decay = math.log(2) / HALF_LIFE
+    first_seen: dict[str, int] = {}
     for n, (_, message, paths) in enumerate(commits):
         if 0 < len(paths) <= HUGE_COMMIT:
             _add(history, math.exp(-decay * n), message, paths)
+        first_seen.update(dict.fromkeys(paths, n))  # newest first: ends at the oldest
+    _record_additions(history, first_seen, complete=len(commits) < MAX_COMMITS)
     for request, paths in past_requests or []:
         _add(history, 2.0, request, paths)
     for path in list(history.cochange):
         strongest = sorted(history.cochange[path].items(), key=lambda kv: -kv[1])[:30]
         history.cochange[path] = dict(strongest)
     return history
+
+
+def _record_additions(history: History, first_seen: dict[str, int], *, complete: bool) -> None:
+    """Where files appeared: a path's oldest commit in the log is taken as its addition.
+
+    The root commit (the initial import) says nothing about where new files go; in a
+    log cut at ``MAX_COMMITS`` only the newer half counts, as an older file's first
+    change in the window is not its birth.
+    """
+    last = history.commits - 1
+    horizon = last if complete else last // 2
+    for path, n in first_seen.items():
+        if n >= horizon:
+            continue
+        folder, _, name = path.rpartition("/")
+        suffix = name[name.rfind(".") :] if "." in name.lstrip(".") else ""
+        history.added.setdefault(folder or ".", Counter())[suffix] += 1
 
 
 def cochange_of(history: History, paths: list[str]) -> defaultdict[str, float]:

@@ -75,3 +75,17 @@ def test_new_files_are_covered_by_globs_named_after_the_request(shop: Repo) -> N
     scopes = [p for o in result.objectives for p in o.scope_touch]
     assert any(covers(p, "shop/voucher_rules.py") for p in scopes), scopes
     assert not any(covers(p, "shop/vouchers/rules.py") for p in scopes)  # files, not folders
+
+
+def test_new_files_go_where_the_history_shows_files_appear(shop: Repo) -> None:
+    for name in ("login", "checkout", "cart_client"):
+        shop.write(f"tests/client/test_{name}.py", "from shop.cart import Cart\n")
+        shop.commit(f"Client test for {name}")
+    for name in ("install", "faq"):
+        shop.write(f"docs/{name}.md", f"# {name}\n")
+        shop.commit(f"Guide: {name}")
+    result = run(shop, "Cookie support for the cart client, with a troubleshooting guide")
+    scopes = [p for o in result.objectives for p in o.scope_touch]
+    assert any(covers(p, "tests/client/test_cookies.py") for p in scopes), scopes
+    assert any(covers(p, "docs/troubleshooting.md") for p in scopes), scopes
+    assert not any(covers(p, "shop/auth/tokens.py") for p in scopes), scopes

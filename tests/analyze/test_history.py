@@ -27,3 +27,14 @@ def test_huge_commits_are_ignored(shop: Repo) -> None:
 def test_past_requests_teach_the_history(shop: Repo) -> None:
     history = read_history(Git(shop.root), [("Add gift cards", ["shop/cart.py"])])
     assert history.messages["shop/cart.py"]["gift"] == 1
+
+
+def test_where_new_files_appear(shop: Repo) -> None:
+    for n in range(3):
+        shop.write(f"changelog.d/{n}.feature.md", "- more\n")
+        shop.commit(f"fragment {n}")
+    shop.write("shop/pricing.py", "# changed, not added\n")
+    shop.commit("reprice")
+    history = read_history(Git(shop.root))
+    assert history.added["changelog.d"] == {".md": 3}
+    assert "shop" not in history.added  # the initial import is not a sign of growth
