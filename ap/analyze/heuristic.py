@@ -14,7 +14,7 @@ from ap.analyze.grouping import (
 from ap.analyze.history import History
 from ap.analyze.index import RepoIndex
 from ap.analyze.newfiles import attach_patterns, new_file_patterns
-from ap.analyze.relevance import Ranked
+from ap.analyze.relevance import Ranked, says_where
 from ap.analyze.result import AnalysisResult
 from ap.analyze.tasktype import classify
 from ap.models import (
@@ -28,6 +28,7 @@ from ap.models import (
 
 MAX_FILES = 25
 MIN_FILES = 7
+VAGUE_FILES = 3  # a request that says nothing specific gets a small scope and a warning
 RELATIVE_CUT = 0.35
 HOT_SHARE = 0.08  # a non-code file touched by this share of commits is glue (a changelog)
 HOT_MIN_COMMITS = 20  # in a younger history every file looks hot
@@ -151,9 +152,13 @@ def heuristic_analysis(
     """The Analysis Report and objectives for ``request``."""
     task_type, reasons = classify(request)
     chosen = select_files(index, history, ranked, allowed)
+    vague = not says_where(index, request)
+    if vague:
+        chosen = chosen[:VAGUE_FILES]
     files = [r.path for r in chosen]
     groups = group_files(index, files, _glue(index, history, files))
-    attach_patterns(groups, new_file_patterns(index, history, request, files))
+    if not vague:
+        attach_patterns(groups, new_file_patterns(index, history, request, files))
     summary = _summary(request)
     objectives = [_objective(n, g, request, summary) for n, g in enumerate(groups, 1)]
     owner = {f: o.id for o, g in zip(objectives, groups, strict=True) for f in g.files}
@@ -187,7 +192,7 @@ def heuristic_analysis(
         coordination_points=points,
         candidate_files=candidates,
         scope_strategy=_strategy(groups),
-        risks=_risks(chosen, points),
+        risks=_risks(chosen, points, vague=vague),
     )
     return AnalysisResult(report=report, objectives=objectives)
 
@@ -207,12 +212,20 @@ def _strategy(groups: list[Group]) -> str:
     return " ".join(parts)
 
 
-def _risks(chosen: list[Ranked], points: list[CoordinationPoint]) -> list[str]:
+def _risks(chosen: list[Ranked], points: list[CoordinationPoint], *, vague: bool) -> list[str]:
     risks = []
+    if vague:
+        risks.append(
+            "the request names no code, file or word specific to this repository: the scope "
+            "is a guess; say what to change (a function, a file, a behaviour) and plan again"
+        )
+    elif len(chosen) >= MAX_FILES:
+        risks.append(
+            f"the ranking is flat ({len(chosen)} files score alike): the request may not say "
+            "enough; review the scopes, or name the code to change, before running"
+        )
     if points:
         risks.append(f"{len(points)} cross-objective symbol use(s) must stay consistent")
-    if len(chosen) >= MAX_FILES:
-        risks.append("the request touches many files; review the scopes before running")
     if not chosen:
         risks.append("no relevant file was found; the request may need more detail")
     return risks

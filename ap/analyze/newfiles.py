@@ -52,6 +52,9 @@ def _folder(path: str) -> str:
 def _anchors(index: RepoIndex, history: History, chosen: list[str]) -> list[tuple[str, str]]:
     """``(folder, suffix)`` pairs: chosen files' folders where files appeared, best first.
 
+    The suffix is the commonest of the files that appeared there; there is always
+    one, so that a glob never covers a folder named like the word.
+
     A young history that shows no growth falls back to the folders of the best
     source file and the best test, with their suffixes.
     """
@@ -59,14 +62,16 @@ def _anchors(index: RepoIndex, history: History, chosen: list[str]) -> list[tupl
     for path in chosen:
         folder = _folder(path)
         added = history.added.get(folder, Counter())
-        if sum(added.values()) >= MIN_ADDED and folder not in (f for f, _ in grown):
-            grown.append((folder, added.most_common(1)[0][0]))
+        suffix = max(added, key=lambda s: (bool(s), added[s]), default="")
+        if suffix and sum(added.values()) >= MIN_ADDED and folder not in (f for f, _ in grown):
+            grown.append((folder, suffix))
     if grown:
         return grown[:MAX_FOLDERS]
     info = index.files
     src = [p for p in chosen if not info[p].is_test and info[p].language not in DOC_LANGUAGES]
     tests = [p for p in chosen if info[p].is_test]
-    return [(_folder(p), PurePosixPath(p).suffix) for p in src[:1] + tests[:1]]
+    anchors = [(_folder(p), PurePosixPath(p).suffix) for p in src[:1] + tests[:1]]
+    return [(folder, suffix) for folder, suffix in anchors if suffix]
 
 
 def new_file_patterns(
@@ -82,11 +87,14 @@ def new_file_patterns(
     picked = set(chosen)
     patterns: list[str] = []
     for folder, suffix in _anchors(index, history, chosen):
-        prefix = "" if folder == "." else f"{folder}/"
+        # "/" at the root: anchored for ap anyway, and for any gitignore reader too
+        prefix = "/" if folder == "." else f"{folder}/"
         for word in words:
             glob = f"*{word}*{suffix}"
             extra = [
-                n for n in names[folder] if fnmatchcase(n, glob) and f"{prefix}{n}" not in picked
+                n
+                for n in names[folder]
+                if fnmatchcase(n, glob) and f"{prefix}{n}".lstrip("/") not in picked
             ]
             if len(extra) <= MAX_EXISTING:
                 patterns.append(f"{prefix}{glob}")
@@ -108,7 +116,7 @@ def attach_patterns(groups: list[Group], patterns: list[str]) -> None:
                 if owners[_folder(path)].integration:
                     owners[_folder(path)] = group
     for pattern in patterns:
-        folder = pattern.rsplit("/", 1)[0] if "/" in pattern else "."
+        folder = pattern.rsplit("/", 1)[0] or "."
         owner = owners.get(folder)
         glob = pattern.rpartition("/")[2]
         clash = any(

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ap.analyze.history import History, cochange_of
 from ap.analyze.index import RepoIndex
-from ap.analyze.mentions import mention_scores
-from ap.analyze.text import words
+from ap.analyze.mentions import code_names, file_names, mention_scores
+from ap.analyze.text import VAGUE_WORDS, words
 
 # How much each signal counts. Chosen on the shared scope benchmark as plain,
 # repository-independent weights: words of the code, words of past changes to the
@@ -111,3 +111,15 @@ def rank_files(index: RepoIndex, history: History, request: str) -> list[Ranked]
         scored.append(Ranked(path, score + bonus, tuple(reasons)))
     scored.sort(key=lambda r: (-r.score, r.path))
     return scored
+
+
+def says_where(index: RepoIndex, request: str) -> bool:
+    """Whether ``request`` gives the ranking something to find.
+
+    It does when it names code or a file, or has a word beyond the vague ones
+    ("improve", "performance", "clean up") that some file of the repository contains.
+    """
+    if code_names(request) or file_names(request):
+        return True
+    query = {w for w in words(request) if w not in VAGUE_WORDS}
+    return any(not query.isdisjoint(info.terms) for info in index.files.values())

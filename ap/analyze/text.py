@@ -35,3 +35,15 @@ def words(text: str) -> list[str]:
 
 def bag(text: str) -> Counter[str]:
     return Counter(words(text))
+
+
+# Words that say how the code should be, not where: a request made only of them
+# ("improve performance", "clean up the code") gives the analyst nothing to find.
+_VAGUE_TEXT = """
+improve improves improvement improvements better best performance perf faster fast speed
+speedup quick quicker optimize optimise optimization optimisation efficient efficiency clean
+cleanup cleaner code codebase quality refactor refactoring tidy polish modernize modernise
+everything everywhere general generally misc various stuff things thing overall whole
+project repository repo work working robust robustness nicer good great stuff more less
+"""
+VAGUE_WORDS = frozenset(stem(w) for w in re.findall(r"[a-z]+", _VAGUE_TEXT))

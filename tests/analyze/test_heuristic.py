@@ -89,3 +89,21 @@ def test_new_files_go_where_the_history_shows_files_appear(shop: Repo) -> None:
     assert any(covers(p, "tests/client/test_cookies.py") for p in scopes), scopes
     assert any(covers(p, "docs/troubleshooting.md") for p in scopes), scopes
     assert not any(covers(p, "shop/auth/tokens.py") for p in scopes), scopes
+
+
+def test_a_vague_request_gets_a_warning_not_invented_work(shop: Repo) -> None:
+    result = run(shop, "Improve performance")
+    files = [c.path for c in result.report.candidate_files]
+    assert len(files) <= 3 and len(result.objectives) <= 2, files
+    assert any("names no code" in r for r in result.report.risks), result.report.risks
+    precise = run(shop, "Round discount prices to whole cents")
+    assert not any("names no code" in r for r in precise.report.risks)
+
+
+def test_a_new_file_glob_never_covers_a_folder(shop: Repo) -> None:
+    for name in ("LICENSE", "NOTICE", "AUTHORS"):
+        shop.write(name, "text\n")
+        shop.commit(f"Add {name}")
+    result = run(shop, "Vouchers in NOTICE and AUTHORS")
+    scopes = [p for o in result.objectives for p in o.scope_touch]
+    assert not any(covers(p, "voucher/rules.py") for p in scopes), scopes
