@@ -18,15 +18,21 @@ from ap.analyze.text import bag, words
 from ap.fsutil import atomic_write
 from ap.git import Git
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 MAX_BYTES = 400_000
 LANGUAGES = {
     ".py": "python",
     ".pyi": "python",
     ".js": "javascript",
     ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
     ".ts": "typescript",
     ".tsx": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".svelte": "svelte",
+    ".vue": "vue",
     ".go": "go",
     ".rs": "rust",
     ".java": "java",
@@ -47,7 +53,13 @@ LANGUAGES = {
     ".css": "css",
     ".sh": "shell",
 }
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "svelte", "vue"})
 _JS_IMPORT = re.compile(r"""(?:import\s[^'"]*from\s*|import\s*\(|require\()\s*['"]([^'"]+)['"]""")
+# import a, { b, c as d } from 'm' / import type { T } from 'm' / import * as ns from 'm'
+_JS_NAMED = re.compile(r"""\bimport\s+(?:type\s+)?([\w$*{},\s]+?)\s*from\s*['"]([^'"]+)['"]""")
+_JS_NAME = re.compile(r"(?:\*\s*as\s+)?([\w$]+)(?:\s+as\s+[\w$]+)?")
+_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+_CODE_FOLDERS = frozenset({"lib", "src"})  # test/lib/…: the test tooling's own product code
 _JS_EXPORT = re.compile(
     r"export\s+(?:default\s+)?(?:async\s+)?(?:function|class|const|let|var)\s+(\w+)"
 )
@@ -67,15 +79,17 @@ class FileInfo:
 
     @property
     def is_test(self) -> bool:
+        """A test: named as one, or inside a tests folder but not in its ``lib``/``src``."""
         name = PurePosixPath(self.path).name
-        parts = self.path.split("/")
-        return (
-            name.startswith("test_")
-            or name.endswith(
-                ("_test.py", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js")
-            )
-            or any(p in ("tests", "test", "testing") for p in parts[:-1])
-        )
+        if name.startswith("test_") or name.endswith(
+            ("_test.py", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js")
+        ):
+            return True
+        folders = self.path.split("/")[:-1]
+        for n, folder in enumerate(folders):
+            if folder in _TEST_FOLDERS:
+                return not _CODE_FOLDERS.intersection(folders[n + 1 : n + 2])
+        return False
 
 
 @dataclass
@@ -153,6 +167,14 @@ def _from_import(path: str, node: ast.ImportFrom) -> list[str]:
     return [module, *(f"{module}.{a.name}" for a in node.names)]
 
 
+def _js_imports(text: str) -> list[str]:
+    """Imported modules, and ``module.name`` for each name imported from one."""
+    found = list(_JS_IMPORT.findall(text))
+    for clause, module in _JS_NAMED.findall(text):
+        found += [f"{module}.{name}" for name in _JS_NAME.findall(clause) if name != "type"]
+    return list(dict.fromkeys(found))
+
+
 def _describe(path: str, data: bytes) -> FileInfo:
     ext = os.path.splitext(path)[1].lower()
     info = FileInfo(path=path, language=LANGUAGES.get(ext, "other"), size=len(data))
@@ -162,8 +184,8 @@ def _describe(path: str, data: bytes) -> FileInfo:
         counts[word] += 3
     if info.language == "python":
         _python(info, text)
-    elif info.language in ("javascript", "typescript"):
-        info.imports = _JS_IMPORT.findall(text)
+    elif info.language in _JS_LANGUAGES:
+        info.imports = _js_imports(text)
         info.symbols = _JS_EXPORT.findall(text)
     elif info.language == "go":
         info.symbols = _GO_PACKAGE.findall(text)[:1]
