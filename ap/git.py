@@ -467,6 +467,18 @@ class Git:
                 entries.append((mode, oid, path.decode(errors="surrogateescape")))
         return entries
 
+    def grep_word(self, word: str, rev: str = "HEAD") -> list[str]:
+        """The paths of ``rev``'s tree that contain ``word`` as a whole word (fixed string)."""
+        proc = self.run_bytes(
+            "grep", "-l", "-w", "-F", "-z", "-I", "-e", word, rev, "--", check=False
+        )
+        prefix = f"{rev}:"
+        return [
+            p.removeprefix(prefix)
+            for p in proc.stdout.decode(errors="surrogateescape").split("\0")
+            if p
+        ]
+
     def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
         """The contents of many objects (blobs, commits) by id, through the open object reader."""
         return {obj[0]: obj[2] for obj in self.read_objects(oids) if obj is not None}

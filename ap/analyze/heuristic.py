@@ -120,6 +120,23 @@ def coordination_points(index: RepoIndex, owner: dict[str, str]) -> list[Coordin
     return points[:20]
 
 
+def _users(
+    ranked: list[Ranked],
+    users: dict[str, list[str]],
+    known: set[str],
+    allowed: Callable[[str], bool],
+) -> list[Ranked]:
+    """The files using the names a refactoring changes, not chosen yet."""
+    score = {r.path: r.score for r in ranked}
+    out = []
+    for name, paths in users.items():
+        for path in paths:
+            if path not in known and allowed(path):
+                known.add(path)
+                out.append(Ranked(path, score.get(path, 0.0), (f"uses `{name}`",)))
+    return out
+
+
 def _objective(n: int, group: Group, request: str, summary: str) -> ObjectiveSpec:
     title = f"Integrate and document: {summary}" if group.integration else f"{group.key}: {summary}"
     return ObjectiveSpec(
@@ -148,10 +165,17 @@ def heuristic_analysis(
     source: Source | None,
     base_commit: str | None,
     allowed: Callable[[str], bool],
+    users: dict[str, list[str]] | None = None,
 ) -> AnalysisResult:
-    """The Analysis Report and objectives for ``request``."""
+    """The Analysis Report and objectives for ``request``.
+
+    ``users`` maps a name the request renames or removes to the files using it:
+    they all join the scope, however many.
+    """
     task_type, reasons = classify(request)
     chosen = select_files(index, history, ranked, allowed)
+    flat = len(chosen) >= MAX_FILES
+    chosen += _users(ranked, users or {}, {r.path for r in chosen}, allowed)
     vague = not says_where(index, request)
     if vague:
         chosen = chosen[:VAGUE_FILES]
@@ -192,7 +216,7 @@ def heuristic_analysis(
         coordination_points=points,
         candidate_files=candidates,
         scope_strategy=_strategy(groups),
-        risks=_risks(chosen, points, vague=vague),
+        risks=_risks(chosen, points, vague=vague, flat=flat),
     )
     return AnalysisResult(report=report, objectives=objectives)
 
@@ -212,16 +236,18 @@ def _strategy(groups: list[Group]) -> str:
     return " ".join(parts)
 
 
-def _risks(chosen: list[Ranked], points: list[CoordinationPoint], *, vague: bool) -> list[str]:
+def _risks(
+    chosen: list[Ranked], points: list[CoordinationPoint], *, vague: bool, flat: bool
+) -> list[str]:
     risks = []
     if vague:
         risks.append(
             "the request names no code, file or word specific to this repository: the scope "
             "is a guess; say what to change (a function, a file, a behaviour) and plan again"
         )
-    elif len(chosen) >= MAX_FILES:
+    elif flat:
         risks.append(
-            f"the ranking is flat ({len(chosen)} files score alike): the request may not say "
+            f"the ranking is flat ({MAX_FILES} files score alike): the request may not say "
             "enough; review the scopes, or name the code to change, before running"
         )
     if points:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from ap.analyze.index import RepoIndex
@@ -79,3 +80,21 @@ def mention_scores(index: RepoIndex, request: str) -> dict[str, float]:
         for path in paths:
             scores[path] += weight / len(paths)
     return {p: min(1.0, s) for p, s in scores.items()}
+
+
+MAX_USER_NAMES = 3
+MAX_USERS = 500  # a name used in more files than this is a sweeping change: review it
+
+
+def name_users(
+    index: RepoIndex, request: str, grep: Callable[[str], list[str]]
+) -> dict[str, list[str]]:
+    """Every file that uses a name the request names and the code defines (`to_native`).
+
+    A rename or removal changes each use, also ``module.to_native(...)`` that no
+    import records, so the files come from a whole-word search (``grep``).
+    """
+    defined = {n for info in index.files.values() for n in (*info.symbols, *info.members)}
+    names = sorted(n for n in code_names(request) if n in defined)[:MAX_USER_NAMES]
+    users = {name: [p for p in grep(name) if p in index.files][:MAX_USERS] for name in names}
+    return {name: paths for name, paths in users.items() if paths}

@@ -107,3 +107,21 @@ def test_a_new_file_glob_never_covers_a_folder(shop: Repo) -> None:
     result = run(shop, "Vouchers in NOTICE and AUTHORS")
     scopes = [p for o in result.objectives for p in o.scope_touch]
     assert not any(covers(p, "voucher/rules.py") for p in scopes), scopes
+
+
+def test_a_rename_covers_every_file_that_uses_the_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import make_repo
+
+    files = {"pkg/__init__.py": "", "pkg/text.py": "def to_native(x):\n    return x\n"}
+    for n in range(40):
+        use = "from pkg.text import to_native\n" if n % 2 else "from pkg import text\n"
+        call = "to_native" if n % 2 else "text.to_native"
+        files[f"pkg/mod{n}/user.py"] = f"{use}\n\ndef f{n}(v):\n    return {call}(v)\n"
+    files["pkg/other.py"] = "def to_natives():\n    return 1\n"
+    repo = make_repo(tmp_path / "r", files)
+    result = run(repo, "Rename `to_native` to `to_text`")
+    scopes = [p for o in result.objectives for p in o.scope_touch]
+    for path in [p for p in files if "mod" in p] + ["pkg/text.py"]:
+        assert any(covers(p, path) for p in scopes), path
+    assert not any(covers(p, "pkg/other.py") for p in scopes)
+    assert len(result.objectives) <= 4
