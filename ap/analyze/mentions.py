@@ -84,17 +84,27 @@ def mention_scores(index: RepoIndex, request: str) -> dict[str, float]:
 
 MAX_USER_NAMES = 3
 MAX_USERS = 500  # a name used in more files than this is a sweeping change: review it
+MAX_WORD_USERS = 30  # a plain word (`content`, `timeout`) names code only when it is rare
 
 
 def name_users(
     index: RepoIndex, request: str, grep: Callable[[str], list[str]]
 ) -> dict[str, list[str]]:
-    """Every file that uses a name the request names and the code defines (`to_native`).
+    """Every file that uses a name the request names and the code defines or imports.
 
-    A rename or removal changes each use, also ``module.to_native(...)`` that no
-    import records, so the files come from a whole-word search (``grep``).
+    A rename or removal (`to_native`, `AnyStr`) changes each use, also
+    ``module.to_native(...)`` that no import records, so the files come from a
+    whole-word search (``grep``). A plain word counts only when few files have it.
     """
-    defined = {n for info in index.files.values() for n in (*info.symbols, *info.members)}
-    names = sorted(n for n in code_names(request) if n in defined)[:MAX_USER_NAMES]
-    users = {name: [p for p in grep(name) if p in index.files][:MAX_USERS] for name in names}
-    return {name: paths for name, paths in users.items() if paths}
+    known = {
+        n
+        for info in index.files.values()
+        for n in (*info.symbols, *info.members, *(i.rpartition(".")[2] for i in info.imports))
+    }
+    names = sorted(n for n in code_names(request) if n in known)[:MAX_USER_NAMES]
+    users = {name: [p for p in grep(name) if p in index.files] for name in names}
+    return {
+        name: paths[:MAX_USERS]
+        for name, paths in users.items()
+        if paths and (_CODE_SHAPED.fullmatch(name) or len(paths) <= MAX_WORD_USERS)
+    }
