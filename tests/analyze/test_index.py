@@ -24,7 +24,7 @@ def test_index_reads_symbols_imports_and_languages(shop: Repo) -> None:
 def test_index_is_cached_by_tree(shop: Repo) -> None:
     git = Git(shop.root)
     first = build_index(git)
-    cache = git.git_dir() / "ap" / f"index-{first.tree}.json"
+    cache = git.git_dir() / "ap" / "index.json"
     assert cache.is_file()
     start = time.perf_counter()
     again = build_index(git)
@@ -34,6 +34,41 @@ def test_index_is_cached_by_tree(shop: Repo) -> None:
     shop.write("shop/new.py", "def fresh():\n    pass\n")
     shop.commit("new module")
     assert "shop/new.py" in build_index(git).files
+
+
+class CountingGit(Git):
+    """A real Git that records which blobs the index asked for."""
+
+    read: list[str]
+
+    def read_blobs(self, oids):  # type: ignore[no-untyped-def]
+        self.read = [*getattr(self, "read", []), *oids]
+        return super().read_blobs(oids)
+
+
+def test_a_one_file_commit_rereads_that_file_only(shop: Repo) -> None:
+    git = CountingGit(shop.root)
+    build_index(git)
+    assert len(git.read) >= 8
+    git.read = []
+    shop.write("shop/cart.py", "class Cart:\n    def empty(self):\n        pass\n")
+    shop.commit("empty carts")
+    index = build_index(git)
+    assert git.read == [shop.git("rev-parse", "HEAD:shop/cart.py").strip()]
+    assert index.files["shop/cart.py"].members == ["empty"]
+    assert index.files["shop/pricing.py"].symbols == ["discount"]
+
+
+def test_the_cache_does_not_grow_with_commits(shop: Repo) -> None:
+    git = Git(shop.root)
+    stale = git.git_dir() / "ap" / "index-0123abcd.json"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("{}")
+    for n in range(3):
+        shop.write("shop/pricing.py", f"RATE = {n}\n")
+        shop.commit(f"rate {n}")
+        build_index(git)
+    assert sorted(p.name for p in (git.git_dir() / "ap").iterdir()) == ["index.json"]
 
 
 def test_web_component_and_module_files_are_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -85,3 +120,23 @@ def test_js_and_ts_imports_record_the_imported_names(tmp_path) -> None:  # type:
     for name in ("isTypeAnyType", "isTypeUnknownType", "Rule", "helpers", "format", "path"):
         assert any(i.rpartition(".")[2] == name for i in imports), (name, imports)
     assert "@typescript-eslint/utils" in imports and "fs" in imports
+
+
+def test_imports_and_attributes_at_any_depth(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import make_repo
+
+    source = (
+        "class Pool:\n"
+        "    def __init__(self):\n"
+        "        self.size, self.idle = 1, []\n"
+        "        try:\n"
+        "            import ssl\n"
+        "        except ImportError:\n"
+        "            from pkg import fallback\n"
+        "        with open('x') as f:\n"
+        "            self.limit: int = 2\n"
+    )
+    index = build_index(Git(make_repo(tmp_path / "p", {"pool.py": source}).root))
+    info = index.files["pool.py"]
+    assert {"ssl", "pkg", "pkg.fallback"} <= set(info.imports)
+    assert {"__init__", "size", "idle", "limit"} <= set(info.members)
