@@ -484,9 +484,12 @@ class Git:
         return {obj[0]: obj[2] for obj in self.read_objects(oids) if obj is not None}
 
     def log_files(
-        self, rev: str = "HEAD", *, max_count: int = 2000
+        self, rev: str = "HEAD", *, max_count: int = 2000, since: str | None = None
     ) -> list[tuple[int, str, list[str]]]:
-        """``(commit time, subject and body, paths)`` of recent non-merge commits, newest first."""
+        """``(commit time, subject and body, paths)`` of recent non-merge commits, newest first.
+
+        With ``since`` (a commit), only the commits after it (``since..rev``).
+        """
         if self.rev_parse(rev) is None:
             return []
         out = self.run_bytes(
@@ -497,7 +500,7 @@ class Git:
             "--name-only",
             "-z",
             "--format=%x1e%ct%x1f%B%x1f",
-            rev,
+            f"{since}..{rev}" if since else rev,
         ).stdout.decode(errors="replace")
         commits = []
         for record in out.split("\x1e"):
