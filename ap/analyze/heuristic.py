@@ -39,7 +39,7 @@ def select_files(
     index: RepoIndex, history: History, ranked: list[Ranked], allowed: Callable[[str], bool]
 ) -> list[Ranked]:
     """The candidate files: the clear leaders of the ranking, their tests, and hot glue."""
-    usable = [r for r in ranked if allowed(r.path) and r.score > 0]
+    usable = [r for r in ranked if r.score > 0 and allowed(r.path)]
     if not usable:
         return []
     top = usable[0].score

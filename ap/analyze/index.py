@@ -12,6 +12,7 @@ import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from ap.analyze.text import bag, words
@@ -98,7 +99,11 @@ class RepoIndex:
     files: dict[str, FileInfo]
 
     def module_paths(self) -> dict[str, str]:
-        """Python dotted module name → path, for resolving imports."""
+        """Python dotted module name → path, for resolving imports (computed once)."""
+        return self._modules
+
+    @cached_property
+    def _modules(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for path, info in self.files.items():
             if info.language != "python":

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from ap.analyze.index import RepoIndex
 
@@ -48,7 +47,8 @@ def _flat(name: str) -> str:
 
 
 def _named(path: str) -> str:
-    stem = PurePosixPath(path).stem
+    name = path.rpartition("/")[2]
+    stem = name.rpartition(".")[0] if name.rpartition(".")[0] else name
     for affix in ("test_", "tests_"):
         stem = stem.removeprefix(affix)
     return _flat(stem.removesuffix("_test"))
@@ -64,7 +64,7 @@ def mention_scores(index: RepoIndex, request: str) -> dict[str, float]:
     named: defaultdict[str, list[str]] = defaultdict(list)
     scores: defaultdict[str, float] = defaultdict(float)
     for path, info in index.files.items():
-        if PurePosixPath(path).name.lower().lstrip(".") in wanted_files:
+        if wanted_files and path.rpartition("/")[2].lower().lstrip(".") in wanted_files:
             scores[path] = 1.0
         for name in names.intersection(info.symbols).union(names.intersection(info.members)):
             defined[name].append(path)
@@ -90,21 +90,18 @@ MAX_WORD_USERS = 30  # a plain word (`content`, `timeout`) names code only when 
 def name_users(
     index: RepoIndex, request: str, grep: Callable[[str], list[str]]
 ) -> dict[str, list[str]]:
-    """Every file that uses a name the request names and the code defines or imports.
+    """Every file that uses a name the request names in code form (`to_native`, `AnyStr`).
 
-    A rename or removal (`to_native`, `AnyStr`) changes each use, also
-    ``module.to_native(...)`` that no import records, so the files come from a
-    whole-word search (``grep``). A plain word counts only when few files have it.
+    A rename or removal changes each use, also ``module.to_native(...)`` or
+    ``typing.AnyStr`` that no import records, so the files come from a whole-word
+    search (``grep``). A plain word counts only when few files have it.
     """
-    known = {
-        n
-        for info in index.files.values()
-        for n in (*info.symbols, *info.members, *(i.rpartition(".")[2] for i in info.imports))
-    }
-    names = sorted(n for n in code_names(request) if n in known)[:MAX_USER_NAMES]
-    users = {name: [p for p in grep(name) if p in index.files] for name in names}
-    return {
-        name: paths[:MAX_USERS]
-        for name, paths in users.items()
-        if paths and (_CODE_SHAPED.fullmatch(name) or len(paths) <= MAX_WORD_USERS)
-    }
+    names = sorted(code_names(request))
+    users: dict[str, list[str]] = {}
+    for name in names:
+        paths = [p for p in grep(name) if p in index.files]
+        if paths and (_CODE_SHAPED.fullmatch(name) or len(paths) <= MAX_WORD_USERS):
+            users[name] = paths[:MAX_USERS]
+        if len(users) == MAX_USER_NAMES:
+            break
+    return users

@@ -45,8 +45,8 @@ def rare_words(index: RepoIndex, request: str) -> list[str]:
 
 
 def _folder(path: str) -> str:
-    parent = str(PurePosixPath(path).parent)
-    return parent
+    """The folder of ``path`` (``.`` at the root), as ``PurePosixPath.parent`` has it."""
+    return path.rpartition("/")[0] or "."
 
 
 def _anchors(index: RepoIndex, history: History, chosen: list[str]) -> list[tuple[str, str]]:

@@ -64,9 +64,18 @@ def _normalised(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def _symbol_hits(index: RepoIndex, query: set[str]) -> dict[str, float]:
+    named: dict[str, bool] = {}  # symbol → all its words are in the query (each seen once)
+
+    def in_query(symbol: str) -> bool:
+        hit = named.get(symbol)
+        if hit is None:
+            parts = set(words(symbol))
+            hit = named[symbol] = bool(parts) and parts <= query
+        return hit
+
     hits: dict[str, float] = {}
     for path, info in index.files.items():
-        found = sum(1 for s in info.symbols if set(words(s)) and set(words(s)) <= query)
+        found = sum(1 for s in info.symbols if in_query(s))
         if found:
             hits[path] = min(1.0, 0.5 + 0.25 * found)
     return hits

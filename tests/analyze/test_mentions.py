@@ -61,3 +61,15 @@ def test_name_users_keep_code_names_and_rare_plain_words(tmp_path) -> None:  # t
     git = Git(make_repo(tmp_path / "r", files).root)
     users = name_users(build_index(git), "Drop `AnyStr` and `content`", git.grep_word)
     assert sorted(users) == ["AnyStr"] and len(users["AnyStr"]) == 40
+
+
+def test_name_users_find_names_used_through_their_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ap.analyze.index import build_index
+    from ap.analyze.mentions import name_users
+    from ap.git import Git
+    from tests.helpers import make_repo
+
+    files = {f"m{n}.py": "import typing\n\nX = typing.AnyStr\n" for n in range(3)}
+    git = Git(make_repo(tmp_path / "r", files).root)
+    users = name_users(build_index(git), "Drop usage of `AnyStr`", git.grep_word)
+    assert users == {"AnyStr": ["m0.py", "m1.py", "m2.py"]}
