@@ -9,7 +9,8 @@ its scoring: nothing is re-implemented), and prints, next to its figures:
 - ``new_recall``: gold files the commit added (status ``A``) that the scope covers,
   over all added gold files (a scope that never names a new file scores 0);
 - ``objectives``: the median number of objectives per plan;
-- ``warned``: plans whose analysis reports a risk (a flat ranking, too many files).
+- ``warned``: plans whose analysis reports a risk (a flat ranking, a vague request);
+- ``invalid_plans``: plans whose scope validation failed (overlapping scopes).
 
 Without INSTANCES it scores every ``scope-*.jsonl`` of the bench folder. Prints
 measured figures; asserts nothing.
@@ -89,10 +90,12 @@ def score_instance(
             recall, cover = ev.score(spec.match_file, gold)
             row |= {"objectives": len(objectives), "secs": secs, "err": ""}
             row |= {"warned": bool(plan["_risks"])}
+            row |= {"invalid": not plan.get("scope_validation", {}).get("valid", False)}
             row |= {"new_hit": sum(1 for a in added if spec.match_file(a))}
         except Exception as error:  # an instance that fails counts as zero, as in eval_scope
             size, recall, cover = 0, 0.0, False
             row |= {"objectives": 0, "secs": 0.0, "err": str(error)[:120], "warned": False}
+            row |= {"invalid": True}
             row |= {"new_hit": 0}
         b_recall, b_cover = ev.score(set(ranked[: max(size, 1)]).__contains__, gold)
     return row | {
@@ -120,6 +123,7 @@ def summary(rows: list[dict[str, Any]]) -> str:
         f"objectives_median={statistics.median(r['objectives'] for r in rows)} "
         f"objectives_max={max(r['objectives'] for r in rows)} "
         f"warned={sum(1 for r in rows if r['warned'])} "
+        f"invalid_plans={sum(1 for r in rows if r['invalid'])} "
         f"median_secs={statistics.median(r['secs'] for r in rows):.2f} "
         f"failed={sum(1 for r in rows if r['err'])}"
     )
