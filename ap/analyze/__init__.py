@@ -57,7 +57,7 @@ def analyze(
             base_commit=git.head(),
             known_paths=set(index.files),
         )
-    from ap.analyze.mentions import name_users
+    from ap.analyze.mentions import folder_files, name_users
     from ap.analyze.tasktype import classify
     from ap.models import TaskType
 
@@ -66,6 +66,7 @@ def analyze(
         if classify(request)[0] is TaskType.REFACTOR
         else {}
     )
+    users.update(folder_files(index, request))
     return heuristic_analysis(
         index,
         history,

@@ -133,7 +133,8 @@ def _users(
         for path in paths:
             if path not in known and allowed(path):
                 known.add(path)
-                out.append(Ranked(path, score.get(path, 0.0), (f"uses `{name}`",)))
+                reason = f"in `{name}`" if name.endswith("/") else f"uses `{name}`"
+                out.append(Ranked(path, score.get(path, 0.0), (reason,)))
     return out
 
 
@@ -169,8 +170,8 @@ def heuristic_analysis(
 ) -> AnalysisResult:
     """The Analysis Report and objectives for ``request``.
 
-    ``users`` maps a name the request renames or removes to the files using it:
-    they all join the scope, however many.
+    ``users`` maps a name the request renames or removes to the files using it,
+    and a folder it names to its files: they all join the scope, however many.
     """
     task_type, reasons = classify(request)
     chosen = select_files(index, history, ranked, allowed)

@@ -105,3 +105,24 @@ def name_users(
         if len(users) == MAX_USER_NAMES:
             break
     return users
+
+
+_FOLDER_WORD = re.compile(
+    r"[`'\"]?([\w./-]+?)[`'\"]?\s+(?:folder|directory|dir|package)\b"
+    r"|\b(?:folder|directory|dir|package)\s+[`'\"]?([\w./-]+)",
+    re.IGNORECASE,
+)
+MAX_FOLDER_FILES = 200
+
+
+def folder_files(index: RepoIndex, request: str) -> dict[str, list[str]]:
+    """The files of each folder the request names as one ("the js folder", "'backends' dir")."""
+    named = {a or b for a, b in _FOLDER_WORD.findall(request)}
+    named = {n.strip("/").lower() for n in named if n and n.lower() not in ("the", "a", "this")}
+    found: dict[str, list[str]] = {}
+    for path in index.files:
+        folders = path.split("/")[:-1]
+        for depth, folder in enumerate(folders):
+            if folder.lower() in named:
+                found.setdefault("/".join(folders[: depth + 1]) + "/", []).append(path)
+    return {f: paths for f, paths in found.items() if len(paths) <= MAX_FOLDER_FILES}

@@ -125,3 +125,16 @@ def test_a_rename_covers_every_file_that_uses_the_name(tmp_path) -> None:  # typ
         assert any(covers(p, path) for p in scopes), path
     assert not any(covers(p, "pkg/other.py") for p in scopes)
     assert len(result.objectives) <= 4
+
+
+def test_a_named_folder_is_covered_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import make_repo
+
+    files = {f"docs/js/lib{n}.js": "var x = 1;\n" for n in range(30)}
+    files |= {"docs/index.md": "# docs\n", "src/app.py": "def main():\n    pass\n"}
+    repo = make_repo(tmp_path / "r", files)
+    result = run(repo, "Delete js folder")
+    scopes = [p for o in result.objectives for p in o.scope_touch]
+    for path in [p for p in files if p.startswith("docs/js/")]:
+        assert any(covers(p, path) for p in scopes), path
+    assert not any(covers(p, "src/app.py") for p in scopes)
