@@ -243,5 +243,5 @@ def build_index(git: Git) -> RepoIndex:
         path: kept[path] if path in kept else (oid, _describe(path, blobs.get(oid, b"")))
         for oid, path in entries
     }
-    save_index(git, CACHE_VERSION, tree, files)
+    save_index(git, CACHE_VERSION, tree, files, cached)
     return RepoIndex(tree, {p: info for p, (_, info) in files.items()})

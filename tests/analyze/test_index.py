@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import time
 
+from ap.analyze.cache import SHARDS, shard_of
 from ap.analyze.grouping import DOC_LANGUAGES
 from ap.analyze.index import build_index
 from ap.git import Git
@@ -24,7 +26,7 @@ def test_index_reads_symbols_imports_and_languages(shop: Repo) -> None:
 def test_index_is_cached_by_tree(shop: Repo) -> None:
     git = Git(shop.root)
     first = build_index(git)
-    cache = git.git_dir() / "ap" / "index.json"
+    cache = git.git_dir() / "ap" / "index" / "meta.json"
     assert cache.is_file()
     start = time.perf_counter()
     again = build_index(git)
@@ -64,11 +66,13 @@ def test_the_cache_does_not_grow_with_commits(shop: Repo) -> None:
     stale = git.git_dir() / "ap" / "index-0123abcd.json"
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("{}")
+    (git.git_dir() / "ap" / "index.json").write_text("{}")
     for n in range(3):
         shop.write("shop/pricing.py", f"RATE = {n}\n")
         shop.commit(f"rate {n}")
         build_index(git)
-    assert sorted(p.name for p in (git.git_dir() / "ap").iterdir()) == ["index.json"]
+    assert sorted(p.name for p in (git.git_dir() / "ap").iterdir()) == ["index"]
+    assert len(list((git.git_dir() / "ap" / "index").iterdir())) == SHARDS + 1
 
 
 def test_web_component_and_module_files_are_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -140,3 +144,26 @@ def test_imports_and_attributes_at_any_depth(tmp_path) -> None:  # type: ignore[
     info = index.files["pool.py"]
     assert {"ssl", "pkg", "pkg.fallback"} <= set(info.imports)
     assert {"__init__", "size", "idle", "limit"} <= set(info.members)
+
+
+def test_a_one_file_commit_rewrites_one_shard(shop: Repo) -> None:
+    git = Git(shop.root)
+    build_index(git)
+    folder = git.git_dir() / "ap" / "index"
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    for p in folder.iterdir():  # an old time stamp shows which shards are written again
+        os.utime(p, ns=(1, 1))
+    shop.write("shop/cart.py", "class Cart:\n    pass\n")
+    shop.commit("plain cart")
+    build_index(git)
+    written = sorted(p.name for p in folder.iterdir() if p.stat().st_mtime_ns != 1)
+    assert written == sorted([f"{shard_of('shop/cart.py'):02d}.json", "meta.json"]), stamps
+
+
+def test_a_lost_shard_is_read_again(shop: Repo) -> None:
+    git = Git(shop.root)
+    first = build_index(git)
+    (git.git_dir() / "ap" / "index" / f"{shard_of('shop/cart.py'):02d}.json").unlink()
+    again = build_index(git)
+    assert again.files.keys() == first.files.keys()
+    assert again.files["shop/cart.py"].symbols == ["Cart"]
