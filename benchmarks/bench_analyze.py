@@ -76,7 +76,7 @@ def main() -> None:
             warm.append(timed(cmd, work))
             one_file_commit(work, n)
             after.append(timed(cmd, work))
-        size = sum(p.stat().st_size for p in cache.iterdir()) / 1e6
+        size = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file()) / 1e6
 
     def runs(times: list[float]) -> str:
         return (
