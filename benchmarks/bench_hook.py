@@ -64,8 +64,9 @@ def main() -> None:
             encoding="utf-8",
         )
         sh(root, *ap, "plan", "--from", str(objectives))
-        sh(root, *ap, "start")
+        # (read before `ap start`, which commits the draft and removes it from the work tree)
         plan_id = next((root / "docs" / "plans").glob("PLAN_*.md")).stem[len("PLAN_") :]
+        sh(root, *ap, "start")
         work = root.parent / "T1"  # a linked worktree, as objectives are worked on
         sh(root, "git", "worktree", "add", "-q", str(work), f"ap/{plan_id}/T1")
         for i in range(args.staged):

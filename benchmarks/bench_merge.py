@@ -74,8 +74,9 @@ def main() -> None:
         objectives = tmp / "objectives.yaml"
         objectives.write_text("\n".join(lines) + "\n", encoding="utf-8")
         sh(root, *ap, "plan", "--from", str(objectives))
-        sh(root, *ap, "start")
+        # (read before `ap start`, which commits the draft and removes it from the work tree)
         plan_id = next((root / "docs" / "plans").glob("PLAN_*.md")).stem[len("PLAN_") :]
+        sh(root, *ap, "start")
         integration = f"ap/{plan_id}/integration"
         tip = sh(root, "git", "rev-parse", integration).strip()
         base = sh(root, "git", "rev-parse", f"{integration}^").strip()

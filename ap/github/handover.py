@@ -14,7 +14,7 @@ Anything else marks the objective failed, so ``/ap retry`` can take it again.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -216,17 +216,26 @@ def _scope_refusal(git: Git, ledger: Ledger, ref: str) -> str | None:
 
 
 def _mark_failed(ledger: Ledger, failed: dict[str, str]) -> None:
-    def change(plan: CoordinationPlan) -> bool:
-        changed = False
-        for task, reason in failed.items():
-            o = plan.objective(task)
-            if o is not None and o.status == ObjectiveStatus.RUNNING:
-                o.status, o.status_reason = ObjectiveStatus.FAILED, reason
-                changed = True
-        return changed
+    def failing(tasks: list[str]) -> Callable[[CoordinationPlan], bool]:
+        def change(plan: CoordinationPlan) -> bool:
+            changed = False
+            for task in tasks:
+                o = plan.objective(task)
+                if o is not None and o.status == ObjectiveStatus.RUNNING:
+                    o.status, o.status_reason = ObjectiveStatus.FAILED, failed[task]
+                    changed = True
+            return changed
 
-    tasks = ", ".join(sorted(failed))
-    message = f"chore(ap): {tasks} of {ledger.plan_id} failed\n\n" + trailers(
-        plan=ledger.plan_id, step="fail"
-    )
-    update_plan(ledger, change, message)
+        return change
+
+    plan = ledger.load()
+    by_wave: dict[int, list[str]] = {}
+    for task in sorted(failed):
+        objective = plan.objective(task)
+        if objective is not None:
+            by_wave.setdefault(objective.wave, []).append(task)
+    for wave, tasks in sorted(by_wave.items()):  # a fail step names its wave (AP-Wave)
+        message = f"chore(ap): {', '.join(tasks)} of {ledger.plan_id} failed\n\n" + trailers(
+            plan=ledger.plan_id, step="fail", wave=str(wave)
+        )
+        update_plan(ledger, failing(tasks), message)

@@ -426,6 +426,13 @@ def _commit(git: Git, rev: str) -> str:
     return oid
 
 
+def check_diff(
+    git: Git, scope: ObjectiveScope, entries: Sequence[DiffEntry], base: str
+) -> list[ChangeViolation]:
+    """The violations of a diff from ``base`` to a commit, checked as the merge checks it."""
+    return _outcome(git, scope, scope.task, entries, base).violations
+
+
 def _outcome(
     git: Git,
     scope: ObjectiveScope,

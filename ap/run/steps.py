@@ -313,7 +313,7 @@ class Rules:
     def _union(self, step: Step, merged: dict[str, str]) -> str | None:
         """The merge's change is exactly the union of the merged objectives' changes since
         their start, each inside the objective's scope (as the plan before it says)."""
-        from ap.run.enforce import ObjectiveScope, to_changes
+        from ap.run.enforce import ObjectiveScope, check_diff
 
         data = step.old.model_dump(mode="json")
         scopes = {t: ObjectiveScope.from_plan(data, t, self.ledger.settings) for t in merged}
@@ -324,7 +324,7 @@ class Rules:
         pairs = [(str(scopes[t].base), head) for t, head in merged.items()]
         union: dict[str, tuple[str, str]] = {}
         for task, entries in zip(merged, self.git.diff_raw_pairs(pairs), strict=True):
-            violations = scopes[task].check(to_changes(self.git, entries))
+            violations = check_diff(self.git, scopes[task], entries, str(scopes[task].base))
             if violations:
                 return f"{task}'s merged change leaves its scope: {violations[0].describe()}"
             union.update({e.path: (e.new_mode, e.new_oid) for e in entries})

@@ -147,7 +147,10 @@ def test_failures_are_recorded_even_when_the_integration_branch_moved_meanwhile(
     other = world.clone("other-job")
     git(other, "fetch", "-q", "origin", "+refs/heads/ap/*:refs/heads/ap/*")
     git(other, "checkout", "-q", f"ap/{plan_id}/integration")
-    git(other, "commit", "-q", "--allow-empty", "-m", "another job's step")
+    # A step of ap's own (one that moves no objective), as another job would publish it:
+    # a commit ap did not make would be refused, not built on.
+    message = f"another job's step\n\nAP-Plan: {plan_id}\nAP-Step: cancel"
+    git(other, "commit", "-q", "--allow-empty", "-m", message)
     git(other, "push", "-q", "origin", f"ap/{plan_id}/integration")
     moved = world.tip(f"ap/{plan_id}/integration")
     [note] = take_over(handler, plan_id, [wave[0]], tmp_path / "nothing")
