@@ -32,7 +32,10 @@ class Processes:
         log: Path,
     ) -> str | None:
         """Run a worker to its end; None when it exited 0, else why it failed."""
-        with log.open("wb") as out:
+        # Emptied, then written in append mode: the progress lines `ap mcp` appends to
+        # the log are not overwritten by the worker's own output.
+        log.write_bytes(b"")
+        with log.open("ab") as out:
             try:
                 proc = subprocess.Popen(
                     argv,
