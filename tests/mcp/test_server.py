@@ -172,6 +172,8 @@ def test_progress_goes_to_the_run_log_and_the_response_to_the_report(flow: Flow)
     assert data(progress) == {"recorded": "writing routes"}
     log = flow.root / ".git" / "ap" / "run" / flow.plan_id / "logs" / "T2.log"
     assert log.read_text().splitlines()[-1] == "progress: writing routes"
+    shown = flow.ok("status")  # the running objective's latest activity
+    assert "last: progress: writing routes" in shown and shown.count("last:") == 1
     assert bad.is_error and "### Change Summary" in text(bad) and not written_after_bad
     assert data(ok)["status"] == "done" and report.read_text() == good
     (wt / "src" / "api" / "routes.py").write_text("ROUTES = ['/login']\n")
