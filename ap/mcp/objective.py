@@ -22,7 +22,7 @@ from ap.config import ApConfig, load_config
 from ap.errors import ArtifactError, UsageError
 from ap.fsutil import atomic_write
 from ap.git import Git
-from ap.ids import report_relpath
+from ap.ids import is_valid_id, report_relpath
 from ap.models import CoordinationPlan, Objective
 from ap.run.enforce import ObjectiveScope, Settings, plan_data
 from ap.run.ledger import Ledger
@@ -46,6 +46,7 @@ class Where:
     config: ApConfig
     plan_id: str
     task: str
+    on_branch: bool = True  # the worktree is on the objective's branch (else AP_PLAN/AP_TASK)
 
     @property
     def settings(self) -> Settings:
@@ -86,8 +87,13 @@ def locate(start: Path, env: Mapping[str, str]) -> Where:
             "are not set",
             hint="run `ap mcp` in an objective's worktree (`ap start` creates the branches)",
         )
-    where = Where(git, config, *found)
-    plan_data(git, where.settings, where.plan_id)  # refuses a plan that has not started
+    if not is_valid_id(found[0]):
+        raise UsageError(f"AP_PLAN={found[0]!r} is not a plan id")
+    where = Where(git, config, *found, on_branch=on_branch is not None)
+    # refuses a plan that has not started, and a task that is none of its objectives
+    ObjectiveScope.from_plan(
+        plan_data(git, where.settings, where.plan_id), where.task, where.settings
+    )
     return where
 
 
@@ -173,6 +179,12 @@ class ObjectiveTools:
         """Write the AP response to the objective's report file, once it has the form."""
         check_response(response)
         w = self.where
+        if not w.on_branch:
+            branch = w.settings.branches.objective(w.plan_id, w.task)
+            raise UsageError(
+                f"this worktree is not on {branch}, where the report of {w.task} goes",
+                hint=f"start `ap mcp` in the worktree of {branch}",
+            )
         rel = w.report_path
         path = w.git.root / rel
         original = path.read_bytes() if path.exists() else None

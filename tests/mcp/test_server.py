@@ -62,10 +62,18 @@ def test_lists_its_tools_and_reads_the_objective_from_the_integration_branch(
     plan.write_text(f"---\nid: {flow.plan_id}\nobjectives: [{{id: T3, title: x}}]\n---\n")
 
     async def calls(s: ClientSession) -> Any:
-        return await s.list_tools(), await s.call_tool("objective", {})
+        response = {"response": "### Change Summary\n- none\n"}
+        return (
+            await s.list_tools(),
+            await s.call_tool("objective", {}),
+            await s.call_tool("submit_response", response),
+        )
 
     env = {"AP_PLAN": flow.plan_id, "AP_TASK": "T3"}
-    tools, objective = with_server(flow.root, calls, env)
+    tools, objective, submitted = with_server(flow.root, calls, env)
+    # Off its branch, the report would land in another checkout: refused.
+    assert submitted.is_error and f"not on {flow.branch('T3')}" in text(submitted)
+    assert not (flow.root / "docs" / "sessions" / flow.plan_id).exists()
     assert {t.name for t in tools.tools} == TOOLS
     got = data(objective)
     assert (got["plan_id"], got["task"], got["title"]) == (flow.plan_id, "T3", "Tests")
@@ -213,6 +221,12 @@ def test_outside_an_objective_it_refuses_to_start(flow: Flow) -> None:
     wt = flow.worktree("T1")
     proc = ap_mcp(wt, {"AP_PLAN": flow.plan_id, "AP_TASK": "T2"})
     assert proc.returncode == 2 and "T1" in proc.stderr and "T2" in proc.stderr
+    # Named by the environment only: it must be an objective of a started plan.
+    for plan, task in ((flow.plan_id, "../../../../evil"), ("../x", "T1"), ("20990101-no", "T1")):
+        proc = ap_mcp(flow.root, {"AP_PLAN": plan, "AP_TASK": task})
+        assert proc.returncode in (1, 2) and "error:" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not list(flow.root.rglob("evil*"))
 
 
 def test_without_the_sdk_it_says_how_to_install_it(flow: Flow, tmp_path: Path) -> None:
