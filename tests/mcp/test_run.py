@@ -42,6 +42,16 @@ async def main():
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w") as out:
             out.write(f"{objective['task']}: {objective['title']}\\n")
+        if objective["task"] == "T1":  # a free path: granted, written, merged
+            await call(s, "request_scope", pattern="docs/guide.md", why="document tokens")
+            assert (await call(s, "may_edit", path="docs/guide.md"))["allowed"]
+            with open("docs/guide.md", "a") as out:
+                out.write("tokens\\n")
+        if objective["task"] == "T2":  # T1's folder: refused, naming T1
+            result = await s.call_tool(
+                "request_scope", {"pattern": "src/auth/x.py", "why": "share code"}
+            )
+            assert result.is_error and "overlaps T1" in result.content[0].text, result
         await call(s, "report_progress", line=f"wrote {target}")
         print(f"worker: {objective['task']} finished", flush=True)
         await call(
@@ -69,6 +79,8 @@ def test_a_worker_using_only_mcp_calls_gets_its_objectives_merged(
     logs = flow.root / ".git" / "ap" / "run" / flow.plan_id / "logs"
     assert code == 0, err + "".join(p.read_text() for p in logs.glob("*.log"))
     assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
+    assert flow.show(flow.integration, "docs/guide.md") == "guide\ntokens\n"
+    assert "src/auth/x.py" not in flow.show(flow.integration, f"docs/plans/PLAN_{flow.plan_id}.md")
     for task, folder in (("T1", "src/auth"), ("T2", "src/api"), ("T3", "tests")):
         assert flow.show(flow.integration, f"{folder}/by_mcp.txt").startswith(f"{task}: ")
         report = flow.show(flow.integration, f"docs/sessions/{flow.plan_id}/{task}.md")
