@@ -88,7 +88,9 @@ def locate(start: Path, env: Mapping[str, str]) -> Where:
             hint="run `ap mcp` in an objective's worktree (`ap start` creates the branches)",
         )
     if not is_valid_id(found[0]):
-        raise UsageError(f"AP_PLAN={found[0]!r} is not a plan id")
+        raise UsageError(
+            f"AP_PLAN={found[0]!r} is not a plan id", hint="`ap list` shows the plans' ids"
+        )
     where = Where(git, config, *found, on_branch=on_branch is not None)
     # refuses a plan that has not started, and a task that is none of its objectives
     ObjectiveScope.from_plan(
@@ -108,7 +110,10 @@ class ObjectiveTools:
         plan = Ledger(w.git, w.config, w.plan_id).load()
         objective = plan.objective(w.task)
         if objective is None:
-            raise ArtifactError(f"plan {w.plan_id} has no objective {w.task!r}")
+            raise ArtifactError(
+                f"plan {w.plan_id} has no objective {w.task!r}",
+                hint="the plan on the integration branch lost it: run `ap validate`",
+            )
         return plan, objective
 
     def _scope(self) -> ObjectiveScope:
@@ -168,7 +173,9 @@ class ObjectiveTools:
         """Append one progress line to the objective's log (shown live by ``ap run``)."""
         text = " ".join(for_terminal(line).split())[:PROGRESS_LIMIT]
         if not text:
-            raise UsageError("say what the progress is: the line is empty")
+            raise UsageError(
+                "say what the progress is: the line is empty", hint="e.g. 'tests written'"
+            )
         log = self.where.log
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as out:
@@ -210,7 +217,10 @@ class ObjectiveTools:
         if os.path.isabs(text):
             root = str(self.where.git.root)
             if not text.startswith(root.rstrip(os.sep) + os.sep):
-                raise UsageError(f"{path!r} is outside this worktree ({root})")
+                raise UsageError(
+                    f"{path!r} is outside this worktree ({root})",
+                    hint="give a path inside it, relative to its root",
+                )
             text = text[len(root.rstrip(os.sep)) + 1 :]
         if not text or text.endswith("/"):
             raise UsageError(f"{path!r} names no file", hint="give a path such as src/app.py")
@@ -220,7 +230,10 @@ class ObjectiveTools:
 def check_response(response: str) -> None:
     """Refuse a response without exactly one ``### Change Summary`` and no Failure Report."""
     if len(response) > RESPONSE_LIMIT:
-        raise UsageError(f"the response is over {RESPONSE_LIMIT} characters")
+        raise UsageError(
+            f"the response is over {RESPONSE_LIMIT} characters",
+            hint="keep it to the change summary (or the failure report)",
+        )
     summaries = len(_CHANGE_SUMMARY.findall(response))
     if _FAILURE.search(response) is None and summaries != 1:
         found = "none" if summaries == 0 else f"{summaries}"
