@@ -43,6 +43,7 @@ def _tool(tools: ObjectiveTools, name: str) -> Callable[..., dict[str, Any]]:
 def build(tools: ObjectiveTools) -> Any:
     """The MCP server of one objective (an ``mcp.server.mcpserver.MCPServer``)."""
     from mcp.server.mcpserver import MCPServer
+    from mcp.types import ToolAnnotations
 
     w = tools.where
     server = MCPServer(
@@ -80,14 +81,16 @@ def build(tools: ObjectiveTools) -> Any:
         section, or be a `### Failure Report`. Written to your report file."""
         return submit(response)
 
-    for fn, name in (
-        (read_objective, "objective"),
-        (may_edit_path, "may_edit"),
-        (request_scope, "request_scope"),
-        (report_progress, "report_progress"),
-        (submit_response, "submit_response"),
+    reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+    writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
+    for fn, name, kind in (
+        (read_objective, "objective", reads),
+        (may_edit_path, "may_edit", reads),
+        (request_scope, "request_scope", writes),
+        (report_progress, "report_progress", writes),
+        (submit_response, "submit_response", writes),
     ):
-        server.add_tool(fn, name=name)
+        server.add_tool(fn, name=name, annotations=kind)
     return server
 
 

@@ -75,6 +75,8 @@ def test_lists_its_tools_and_reads_the_objective_from_the_integration_branch(
     assert submitted.is_error and f"not on {flow.branch('T3')}" in text(submitted)
     assert not (flow.root / "docs" / "sessions" / flow.plan_id).exists()
     assert {t.name for t in tools.tools} == TOOLS
+    reading = {t.name for t in tools.tools if t.annotations and t.annotations.read_only_hint}
+    assert reading == {"objective", "may_edit"}
     got = data(objective)
     assert (got["plan_id"], got["task"], got["title"]) == (flow.plan_id, "T3", "Tests")
     assert got["scope_touch"] == ["tests/"] and got["depends_on"] == ["T1", "T2"]
