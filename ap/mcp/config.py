@@ -9,17 +9,18 @@ only AP_PLAN, AP_TASK and AP_WORKTREE.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from ap.fsutil import atomic_write
 
 SERVER_NAME = "ap"
 SERVER_ENV = ("AP_PLAN", "AP_TASK", "AP_WORKTREE")
+SDK_MAJOR = 2  # MCPServer (FastMCP before) and its ToolError are 2.x names
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,13 @@ class McpServer:
 
 
 def sdk_installed() -> bool:
-    """Whether ``ap mcp`` can serve (the ``ap[mcp]`` extra is installed)."""
-    return importlib.util.find_spec("mcp") is not None
+    """Whether ``ap mcp`` can serve: the ``ap[mcp]`` extra, the SDK's 2.x, is installed
+    (read off its distribution's metadata: nothing of it is imported)."""
+    try:
+        major = metadata.version("mcp").split(".")[0]
+    except metadata.PackageNotFoundError:
+        return False
+    return major.isdigit() and int(major) >= SDK_MAJOR
 
 
 def objective_server(area: Path, env: Mapping[str, str]) -> McpServer | None:

@@ -100,7 +100,7 @@ def serve(start: Path) -> None:
         import mcp.server.mcpserver  # noqa: F401
     except ImportError:
         raise UsageError(
-            "`ap mcp` needs the MCP Python SDK, which is not installed", hint=INSTALL_HINT
+            "`ap mcp` needs the MCP Python SDK 2.x, which is not installed", hint=INSTALL_HINT
         ) from None
     where = locate(Path(os.environ.get("AP_WORKTREE") or start), os.environ)
     build(ObjectiveTools(where)).run()

@@ -128,3 +128,9 @@ def test_the_description_names_the_objective_and_no_credential(
     monkeypatch.setattr(config, "sdk_installed", lambda: False)
     assert objective_server(tmp_path / "other", env) is None
     assert not (tmp_path / "other").exists()
+
+
+def test_an_sdk_older_than_2_is_no_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert config.sdk_installed()
+    monkeypatch.setattr(config.metadata, "version", lambda name: "1.26.0")
+    assert not config.sdk_installed()  # its FastMCP is not the server `ap mcp` builds
