@@ -124,6 +124,8 @@ class ObjectiveTools:
         """The objective as the integration branch's plan states it, grants included."""
         plan, o = self._plan()
         scope = self._scope()
+        forbid = plan.forbid_of(o)  # as the prompt says it, then ap's state folders
+        forbid += [p for p in scope.forbid if p not in forbid]
         return {
             "plan_id": plan.id,
             "request": plan.request,
@@ -135,7 +137,7 @@ class ObjectiveTools:
             "depends_on": o.depends_on,
             "scope_touch": list(scope.touch),
             "scope_read": o.scope_read,
-            "scope_forbid": plan.forbid_of(o),
+            "scope_forbid": forbid,
             "grants": [g.model_dump(mode="json") for g in plan.grants if g.task == o.id],
             "contracts_provided": [
                 c.model_dump(mode="json") for c in plan.integration_contracts if c.provider == o.id

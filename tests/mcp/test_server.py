@@ -81,7 +81,7 @@ def test_lists_its_tools_and_reads_the_objective_from_the_integration_branch(
     assert (got["plan_id"], got["task"], got["title"]) == (flow.plan_id, "T3", "Tests")
     assert got["scope_touch"] == ["tests/"] and got["depends_on"] == ["T1", "T2"]
     assert got["integration_points"] == ["calls auth.jwt.issue(user)"]
-    assert ".github/workflows/" in got["scope_forbid"]
+    assert {".github/workflows/", "docs/plans/"} <= set(got["scope_forbid"])
     assert got["report_path"] == f"docs/sessions/{flow.plan_id}/T3.md"
     assert {"contracts_provided", "contracts_consumed", "acceptance"} <= set(got)
 
