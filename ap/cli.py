@@ -146,18 +146,25 @@ def cli(app: App, directory: Path | None, verbose: bool) -> None:
 
 @cli.command()
 @click.option("--github", is_flag=True, help="Also write the GitHub Action's workflows.")
+@click.option(
+    "--ap-requirement",
+    metavar="REQUIREMENT",
+    help="What the workflows pip-install for ap (default: this ap's repository, pinned).",
+)
 @json_option
 @pass_app
-def init(app: App, github: bool) -> int:
+def init(app: App, github: bool, ap_requirement: str | None) -> int:
     """Set up ap here: ap.yaml, state folders, the AGENTS.md boot section."""
     from ap.init import init_repository
 
     git = app.git()
-    result = init_repository(git.root, github=github)
+    result = init_repository(git.root, github=github, requirement=ap_requirement)
     if result.changed:
         message = "initialised ap: " + ", ".join([*result.created, *result.updated])
     else:
         message = "ap is already initialised here; nothing changed"
+    for warning in result.warnings:
+        message += f"\nwarning: {warning}"
     app.emit(
         event(
             "phase_complete",
@@ -814,15 +821,54 @@ def github() -> None:
 @click.option(
     "--dispatch",
     metavar="WORKFLOW",
-    help="Dispatch this workflow file again when a wave starts (the Action's next step).",
+    help="Dispatch this workflow file again when work no run has claimed is left.",
+)
+@click.option(
+    "--claim-work", is_flag=True, help="Claim the objectives waiting for work (the matrix)."
+)
+@click.option(
+    "--people",
+    is_flag=True,
+    help="People do the work: `--dispatch` only when a merge waits for its gates.",
+)
+@click.option(
+    "--no-merge", is_flag=True, help="Leave a wave ready to merge to a later job (`--resume`)."
+)
+@click.option(
+    "--gate-verdict",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Merge with this verdict of the gates (written by `ap github gates`).",
 )
 @json_option
 @pass_app
-def github_handle(app: App, resume: str | None, dispatch: str | None) -> int:
+def github_handle(
+    app: App,
+    resume: str | None,
+    dispatch: str | None,
+    claim_work: bool,
+    people: bool,
+    no_merge: bool,
+    gate_verdict: Path | None,
+) -> int:
     """Handle the Action's event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH): one idempotent step."""
     from ap.github.handle import run_action
 
-    result = run_action(app.git(), os.environ, emit=app.emit, resume=resume, dispatch=dispatch)
+    runner = None
+    if gate_verdict is not None and resume is not None:
+        from ap.github.verdict import load_verdict, replaying
+
+        runner = replaying(load_verdict(gate_verdict), resume)
+    result = run_action(
+        app.git(),
+        os.environ,
+        emit=app.emit,
+        resume=resume,
+        dispatch=dispatch,
+        claim=claim_work,
+        gate_runner=runner,
+        merge=not no_merge,
+        agents=not people,
+    )
     app.emit(
         event(
             "phase_complete",
@@ -833,6 +879,76 @@ def github_handle(app: App, resume: str | None, dispatch: str | None) -> int:
             matrix=result.matrix,
         )
     )
+    return 0
+
+
+@github.command("mirror")
+@json_option
+@pass_app
+def github_mirror(app: App) -> int:
+    """Local ap branches at origin's tips, from the checkout's remote-tracking branches."""
+    from ap.config import load_config
+    from ap.github.remote import mirror_plans
+
+    git = app.git()
+    mirror_plans(git, load_config(git.root).branch_prefix)
+    return 0
+
+
+@github.command("handover")
+@click.argument("plan")
+@click.argument("task")
+@click.option("--agent-exit", type=int, required=True, help="The agent command's exit code.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True)
+@json_option
+@pass_app
+def github_handover(app: App, plan: str, task: str, agent_exit: int, out: Path) -> int:
+    """In the agent's job: submit its work and write the handover (and bundle) into OUT."""
+    from ap.config import load_config
+    from ap.github.handover import hand_over
+
+    git = app.git()
+    done = hand_over(
+        git, load_config(git.root), plan, task, agent_exit=agent_exit, out=out, emit=app.emit
+    )
+    app.emit(event("phase_complete", "github", message=f"{task}: {done.status}"))
+    return 0
+
+
+@github.command("take-over")
+@click.argument("plan")
+@click.option("--matrix", "matrix_json", required=True, help="The work matrix (JSON).")
+@click.option("--from", "folder", type=click.Path(path_type=Path, file_okay=False), required=True)
+@json_option
+@pass_app
+def github_take_over(app: App, plan: str, matrix_json: str, folder: Path) -> int:
+    """In a job that may push: push the agents' handed-over work, or mark it failed."""
+    from ap.github.handle import make_handler
+    from ap.github.handover import take_over, tasks_of
+    from ap.github.remote import fetch_plans
+
+    handler = make_handler(app.git(), os.environ, emit=app.emit)
+    fetch_plans(handler.git, handler.config.branch_prefix)
+    notes = take_over(handler, plan, tasks_of(matrix_json, plan), folder)
+    app.emit(event("phase_complete", "github", message="; ".join(notes) or "no work"))
+    return 0
+
+
+@github.command("gates")
+@click.argument("plan")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@json_option
+@pass_app
+def github_gates(app: App, plan: str, out: Path) -> int:
+    """In a job without a token: run the gates on PLAN's next wave; write their verdict."""
+    from ap.config import load_config
+    from ap.github.remote import mirror_plans
+    from ap.github.verdict import record_verdict
+
+    git = app.git()
+    config = load_config(git.root)
+    mirror_plans(git, config.branch_prefix)
+    record_verdict(git, config, plan, out, emit=app.emit)
     return 0
 
 

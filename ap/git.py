@@ -497,14 +497,29 @@ class Git:
                 entries.append((mode, oid, path.decode(errors="surrogateescape")))
         return entries
 
+    def grep_word(self, word: str, rev: str = "HEAD") -> list[str]:
+        """The paths of ``rev``'s tree that contain ``word`` as a whole word (fixed string)."""
+        proc = self.run_bytes(
+            "grep", "-l", "-w", "-F", "-z", "-I", "-e", word, rev, "--", check=False
+        )
+        prefix = f"{rev}:"
+        return [
+            p.removeprefix(prefix)
+            for p in proc.stdout.decode(errors="surrogateescape").split("\0")
+            if p
+        ]
+
     def read_blobs(self, oids: Sequence[str]) -> dict[str, bytes]:
         """The contents of many objects (blobs, commits) by id, through the open object reader."""
         return {obj[0]: obj[2] for obj in self.read_objects(oids) if obj is not None}
 
     def log_files(
-        self, rev: str = "HEAD", *, max_count: int = 2000
+        self, rev: str = "HEAD", *, max_count: int = 2000, since: str | None = None
     ) -> list[tuple[int, str, list[str]]]:
-        """``(commit time, subject and body, paths)`` of recent non-merge commits, newest first."""
+        """``(commit time, subject and body, paths)`` of recent non-merge commits, newest first.
+
+        With ``since`` (a commit), only the commits after it (``since..rev``).
+        """
         if self.rev_parse(rev) is None:
             return []
         out = self.run_bytes(
@@ -515,7 +530,7 @@ class Git:
             "--name-only",
             "-z",
             "--format=%x1e%ct%x1f%B%x1f",
-            rev,
+            f"{since}..{rev}" if since else rev,
         ).stdout.decode(errors="replace")
         commits = []
         for record in out.split("\x1e"):

@@ -57,11 +57,22 @@ def analyze(
             base_commit=git.head(),
             known_paths=set(index.files),
         )
+    from ap.analyze.mentions import folder_files, name_users
+    from ap.analyze.tasktype import classify
+    from ap.models import TaskType
+
+    users = (
+        name_users(index, request, git.grep_word)
+        if classify(request)[0] is TaskType.REFACTOR
+        else {}
+    )
+    users.update(folder_files(index, request))
     return heuristic_analysis(
         index,
         history,
         ranked,
         request,
+        users=users,
         analysis_id=analysis_id,
         source=source,
         base_commit=git.head(),

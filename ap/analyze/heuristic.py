@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
-from ap.analyze.grouping import DOC_LANGUAGES, Group, group_files, tested_source
+from ap.analyze.grouping import (
+    DOC_LANGUAGES,
+    MAX_OBJECTIVES,
+    Group,
+    group_files,
+    tested_source,
+)
 from ap.analyze.history import History
 from ap.analyze.index import RepoIndex
-from ap.analyze.relevance import Ranked
+from ap.analyze.newfiles import attach_patterns, new_file_patterns
+from ap.analyze.relevance import Ranked, says_where
 from ap.analyze.result import AnalysisResult
 from ap.analyze.tasktype import classify
-from ap.analyze.text import STOPWORDS
 from ap.models import (
     AnalysisReport,
     CandidateFile,
@@ -24,18 +28,18 @@ from ap.models import (
 
 MAX_FILES = 25
 MIN_FILES = 7
+VAGUE_FILES = 3  # a request that says nothing specific gets a small scope and a warning
 RELATIVE_CUT = 0.35
 HOT_SHARE = 0.08  # a non-code file touched by this share of commits is glue (a changelog)
 HOT_MIN_COMMITS = 20  # in a younger history every file looks hot
 TEST_PARTNER = 0.4  # a test that changed with a source this often (relative) joins it
-NEW_FILE_WORDS = 3
 
 
 def select_files(
     index: RepoIndex, history: History, ranked: list[Ranked], allowed: Callable[[str], bool]
 ) -> list[Ranked]:
     """The candidate files: the clear leaders of the ranking, their tests, and hot glue."""
-    usable = [r for r in ranked if allowed(r.path) and r.score > 0]
+    usable = [r for r in ranked if r.score > 0 and allowed(r.path)]
     if not usable:
         return []
     top = usable[0].score
@@ -78,39 +82,6 @@ def _test_partner(index: RepoIndex, history: History, source: str) -> str | None
     return best[1] if best is not None and best[0] >= TEST_PARTNER else None
 
 
-def _rare_words(index: RepoIndex, request: str) -> list[str]:
-    first = _summary(request, width=None, empty="")
-    paths = [p.lower() for p in index.files]
-    picked: list[str] = []
-    for raw in re.findall(r"[A-Za-z][a-z]+|[A-Z]+(?![a-z])", first):
-        word = raw.lower()
-        word = word[:-1] if word.endswith("s") and len(word) > 4 else word
-        if len(word) < 5 or word in STOPWORDS or word in picked:
-            continue
-        if sum(word in p for p in paths) <= 0.1 * len(paths):
-            picked.append(word)
-    return picked[:NEW_FILE_WORDS]
-
-
-def new_file_patterns(index: RepoIndex, request: str, chosen: list[str]) -> list[str]:
-    """Globs for files the change may create, named after the request's rarer words.
-
-    Next to the best source file and the best test, ``folder/*word*.ext`` covers a
-    new module or test named for what the request is about (files only: the
-    extension keeps a folder of that name out of the scope).
-    """
-    words = _rare_words(index, request)
-    info = index.files
-    src = [p for p in chosen if not info[p].is_test and info[p].language not in DOC_LANGUAGES]
-    tests = [p for p in chosen if info[p].is_test]
-    patterns = []
-    for anchor in src[:1] + tests[:1]:
-        path = PurePosixPath(anchor)
-        folder = "" if str(path.parent) == "." else f"{path.parent}/"
-        patterns += [f"{folder}*{word}*{path.suffix}" for word in words]
-    return list(dict.fromkeys(patterns))
-
-
 def _hot(index: RepoIndex, history: History, path: str) -> bool:
     """A non-code file that a good share of a long enough history touched (a changelog)."""
     return (
@@ -149,15 +120,22 @@ def coordination_points(index: RepoIndex, owner: dict[str, str]) -> list[Coordin
     return points[:20]
 
 
-def _attach_patterns(groups: list[Group], patterns: list[str]) -> None:
-    """Each new-file glob goes to the objective that owns files in its folder."""
-    for pattern in patterns:
-        folder = pattern.rsplit("/", 1)[0] if "/" in pattern else "."  # "." is the root
-        for group in groups:
-            parents = {str(PurePosixPath(f).parent) for f in group.files}
-            if not group.integration and folder in parents:
-                group.patterns.append(pattern)
-                break
+def _users(
+    ranked: list[Ranked],
+    users: dict[str, list[str]],
+    known: set[str],
+    allowed: Callable[[str], bool],
+) -> list[Ranked]:
+    """The files using the names a refactoring changes, not chosen yet."""
+    score = {r.path: r.score for r in ranked}
+    out = []
+    for name, paths in users.items():
+        for path in paths:
+            if path not in known and allowed(path):
+                known.add(path)
+                reason = f"in `{name}`" if name.endswith("/") else f"uses `{name}`"
+                out.append(Ranked(path, score.get(path, 0.0), (reason,)))
+    return out
 
 
 def _objective(n: int, group: Group, request: str, summary: str) -> ObjectiveSpec:
@@ -188,13 +166,24 @@ def heuristic_analysis(
     source: Source | None,
     base_commit: str | None,
     allowed: Callable[[str], bool],
+    users: dict[str, list[str]] | None = None,
 ) -> AnalysisResult:
-    """The Analysis Report and objectives for ``request``."""
+    """The Analysis Report and objectives for ``request``.
+
+    ``users`` maps a name the request renames or removes to the files using it,
+    and a folder it names to its files: they all join the scope, however many.
+    """
     task_type, reasons = classify(request)
     chosen = select_files(index, history, ranked, allowed)
+    flat = len(chosen) >= MAX_FILES
+    chosen += _users(ranked, users or {}, {r.path for r in chosen}, allowed)
+    vague = not says_where(index, request)
+    if vague:
+        chosen = chosen[:VAGUE_FILES]
     files = [r.path for r in chosen]
     groups = group_files(index, files, _glue(index, history, files))
-    _attach_patterns(groups, new_file_patterns(index, request, files))
+    if not vague:
+        attach_patterns(groups, new_file_patterns(index, history, request, files))
     summary = _summary(request)
     objectives = [_objective(n, g, request, summary) for n, g in enumerate(groups, 1)]
     owner = {f: o.id for o, g in zip(objectives, groups, strict=True) for f in g.files}
@@ -228,7 +217,7 @@ def heuristic_analysis(
         coordination_points=points,
         candidate_files=candidates,
         scope_strategy=_strategy(groups),
-        risks=_risks(chosen, points),
+        risks=_risks(chosen, points, vague=vague, flat=flat),
     )
     return AnalysisResult(report=report, objectives=objectives)
 
@@ -237,8 +226,9 @@ def _strategy(groups: list[Group]) -> str:
     if not groups:
         return "No file of the repository matched the request; nothing to plan."
     parts = [
-        f"{len(groups)} objective(s) with exact file scopes: one per folder of source files, "
-        "each with the tests of its files, so they can run in parallel."
+        f"{len(groups)} objective(s) with exact file scopes: one per folder of source files "
+        f"(folders merged up to a common parent beyond {MAX_OBJECTIVES}), each with the tests "
+        "of its files, so they can run in parallel."
     ]
     if any(g.integration for g in groups):
         parts.append(
@@ -247,12 +237,22 @@ def _strategy(groups: list[Group]) -> str:
     return " ".join(parts)
 
 
-def _risks(chosen: list[Ranked], points: list[CoordinationPoint]) -> list[str]:
+def _risks(
+    chosen: list[Ranked], points: list[CoordinationPoint], *, vague: bool, flat: bool
+) -> list[str]:
     risks = []
+    if vague:
+        risks.append(
+            "the request names no code, file or word specific to this repository: the scope "
+            "is a guess; say what to change (a function, a file, a behaviour) and plan again"
+        )
+    elif flat:
+        risks.append(
+            f"the ranking is flat ({MAX_FILES} files score alike): the request may not say "
+            "enough; review the scopes, or name the code to change, before running"
+        )
     if points:
         risks.append(f"{len(points)} cross-objective symbol use(s) must stay consistent")
-    if len(chosen) >= MAX_FILES:
-        risks.append("the request touches many files; review the scopes before running")
     if not chosen:
         risks.append("no relevant file was found; the request may need more detail")
     return risks

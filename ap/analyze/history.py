@@ -17,6 +17,9 @@ from ap.git import Git
 MAX_COMMITS = 3000
 HUGE_COMMIT = 40  # files; such commits are sweeping changes, not evidence of coupling
 HALF_LIFE = 400  # commits
+DECAY = math.log(2) / HALF_LIFE
+MAX_NEWER = 200  # new commits folded into a cached history; more read the log again
+CACHE_VERSION = 1
 
 
 @dataclass
@@ -28,6 +31,8 @@ class History:
     counts: dict[str, int] = field(default_factory=dict)
     cochange: dict[str, dict[str, float]] = field(default_factory=dict)
     messages: dict[str, Counter[str]] = field(default_factory=dict)
+    # folder → suffix → files that appeared there (where a project's new files go)
+    added: dict[str, Counter[str]] = field(default_factory=dict)
     _top: float | None = field(default=None, repr=False, compare=False)
 
     def share(self, path: str) -> float:
@@ -54,20 +59,97 @@ def _add(history: History, weight: float, message: str, paths: list[str]) -> Non
 
 
 def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = None) -> History:
-    """The history of HEAD plus past accomplishments' ``(request, files)``."""
-    history = History()
-    commits = git.log_files("HEAD", max_count=MAX_COMMITS)
-    history.commits = len(commits)
-    decay = math.log(2) / HALF_LIFE
-    for n, (_, message, paths) in enumerate(commits):
-        if 0 < len(paths) <= HUGE_COMMIT:
-            _add(history, math.exp(-decay * n), message, paths)
+    """The history of HEAD plus past accomplishments' ``(request, files)``.
+
+    The part read from git is cached by HEAD (see historycache.py): the same HEAD
+    reads nothing, a few new commits are folded into the cached history.
+    """
+    from ap.analyze.historycache import load_history, save_history
+
+    head = git.rev_parse("HEAD")
+    cached_head, history = load_history(git, CACHE_VERSION)
+    if head is None:
+        history = History()
+    elif history is None or cached_head is None:
+        history = _from_log(git.log_files("HEAD", max_count=MAX_COMMITS))
+        save_history(git, CACHE_VERSION, head, history)
+    elif cached_head != head:
+        newer = (
+            git.log_files("HEAD", max_count=MAX_NEWER + 1, since=cached_head)
+            if git.is_ancestor(cached_head, head)
+            else []
+        )
+        if 0 < len(newer) <= MAX_NEWER:
+            _advance(history, newer)
+        else:
+            history = _from_log(git.log_files("HEAD", max_count=MAX_COMMITS))
+        save_history(git, CACHE_VERSION, head, history)
     for request, paths in past_requests or []:
         _add(history, 2.0, request, paths)
+    _keep_strongest(history)
+    return history
+
+
+def _from_log(commits: list[tuple[int, str, list[str]]]) -> History:
+    history = History()
+    history.commits = len(commits)
+    first_seen: dict[str, int] = {}
+    for n, (_, message, paths) in enumerate(commits):
+        if 0 < len(paths) <= HUGE_COMMIT:
+            _add(history, math.exp(-DECAY * n), message, paths)
+        first_seen.update(dict.fromkeys(paths, n))  # newest first: ends at the oldest
+    _record_additions(history, first_seen, complete=len(commits) < MAX_COMMITS)
+    _keep_strongest(history)
+    return history
+
+
+def _advance(history: History, newer: list[tuple[int, str, list[str]]]) -> None:
+    """Fold commits made after the cached history into it (``newer``: newest first).
+
+    Every older commit is ``len(newer)`` places further back, so its weight decays
+    by that much; a path never seen before is an addition. Commits past
+    ``MAX_COMMITS`` stay in (their weight is near zero by then).
+    """
+    factor = math.exp(-DECAY * len(newer))
+    for path in history.frequency:
+        history.frequency[path] *= factor
+    for partners in history.cochange.values():
+        for other in partners:
+            partners[other] *= factor
+    for _, _, paths in reversed(newer):  # oldest first: the first sight is the addition
+        for path in paths:
+            if path not in history.counts:
+                folder, _, name = path.rpartition("/")
+                suffix = name[name.rfind(".") :] if "." in name.lstrip(".") else ""
+                history.added.setdefault(folder or ".", Counter())[suffix] += 1
+    for n, (_, message, paths) in enumerate(newer):
+        if 0 < len(paths) <= HUGE_COMMIT:
+            _add(history, math.exp(-DECAY * n), message, paths)
+    history.commits += len(newer)
+    history._top = None
+
+
+def _keep_strongest(history: History) -> None:
     for path in list(history.cochange):
         strongest = sorted(history.cochange[path].items(), key=lambda kv: -kv[1])[:30]
         history.cochange[path] = dict(strongest)
-    return history
+
+
+def _record_additions(history: History, first_seen: dict[str, int], *, complete: bool) -> None:
+    """Where files appeared: a path's oldest commit in the log is taken as its addition.
+
+    The root commit (the initial import) says nothing about where new files go; in a
+    log cut at ``MAX_COMMITS`` only the newer half counts, as an older file's first
+    change in the window is not its birth.
+    """
+    last = history.commits - 1
+    horizon = last if complete else last // 2
+    for path, n in first_seen.items():
+        if n >= horizon:
+            continue
+        folder, _, name = path.rpartition("/")
+        suffix = name[name.rfind(".") :] if "." in name.lstrip(".") else ""
+        history.added.setdefault(folder or ".", Counter())[suffix] += 1
 
 
 def cochange_of(history: History, paths: list[str]) -> defaultdict[str, float]:

@@ -7,26 +7,33 @@ git directory keyed by the tree id, so a second run on the same commit is fast.
 from __future__ import annotations
 
 import ast
-import contextlib
-import json
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from ap.analyze.text import bag, words
-from ap.fsutil import atomic_write
 from ap.git import Git
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 MAX_BYTES = 400_000
+MAX_PARSE = 200_000  # a larger Python file (generated, vendored) is read for words only
 LANGUAGES = {
     ".py": "python",
     ".pyi": "python",
     ".js": "javascript",
     ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
     ".ts": "typescript",
     ".tsx": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".svelte": "svelte",
+    ".vue": "vue",
     ".go": "go",
     ".rs": "rust",
     ".java": "java",
@@ -47,7 +54,13 @@ LANGUAGES = {
     ".css": "css",
     ".sh": "shell",
 }
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "svelte", "vue"})
 _JS_IMPORT = re.compile(r"""(?:import\s[^'"]*from\s*|import\s*\(|require\()\s*['"]([^'"]+)['"]""")
+# import a, { b, c as d } from 'm' / import type { T } from 'm' / import * as ns from 'm'
+_JS_NAMED = re.compile(r"""\bimport\s+(?:type\s+)?([\w$*{},\s]+?)\s*from\s*['"]([^'"]+)['"]""")
+_JS_NAME = re.compile(r"(?:\*\s*as\s+)?([\w$]+)(?:\s+as\s+[\w$]+)?")
+_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+_CODE_FOLDERS = frozenset({"lib", "src"})  # test/lib/…: the test tooling's own product code
 _JS_EXPORT = re.compile(
     r"export\s+(?:default\s+)?(?:async\s+)?(?:function|class|const|let|var)\s+(\w+)"
 )
@@ -67,15 +80,17 @@ class FileInfo:
 
     @property
     def is_test(self) -> bool:
+        """A test: named as one, or inside a tests folder but not in its ``lib``/``src``."""
         name = PurePosixPath(self.path).name
-        parts = self.path.split("/")
-        return (
-            name.startswith("test_")
-            or name.endswith(
-                ("_test.py", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js")
-            )
-            or any(p in ("tests", "test", "testing") for p in parts[:-1])
-        )
+        if name.startswith("test_") or name.endswith(
+            ("_test.py", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js")
+        ):
+            return True
+        folders = self.path.split("/")[:-1]
+        for n, folder in enumerate(folders):
+            if folder in _TEST_FOLDERS:
+                return not _CODE_FOLDERS.intersection(folders[n + 1 : n + 2])
+        return False
 
 
 @dataclass
@@ -84,7 +99,11 @@ class RepoIndex:
     files: dict[str, FileInfo]
 
     def module_paths(self) -> dict[str, str]:
-        """Python dotted module name → path, for resolving imports."""
+        """Python dotted module name → path, for resolving imports (computed once)."""
+        return self._modules
+
+    @cached_property
+    def _modules(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for path, info in self.files.items():
             if info.language != "python":
@@ -114,19 +133,43 @@ def _python(info: FileInfo, text: str) -> None:
             info.symbols += [
                 t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
             ]
-    for found in ast.walk(tree):  # every import, also inside functions; ``self.x = ...``
+    for found in _statements(tree.body):  # every import, also inside functions; ``self.x =``
         if isinstance(found, ast.Import):
             info.imports += [a.name for a in found.names]
         elif isinstance(found, ast.ImportFrom):
             info.imports += _from_import(info.path, found)
-        elif (
-            isinstance(found, ast.Attribute)
-            and isinstance(found.ctx, ast.Store)
-            and isinstance(found.value, ast.Name)
-            and found.value.id == "self"
-        ):
-            info.members.append(found.attr)
+        elif isinstance(found, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            info.members += _self_attributes(found)
     info.members = list(dict.fromkeys(info.members))
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """The statements of a module at any depth, in order; expressions are never entered.
+
+    Walking statements only (not every node, as ``ast.walk`` does) is what keeps
+    indexing a large tree fast: imports and assignments are statements.
+    """
+    queue: deque[ast.AST] = deque(body)
+    while queue:
+        node = queue.popleft()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                queue.extend(block)
+
+
+def _self_attributes(node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> list[str]:
+    """``x`` of each ``self.x`` the statement assigns (also in ``self.a, self.b = …``)."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    flat: list[ast.expr] = []
+    for target in targets:
+        flat += target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+    return [
+        t.attr
+        for t in flat
+        if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+    ]
 
 
 def _members(node: ast.ClassDef) -> list[str]:
@@ -153,6 +196,14 @@ def _from_import(path: str, node: ast.ImportFrom) -> list[str]:
     return [module, *(f"{module}.{a.name}" for a in node.names)]
 
 
+def _js_imports(text: str) -> list[str]:
+    """Imported modules, and ``module.name`` for each name imported from one."""
+    found = list(_JS_IMPORT.findall(text))
+    for clause, module in _JS_NAMED.findall(text):
+        found += [f"{module}.{name}" for name in _JS_NAME.findall(clause) if name != "type"]
+    return list(dict.fromkeys(found))
+
+
 def _describe(path: str, data: bytes) -> FileInfo:
     ext = os.path.splitext(path)[1].lower()
     info = FileInfo(path=path, language=LANGUAGES.get(ext, "other"), size=len(data))
@@ -160,10 +211,10 @@ def _describe(path: str, data: bytes) -> FileInfo:
     counts = bag(text)
     for word in words(path.replace("/", " ")):  # the path's own words weigh more
         counts[word] += 3
-    if info.language == "python":
+    if info.language == "python" and len(text) <= MAX_PARSE:
         _python(info, text)
-    elif info.language in ("javascript", "typescript"):
-        info.imports = _JS_IMPORT.findall(text)
+    elif info.language in _JS_LANGUAGES:
+        info.imports = _js_imports(text)
         info.symbols = _JS_EXPORT.findall(text)
     elif info.language == "go":
         info.symbols = _GO_PACKAGE.findall(text)[:1]
@@ -171,34 +222,26 @@ def _describe(path: str, data: bytes) -> FileInfo:
     return info
 
 
-def _cache_path(git: Git, tree: str) -> str:
-    return os.path.join(git.git_dir(), "ap", f"index-{tree}.json")
-
-
 def build_index(git: Git) -> RepoIndex:
-    """The index of HEAD's tree (from the cache when this tree was indexed before)."""
+    """The index of HEAD's tree; only files whose content the cache has not seen are read.
+
+    A commit that changes one file re-reads that file, not the tree (see cache.py).
+    """
+    from ap.analyze.cache import load_index, save_index
+
     tree = git.tree_id("HEAD")
     if tree is None:
         return RepoIndex(tree="", files={})
-    cache = _cache_path(git, tree)
-    try:
-        with open(cache, encoding="utf-8") as handle:
-            raw = json.load(handle)
-        if raw.get("version") == CACHE_VERSION:
-            return RepoIndex(tree, {p: FileInfo(**f) for p, f in raw["files"].items()})
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
+    cached_tree, cached = load_index(git, CACHE_VERSION)
+    if cached_tree == tree:
+        return RepoIndex(tree, {p: info for p, (_, info) in cached.items()})
     entries = [(oid, path) for mode, oid, path in git.ls_tree("HEAD") if mode != "120000"]
-    blobs = git.read_blobs(sorted({oid for oid, _ in entries}))
-    files = {path: _describe(path, blobs.get(oid, b"")) for oid, path in entries}
-    index = RepoIndex(tree, files)
-    _save(cache, index)
-    return index
-
-
-def _save(cache: str, index: RepoIndex) -> None:
-    from pathlib import Path
-
-    payload = {"version": CACHE_VERSION, "files": {p: asdict(f) for p, f in index.files.items()}}
-    with contextlib.suppress(OSError):  # a read-only .git only costs speed
-        atomic_write(Path(cache), json.dumps(payload, separators=(",", ":")))
+    kept = {p: cached[p] for oid, p in entries if p in cached and cached[p][0] == oid}
+    missing = sorted({oid for oid, p in entries if p not in kept})
+    blobs = git.read_blobs(missing) if missing else {}
+    files: dict[str, tuple[str, FileInfo]] = {
+        path: kept[path] if path in kept else (oid, _describe(path, blobs.get(oid, b"")))
+        for oid, path in entries
+    }
+    save_index(git, CACHE_VERSION, tree, files, cached)
+    return RepoIndex(tree, {p: info for p, (_, info) in files.items()})

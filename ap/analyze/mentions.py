@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import PurePosixPath
+from collections.abc import Callable
 
 from ap.analyze.index import RepoIndex
 
@@ -47,7 +47,8 @@ def _flat(name: str) -> str:
 
 
 def _named(path: str) -> str:
-    stem = PurePosixPath(path).stem
+    name = path.rpartition("/")[2]
+    stem = name.rpartition(".")[0] if name.rpartition(".")[0] else name
     for affix in ("test_", "tests_"):
         stem = stem.removeprefix(affix)
     return _flat(stem.removesuffix("_test"))
@@ -63,7 +64,7 @@ def mention_scores(index: RepoIndex, request: str) -> dict[str, float]:
     named: defaultdict[str, list[str]] = defaultdict(list)
     scores: defaultdict[str, float] = defaultdict(float)
     for path, info in index.files.items():
-        if PurePosixPath(path).name.lower().lstrip(".") in wanted_files:
+        if wanted_files and path.rpartition("/")[2].lower().lstrip(".") in wanted_files:
             scores[path] = 1.0
         for name in names.intersection(info.symbols).union(names.intersection(info.members)):
             defined[name].append(path)
@@ -79,3 +80,49 @@ def mention_scores(index: RepoIndex, request: str) -> dict[str, float]:
         for path in paths:
             scores[path] += weight / len(paths)
     return {p: min(1.0, s) for p, s in scores.items()}
+
+
+MAX_USER_NAMES = 3
+MAX_USERS = 500  # a name used in more files than this is a sweeping change: review it
+MAX_WORD_USERS = 30  # a plain word (`content`, `timeout`) names code only when it is rare
+
+
+def name_users(
+    index: RepoIndex, request: str, grep: Callable[[str], list[str]]
+) -> dict[str, list[str]]:
+    """Every file that uses a name the request names in code form (`to_native`, `AnyStr`).
+
+    A rename or removal changes each use, also ``module.to_native(...)`` or
+    ``typing.AnyStr`` that no import records, so the files come from a whole-word
+    search (``grep``). A plain word counts only when few files have it.
+    """
+    names = sorted(code_names(request))
+    users: dict[str, list[str]] = {}
+    for name in names:
+        paths = [p for p in grep(name) if p in index.files]
+        if paths and (_CODE_SHAPED.fullmatch(name) or len(paths) <= MAX_WORD_USERS):
+            users[name] = paths[:MAX_USERS]
+        if len(users) == MAX_USER_NAMES:
+            break
+    return users
+
+
+_FOLDER_WORD = re.compile(
+    r"[`'\"]?([\w./-]+?)[`'\"]?\s+(?:folder|directory|dir|package)\b"
+    r"|\b(?:folder|directory|dir|package)\s+[`'\"]?([\w./-]+)",
+    re.IGNORECASE,
+)
+MAX_FOLDER_FILES = 200
+
+
+def folder_files(index: RepoIndex, request: str) -> dict[str, list[str]]:
+    """The files of each folder the request names as one ("the js folder", "'backends' dir")."""
+    named = {a or b for a, b in _FOLDER_WORD.findall(request)}
+    named = {n.strip("/").lower() for n in named if n and n.lower() not in ("the", "a", "this")}
+    found: dict[str, list[str]] = {}
+    for path in index.files:
+        folders = path.split("/")[:-1]
+        for depth, folder in enumerate(folders):
+            if folder.lower() in named:
+                found.setdefault("/".join(folders[: depth + 1]) + "/", []).append(path)
+    return {f: paths for f, paths in found.items() if len(paths) <= MAX_FOLDER_FILES}

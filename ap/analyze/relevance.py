@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ap.analyze.history import History, cochange_of
 from ap.analyze.index import RepoIndex
-from ap.analyze.mentions import mention_scores
-from ap.analyze.text import words
+from ap.analyze.mentions import code_names, file_names, mention_scores
+from ap.analyze.text import VAGUE_WORDS, words
 
 # How much each signal counts. Chosen on the shared scope benchmark as plain,
 # repository-independent weights: words of the code, words of past changes to the
@@ -64,9 +64,18 @@ def _normalised(scores: Mapping[str, float]) -> dict[str, float]:
 
 
 def _symbol_hits(index: RepoIndex, query: set[str]) -> dict[str, float]:
+    named: dict[str, bool] = {}  # symbol → all its words are in the query (each seen once)
+
+    def in_query(symbol: str) -> bool:
+        hit = named.get(symbol)
+        if hit is None:
+            parts = set(words(symbol))
+            hit = named[symbol] = bool(parts) and parts <= query
+        return hit
+
     hits: dict[str, float] = {}
     for path, info in index.files.items():
-        found = sum(1 for s in info.symbols if set(words(s)) and set(words(s)) <= query)
+        found = sum(1 for s in info.symbols if in_query(s))
         if found:
             hits[path] = min(1.0, 0.5 + 0.25 * found)
     return hits
@@ -111,3 +120,15 @@ def rank_files(index: RepoIndex, history: History, request: str) -> list[Ranked]
         scored.append(Ranked(path, score + bonus, tuple(reasons)))
     scored.sort(key=lambda r: (-r.score, r.path))
     return scored
+
+
+def says_where(index: RepoIndex, request: str) -> bool:
+    """Whether ``request`` gives the ranking something to find.
+
+    It does when it names code or a file, or has a word beyond the vague ones
+    ("improve", "performance", "clean up") that some file of the repository contains.
+    """
+    if code_names(request) or file_names(request):
+        return True
+    query = {w for w in words(request) if w not in VAGUE_WORDS}
+    return any(not query.isdisjoint(info.terms) for info in index.files.values())

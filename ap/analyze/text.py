@@ -23,15 +23,40 @@ def stem(word: str) -> str:
     return word
 
 
+_NORMAL: dict[str, str] = {}  # raw token → its word ("" when dropped); tokens repeat a lot
+
+
+def _normal(raw: str) -> str:
+    word = _NORMAL.get(raw)
+    if word is None:
+        low = raw.lower()
+        word = stem(low) if len(low) > 1 and low not in STOPWORDS else ""
+        _NORMAL[raw] = word
+    return word
+
+
 def words(text: str) -> list[str]:
     """Lower-case stemmed words of ``text``, identifiers split at case and underscores."""
-    out = []
-    for raw in _WORD.findall(text):
-        word = raw.lower()
-        if len(word) > 1 and word not in STOPWORDS:
-            out.append(stem(word))
-    return out
+    return [w for w in map(_normal, _WORD.findall(text)) if w]
 
 
 def bag(text: str) -> Counter[str]:
-    return Counter(words(text))
+    """The words of ``text`` with their counts (each distinct token normalised once)."""
+    out: Counter[str] = Counter()
+    for raw, count in Counter(_WORD.findall(text)).items():
+        word = _normal(raw)
+        if word:
+            out[word] += count
+    return out
+
+
+# Words that say how the code should be, not where: a request made only of them
+# ("improve performance", "clean up the code") gives the analyst nothing to find.
+_VAGUE_TEXT = """
+improve improves improvement improvements better best performance perf faster fast speed
+speedup quick quicker optimize optimise optimization optimisation efficient efficiency clean
+cleanup cleaner code codebase quality refactor refactoring tidy polish modernize modernise
+everything everywhere general generally misc various stuff things thing overall whole
+project repository repo work working robust robustness nicer good great stuff more less
+"""
+VAGUE_WORDS = frozenset(stem(w) for w in re.findall(r"[a-z]+", _VAGUE_TEXT))

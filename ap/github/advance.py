@@ -3,6 +3,9 @@
 Each step is ap's own (``start``, ``merge_wave``, ``accomplish``) on the clone's
 branches, then pushed to origin; the status comment and the PR follow. A step
 that fails (a gate, a conflict) is reported on the issue and fails the job.
+Gates run the branches' code, so a job holding a token merges only with the
+verdict of the job that ran them without one (:mod:`ap.github.verdict`);
+without a verdict, a wave that has gates waits ("gates-due").
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ap.errors import CheckFailed
+from ap.git import Git
 from ap.github.remote import push_branches
 from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus
 from ap.run.accomplish import accomplish
@@ -19,6 +23,12 @@ from ap.run.start import next_wave, start
 
 if TYPE_CHECKING:
     from ap.github.handle import Handler, HandleResult
+
+
+class VerdictMissing(CheckFailed):
+    """The gates' verdict at hand is not about the candidate due (the branches moved since
+    the gates ran): the wave waits for a run whose gates job sees this candidate."""
+
 
 # Working statuses: an objective with one of these has a branch and may still get work.
 _WORKING = (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE)
@@ -37,11 +47,12 @@ def _wave_started(plan: CoordinationPlan, wave: int) -> bool:
     )
 
 
-def _wave_ready(handler: Handler, plan: CoordinationPlan, wave: int) -> bool:
+def wave_ready(git: Git, plan: CoordinationPlan, wave: int) -> bool:
+    """Whether every working objective of ``wave`` has its work (an ``AP-Status`` tip)."""
     from ap.github.handle import done_tip
 
-    return all(
-        done_tip(handler.git, plan.id, o.id, o.branch)
+    return _wave_started(plan, wave) and all(
+        done_tip(git, plan.id, o.id, o.branch)
         for o in (plan.objective(t) for t in plan.waves[wave - 1])
         if o is not None and o.status in _WORKING
     )
@@ -50,7 +61,7 @@ def _wave_ready(handler: Handler, plan: CoordinationPlan, wave: int) -> bool:
 def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResult:
     from ap.github.handle import HandleResult, work_matrix
 
-    git, config, emit = handler.git, handler.config, handler.emit
+    git, config = handler.git, handler.config
     ledger = Ledger(git, config, plan_id)
     ledger.require_tip()
     step, notes = "waiting", []
@@ -67,36 +78,62 @@ def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResu
             break
         wave = next_wave(plan)
         if wave is None:
-            accomplish(git, config, plan_id, emit=emit)
+            accomplish(git, config, plan_id, emit=handler.emit)
             push_branches(git, [ledger.branch])
             continue
         if not _wave_started(plan, wave):
-            started = start(git, config, plan_id, wave=wave, emit=emit)
-            push_branches(git, [ledger.branch, *started.created_branches])
+            begun = start(git, config, plan_id, wave=wave, emit=handler.emit)
+            push_branches(git, [ledger.branch, *begun.created_branches])
             step = "started"
             continue
-        if not _wave_ready(handler, plan, wave):
+        if not wave_ready(git, plan, wave):
+            break
+        if not handler.merges:
+            step = "merge-due"
+            break
+        if config.gates and handler.gate_runner is None:
+            step = "gates-due"
             break
         try:
-            outcome = merge_wave(git, config, plan_id, wave=wave, emit=emit)
-        except CheckFailed as exc:
-            _publish(handler, ledger.load(), [f"wave {wave} did not merge: {exc.message}"])
-            raise
-        push_branches(git, [ledger.branch])
-        notes.append(outcome.describe())
+            notes.append(_merge(handler, ledger, wave))
+        except VerdictMissing:
+            step = "gates-due"
+            break
         step = "merged"
+        handler.gate_runner = None  # a verdict is about one candidate: the next wave's is due
     plan = ledger.load()
     _publish(handler, plan, notes)
     matrix = work_matrix(git, plan) if plan.status == PlanStatus.RUNNING else []
-    result = HandleResult(step, _describe(plan, step), plan_id, plan, matrix)
-    result.started_wave = step == "started"
-    return result
+    return HandleResult(step, _describe(plan, step), plan_id, plan, matrix)
+
+
+def _merge(handler: Handler, ledger: Ledger, wave: int) -> str:
+    git, config = handler.git, handler.config
+    try:
+        if handler.gate_runner is None:
+            outcome = merge_wave(git, config, ledger.plan_id, wave=wave, emit=handler.emit)
+        else:
+            outcome = merge_wave(
+                git,
+                config,
+                ledger.plan_id,
+                wave=wave,
+                emit=handler.emit,
+                gate_runner=handler.gate_runner,
+            )
+    except VerdictMissing:
+        raise
+    except CheckFailed as exc:
+        _publish(handler, ledger.load(), [f"wave {wave} did not merge: {exc.message}"])
+        raise
+    push_branches(git, [ledger.branch])
+    return outcome.describe()
 
 
 def _publish(handler: Handler, plan: CoordinationPlan, notes: list[str]) -> None:
     issue = _issue(plan)
     if issue is not None:
-        handler.publish(plan, issue, ready=True, notes=notes)
+        handler.publish(plan, issue, notes=notes)
 
 
 def _describe(plan: CoordinationPlan, step: str) -> str:

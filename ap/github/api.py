@@ -115,6 +115,14 @@ class GitHubApi(Protocol):
         """Set the status ``context`` of commit ``sha`` (a later call replaces it)."""
         ...
 
+    def commit_status(self, sha: str, *, context: str) -> CommitState | None:
+        """The latest state of status ``context`` on commit ``sha``, or None when it has none."""
+        ...
+
+    def comment(self, number: int, body: str) -> Comment:
+        """A new comment on issue ``number`` (for a one-off answer, such as a refusal)."""
+        ...
+
     def dispatch_workflow(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> None:
         """Start ``workflow`` (a file name under .github/workflows/) on ``ref`` with ``inputs``."""
         ...

@@ -295,13 +295,13 @@ def parse_command(body: str) -> Command | None:
         verb, args = (words[1] if len(words) > 1 else ""), words[2:]
         if verb in _WITHOUT_ARGUMENT and not args:
             return Command(_WITHOUT_ARGUMENT[verb])
-        if verb == "retry" and len(args) == 1 and _is_task_id(args[0]):
+        if verb == "retry" and len(args) == 1 and is_task_id(args[0]):
             return Command("retry", args[0])
         return None
     return None
 
 
-def _is_task_id(text: str) -> bool:
+def is_task_id(text: str) -> bool:
     """An objective id as plans use them (``T1``): safe as a branch name component."""
     return (
         bool(_TASK.match(text))

@@ -24,12 +24,21 @@ from ap.git import Git
 from ap.github.api import CommitState, GitHubApi, has_permission
 from ap.github.context import Command, GitHubContext, load_context, parse_command
 from ap.github.outputs import StepOutputs, escape_markdown
-from ap.github.remote import fetch_plans, push_branches, push_retried
+from ap.github.remote import (
+    CLAIMS,
+    authenticated,
+    drop_claim,
+    fetch_plans,
+    push_branches,
+    push_claims,
+    push_retried,
+)
 from ap.github.report import pull_request_body, pull_request_title, status_body, waves_table
 from ap.ids import Branches, is_valid_id
 from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
 from ap.run.enforce import check_branch
 from ap.run.ledger import Ledger, tip_status, trailers
+from ap.run.merge import GateRunner
 from ap.text import clean_text
 
 REQUEST_LABEL = "ap-request"
@@ -50,7 +59,6 @@ class HandleResult:
     plan_id: str | None = None
     plan: CoordinationPlan | None = None
     matrix: list[dict[str, str]] = field(default_factory=list)
-    started_wave: bool = False
 
 
 class Handler:
@@ -65,6 +73,12 @@ class Handler:
         self.ctx = ctx
         self.emit = emit
         self.branches = Branches(config.branch_prefix)
+        # How a wave's gates are judged: None in a job that must not run them (it holds a
+        # token): a wave with gates then waits for the verdict of a job that holds none.
+        self.gate_runner: GateRunner | None = None
+        # False: a wave ready to merge is left to the workflow's advance job ("merge-due"),
+        # which merges one plan at a time.
+        self.merges = True
 
     # -- dispatch -----------------------------------------------------------
 
@@ -72,10 +86,11 @@ class Handler:
         name = self.ctx.event_name
         if resume is not None:
             return self.resume(resume)
-        if name == "issues":
-            return self.on_issue()
-        if name == "issue_comment":
-            return self.on_comment()
+        if name in ("issues", "issue_comment"):
+            try:
+                return self.on_issue() if name == "issues" else self.on_comment()
+            except Refused as refused:
+                return self.answer_refusal(refused)
         if name == "push":
             return self.on_push()
         if name == "workflow_dispatch":
@@ -93,6 +108,13 @@ class Handler:
                 hint="ask a maintainer of the repository to do it",
             )
         return login
+
+    def answer_refusal(self, refused: Refused) -> HandleResult:
+        """A short comment, so whoever asked knows why nothing happened."""
+        issue = self.ctx.event.issue
+        assert issue is not None
+        self.api.comment(issue.number, escape_markdown(refused.message, limit=300, inline=True))
+        return HandleResult("refused", refused.message)
 
     # -- issues: plan ---------------------------------------------------------
 
@@ -132,10 +154,9 @@ class Handler:
         push_branches(self.git, [ledger.branch])
         return ledger.load()
 
-    def publish(
-        self, plan: CoordinationPlan, issue: int, *, ready: bool = False, notes: Sequence[str] = ()
-    ) -> None:
-        """The draft PR (ready when accomplished) and the status comment."""
+    def publish(self, plan: CoordinationPlan, issue: int, *, notes: Sequence[str] = ()) -> None:
+        """The draft PR (ready when accomplished with every objective merged) and the status
+        comment."""
         ledger = Ledger(self.git, self.config, plan.id)
         accomplished = ledger.accomplished() is not None
         pull = self.api.ensure_draft_pull_request(
@@ -144,7 +165,8 @@ class Handler:
             title=pull_request_title(plan),
             body=pull_request_body(plan, issue),
         )
-        if ready and accomplished and pull.draft:
+        # Ready for review only when every objective merged: a failed plan stays a draft.
+        if accomplished and plan.status == PlanStatus.DONE and pull.draft:
             self.api.mark_ready_for_review(pull.number)
         body = status_body(plan, accomplished=accomplished, notes=notes)
         self.api.upsert_status_comment(issue, plan.id, body)
@@ -206,6 +228,10 @@ class Handler:
         ledger = Ledger(self.git, self.config, plan.id)
         branch = ledger.objective_branch(task)
         old = self.git.rev_parse(f"refs/heads/{branch}")
+        if self.release_claim(plan, task, old):
+            result = self.advance(plan.id)
+            result.message = f"{task}'s agent runs again; " + result.message
+            return result
         try:
             reset_for_retry(self.git, self.config, plan.id, task)
         except CheckFailed as exc:
@@ -217,6 +243,17 @@ class Handler:
         result = self.advance(plan.id)
         result.message = f"{task} is retried on a fresh {branch}; " + result.message
         return result
+
+    def release_claim(self, plan: CoordinationPlan, task: str, tip: str | None) -> bool:
+        """A running objective claimed by a run whose agent never handed anything over (that
+        run was cancelled): the claim is dropped, so this run's agent takes the work."""
+        objective = plan.objective(task)
+        if objective is None or objective.status != ObjectiveStatus.RUNNING or tip is None:
+            return False
+        ref = claim_ref(plan.id, task)
+        if self.git.rev_parse(ref) != tip or done_tip(self.git, plan.id, task, objective.branch):
+            return False
+        return drop_claim(self.git, ref, tip)
 
     def cancel(self, plan: CoordinationPlan) -> CoordinationPlan:
         ledger = Ledger(self.git, self.config, plan.id)
@@ -245,6 +282,15 @@ class Handler:
         ledger = Ledger(self.git, self.config, plan_id)
         if ledger.tip() is None or self.git.rev_parse(f"refs/heads/{branch}") is None:
             return HandleResult("ignored", f"{branch} belongs to no started plan")
+        state = self.scope_status(plan_id, task)
+        result = self.advance(plan_id)
+        result.message = f"scope check of {branch}: {state}; " + result.message
+        return result
+
+    def scope_status(self, plan_id: str, task: str) -> CommitState:
+        """Check an objective branch's tip against its scope; set the ``ap/scope`` status."""
+        ledger = Ledger(self.git, self.config, plan_id)
+        branch = ledger.objective_branch(task)
         outcome = check_branch(self.git, ledger.settings, branch)
         assert outcome is not None
         tip = self.git.rev_parse(f"refs/heads/{branch}")
@@ -257,9 +303,22 @@ class Handler:
             state, text = "failure", f"{task}: {len(outcome.violations)} out of scope: {first}"
         self.api.set_commit_status(tip, state, context=SCOPE_CONTEXT, description=text)
         self.emit(event("scope_checked", "github", branch=branch, ok=outcome.ok))
-        result = self.advance(plan_id)
-        result.message = f"scope check of {branch}: {state}; " + result.message
-        return result
+        return state
+
+    def missing_scope_statuses(self, plan: CoordinationPlan) -> list[str]:
+        """Set the ``ap/scope`` status on every objective tip with work that has none (a run
+        that would have set it may have been cancelled); the objectives checked."""
+        checked = []
+        for o in plan.objectives:
+            if o.status not in (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE) or not o.branch:
+                continue
+            tip = self.git.rev_parse(f"refs/heads/{o.branch}")
+            if tip is None or tip == o.base:
+                continue
+            if self.api.commit_status(tip, context=SCOPE_CONTEXT) is None:
+                self.scope_status(plan.id, o.id)
+                checked.append(o.id)
+        return checked
 
     # -- advancing a plan ---------------------------------------------------------
 
@@ -276,14 +335,20 @@ class Handler:
                 PlanStatus.RUNNING,
             ):
                 results.append(self.advance(parsed[0]))
-        matrix = [entry for r in results for entry in r.matrix]
         message = "; ".join(r.message for r in results) or "no running plan"
-        return HandleResult("resumed", message, matrix=matrix)
+        # One plan per run (the jobs after this one work on one plan): the first with work.
+        chosen = next((r for r in results if r.matrix), results[0] if results else None)
+        if chosen is None:
+            return HandleResult("resumed", message)
+        return HandleResult("resumed", message, chosen.plan_id, chosen.plan, chosen.matrix)
 
     def advance(self, plan_id: str, *, approve: bool = False) -> HandleResult:
         """Do every step that is due on ``plan_id``; stop where work or approval is awaited."""
         from ap.github.advance import advance_plan
 
+        plan = Ledger(self.git, self.config, plan_id).load()
+        if plan.status == PlanStatus.RUNNING:
+            self.missing_scope_statuses(plan)
         return advance_plan(self, plan_id, approve=approve)
 
 
@@ -298,32 +363,54 @@ def done_tip(git: Git, plan_id: str, task: str, branch: str | None) -> bool:
     return tip_status(git, plan_id, task, f"refs/heads/{branch}" if branch else None) is not None
 
 
+def claim_ref(plan_id: str, task: str) -> str:
+    """Where a run records that it took an objective's work: the branch tip it started on."""
+    return f"{CLAIMS}{plan_id}/{task}"
+
+
 def work_matrix(git: Git, plan: CoordinationPlan) -> list[dict[str, str]]:
-    """The running objectives whose branches still wait for their work."""
-    return [
-        {"plan": plan.id, "task": o.id, "branch": o.branch, "wave": str(o.wave)}
-        for o in plan.objectives
-        if o.status == ObjectiveStatus.RUNNING
-        and o.branch
-        and not done_tip(git, plan.id, o.id, o.branch)
-    ]
+    """The running objectives whose branches still wait for work no run has claimed."""
+    matrix = []
+    for o in plan.objectives:
+        if o.status != ObjectiveStatus.RUNNING or not o.branch:
+            continue
+        tip = git.rev_parse(f"refs/heads/{o.branch}")
+        if tip is None or done_tip(git, plan.id, o.id, o.branch):
+            continue
+        if git.rev_parse(claim_ref(plan.id, o.id)) == tip:
+            continue  # another run's agent has it
+        matrix.append({"plan": plan.id, "task": o.id, "branch": o.branch, "wave": str(o.wave)})
+    return matrix
 
 
-def run_action(
-    git: Git,
-    env: Mapping[str, str],
-    *,
-    emit: Emit,
-    api: GitHubApi | None = None,
-    resume: str | None = None,
-    dispatch: str | None = None,
-) -> HandleResult:
-    """Handle the event the Action's ``env`` describes; write the step's outputs and summary.
+def claim_work(git: Git, prefix: str, matrix: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Claim the objectives of ``matrix`` on origin (one atomic push, leased on the claims
+    as this run saw them); the entries this run won. A run that loses looks once more."""
+    for _ in range(2):
+        claims: dict[str, tuple[str, str | None]] = {}
+        for entry in matrix:
+            tip = git.rev_parse(f"refs/heads/{entry['branch']}")
+            assert tip is not None
+            ref = claim_ref(entry["plan"], entry["task"])
+            claims[ref] = (tip, git.rev_parse(ref))
+        if push_claims(git, claims):
+            return matrix
+        fetch_plans(git, prefix)
+        unclaimed = {
+            (e["plan"], e["task"])
+            for e in matrix
+            if git.rev_parse(claim_ref(e["plan"], e["task"]))
+            != git.rev_parse(f"refs/heads/{e['branch']}")
+        }
+        matrix = [e for e in matrix if (e["plan"], e["task"]) in unclaimed]
+    return []
 
-    ``dispatch`` names the calling workflow file: when this run started a wave,
-    it is dispatched again for that wave (pushes made with GITHUB_TOKEN start
-    no workflow, so the Action drives its next step itself).
-    """
+
+def make_handler(
+    git: Git, env: Mapping[str, str], *, emit: Emit, api: GitHubApi | None = None
+) -> Handler:
+    """The handler of the Action's event (``env``: normally ``os.environ``), its git
+    authenticated with the job's token for origin."""
     from ap.config import load_config
 
     ctx = load_context(env)
@@ -337,11 +424,52 @@ def run_action(
             status_comment_author=env.get("AP_STATUS_COMMENT_AUTHOR") or "github-actions[bot]",
         )
     config = load_config(git.root)
-    result = Handler(git, config, api, ctx, emit=emit).run(resume)
-    if dispatch and result.started_wave and result.plan_id and result.matrix:
+    return Handler(authenticated(git, env), config, api, ctx, emit=emit)
+
+
+def run_action(
+    git: Git,
+    env: Mapping[str, str],
+    *,
+    emit: Emit,
+    api: GitHubApi | None = None,
+    resume: str | None = None,
+    dispatch: str | None = None,
+    claim: bool = False,
+    gate_runner: GateRunner | None = None,
+    merge: bool = True,
+    agents: bool = True,
+) -> HandleResult:
+    """Handle the event the Action's ``env`` describes; write the step's outputs and summary.
+
+    ``claim``: the objectives waiting for work are claimed for this run's agents (the
+    ``matrix`` output), so no other run works on them. ``dispatch`` names the calling
+    workflow file: when work no run has claimed is left (a wave started), it is
+    dispatched once more (pushes made with GITHUB_TOKEN start no workflow, so the
+    Action drives its next step itself). ``gate_runner``: the verdict of the gates.
+    ``merge=False`` leaves a wave ready to merge to a later job. ``agents``: agents do the
+    work (with people, only a merge waiting for its gates' verdict is dispatched).
+    """
+    handler = make_handler(git, env, emit=emit, api=api)
+    handler.gate_runner = gate_runner
+    handler.merges = merge
+    result = handler.run(resume)
+    if claim:
+        result.matrix = claim_work(handler.git, handler.config.branch_prefix, result.matrix)
+    elif dispatch and result.plan_id and _dispatch_due(handler, result, agents=agents):
+        api = handler.api
         api.dispatch_workflow(dispatch, ref=api.default_branch(), inputs={"plan": result.plan_id})
+        result.matrix = []  # the dispatched run claims it and works on it
     write_outputs(StepOutputs.from_env(env), result)
     return result
+
+
+def _dispatch_due(handler: Handler, result: HandleResult, *, agents: bool) -> bool:
+    """Whether a new run is needed: unclaimed work for agents, or a merge whose gates ran on
+    an older candidate (once: a dispatched run that meets it again leaves it to the next)."""
+    if agents and result.matrix:
+        return True
+    return result.step == "gates-due" and handler.ctx.event_name != "workflow_dispatch"
 
 
 def write_outputs(outputs: StepOutputs, result: HandleResult) -> None:

@@ -224,6 +224,20 @@ class PyGithubApi:
                 **extra,
             )
 
+    def commit_status(self, sha: str, *, context: str) -> CommitState | None:
+        if not _SHA.match(sha):
+            raise GitHubError(f"{sha!r} is not a full commit id", hint=_SHA_HINT)
+        with self._calling(f"read the statuses of {sha[:12]}", _READ_STATUSES_HINT):
+            combined = self._repo.get_commit(sha).get_combined_status()
+            for status in combined.statuses:
+                if status.context == context and status.state in _STATES:
+                    return _STATES[status.state]
+        return None
+
+    def comment(self, number: int, body: str) -> Comment:
+        with self._calling(f"comment on issue #{number}", _permission_hint("issues: write")):
+            return _comment(self._repo.get_issue(number).create_comment(body))
+
     def dispatch_workflow(self, workflow: str, *, ref: str, inputs: Mapping[str, str]) -> None:
         if not _WORKFLOW.match(workflow):
             raise GitHubError(
@@ -243,6 +257,14 @@ _PULLS_HINT = (
     "GitHub Actions to create pull requests (Settings → Actions → General)"
 )
 _STATUSES_HINT = _permission_hint("statuses: write")
+_SHA_HINT = "give the full commit id (40 or 64 hexadecimal digits)"
+_READ_STATUSES_HINT = _permission_hint("statuses: read")
+_STATES: dict[str, CommitState] = {
+    "error": "error",
+    "failure": "failure",
+    "pending": "pending",
+    "success": "success",
+}
 _DISPATCH_HINT = (
     f"{_permission_hint('actions: write')}; the workflow must have a `workflow_dispatch:` trigger"
 )

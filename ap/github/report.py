@@ -60,8 +60,23 @@ def next_step(plan: CoordinationPlan, accomplished: bool) -> str:
     """What happens next, in one sentence."""
     if plan.status == PlanStatus.CANCELLED:
         return "This plan is cancelled; nothing more will run."
-    if accomplished:
+    unmerged = [o for o in plan.objectives if o.status != ObjectiveStatus.MERGED]
+    if accomplished and not unmerged:
         return "Every wave is merged and the accomplishment is committed; the PR is ready."
+    if accomplished:
+        what = "; ".join(
+            f"{o.id} {o.status.value}"
+            + (
+                f" ({escape_markdown(o.status_reason, limit=200, inline=True)})"
+                if o.status_reason
+                else ""
+            )
+            for o in unmerged
+        )
+        return (
+            f"The plan ended, but not every objective merged: {what}. The pull request stays a"
+            " draft; a writer comments `/ap retry TASK` to try a failed objective again."
+        )
     if plan.status == PlanStatus.PLANNED:
         return "To start wave 1, a writer comments `/ap approve` (or `/ap cancel`)."
     wave = next_wave(plan)

@@ -204,6 +204,7 @@ def accomplish(
     for _ in range(MAX_RACES):
         guessed = guess is not None
         tip, guess = guess or ledger.require_tip(), None
+        ledger.check(tip)
         done = ledger.accomplished(tip)
         if done is not None:
             if guessed and ledger.tip() != tip:

@@ -9,25 +9,23 @@ stays free of pydantic, click and jinja2: the pre-commit hook imports it.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.frontmatter import load_front_matter
-from ap.git import ZERO_OID, DiffEntry, Git
+from ap.git import DiffEntry, Git
 from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
 from ap.plan.effective import scope_forbid
+from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
+from ap.run.treelinks import BaseTree, TreeLinks, to_changes
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ap.scope.changes import Change, ChangeViolation
 
-T = TypeVar("T")
 CONFIG_FILE = "ap.yaml"
-# Caches under <git dir>/ap/cache: marshal, named by the Python that wrote them.
-CACHE_SUFFIX = f".py{sys.version_info[0]}{sys.version_info[1]}.marshal"
 
 
 class Settings(NamedTuple):
@@ -60,11 +58,11 @@ class Settings(NamedTuple):
         import hashlib
 
         file = os.path.join(cache, f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}")
-        cached = _read_cache(file, cls)
+        cached = read_cache(file, cls)
         if cached is not None:
             return cached
         settings = cls._parse(root, path)
-        _write_cache(file, settings._asdict())
+        write_cache(file, settings._asdict())
         return settings
 
     @classmethod
@@ -182,7 +180,14 @@ class ObjectiveScope(NamedTuple):
             base=base if isinstance(base, str) else None,
         )
 
-    def check(self, changes: Iterable[Change]) -> list[ChangeViolation]:
+    def check(
+        self,
+        changes: Iterable[Change],
+        links: Callable[[str], str | None] | None = None,
+        *,
+        beyond_links: bool = False,
+    ) -> list[ChangeViolation]:
+        """The violations of this scope in ``changes``; ``links``: the checked tree's symlinks."""
         from ap.scope.changes import check_changes
 
         return check_changes(
@@ -193,6 +198,8 @@ class ObjectiveScope(NamedTuple):
             allowed=self.allowed,
             always_allowed=[self.report_path],
             case_sensitive=self.case_sensitive,
+            links=links,
+            beyond_links=beyond_links,
         )
 
 
@@ -243,26 +250,6 @@ def plan_data(git: Git, settings: Settings, plan_id: str) -> dict[str, Any]:
     return load_front_matter(text, where=f"{branch}:{path}")
 
 
-def to_changes(git: Git, entries: Sequence[DiffEntry]) -> list[Change]:
-    """Scope-check changes from raw diff entries, with the targets of added symlinks."""
-    from ap.scope.changes import SYMLINK, Change
-
-    links = [e.new_oid for e in entries if e.new_mode == SYMLINK and e.new_oid != ZERO_OID]
-    blobs = git.read_blobs(links)
-    return [
-        Change(
-            status=e.status,
-            path=e.path,
-            old_mode=e.old_mode,
-            new_mode=e.new_mode,
-            symlink_target=blobs[e.new_oid].decode("utf-8", "surrogateescape")
-            if e.new_oid in blobs
-            else None,
-        )
-        for e in entries
-    ]
-
-
 def _scope_of(
     git: Git,
     settings: Settings,
@@ -294,13 +281,13 @@ def _cached_scope(
 
     integration = settings.branches.integration(plan_id)
     path = plan_relpath(settings.state_dir, plan_id)
-    oid = _loose_ref(os.path.dirname(os.path.dirname(cache)), f"refs/heads/{integration}")
+    oid = loose_ref(os.path.dirname(os.path.dirname(cache)), f"refs/heads/{integration}")
     oid = oid or git.rev_parse(f"refs/heads/{integration}")
     if oid is None:
         return None  # the slow path says what is wrong
     key = f"{oid}-{task}-{settings.state_dir.replace('/', '_')}-{int(settings.case_sensitive)}"
     file = os.path.join(cache, f"{key}{CACHE_SUFFIX}")
-    cached = _read_cache(file, ObjectiveScope)
+    cached = read_cache(file, ObjectiveScope)
     if cached is not None:
         return cached
     text = git.show_file(oid, path)
@@ -308,42 +295,8 @@ def _cached_scope(
         return None
     data = load_front_matter(text, where=f"{integration}:{path}")
     scope = ObjectiveScope.from_plan(data, task, settings)
-    _write_cache(file, scope._asdict())
+    write_cache(file, scope._asdict())
     return scope
-
-
-def _loose_ref(git_dir: str, ref: str) -> str | None:
-    try:
-        with open(os.path.join(git_dir, ref), encoding="ascii") as handle:
-            text = handle.read().strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return text if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text) else None
-
-
-def _read_cache(file: str, kind: Callable[..., T]) -> T | None:
-    """The cached value built as ``kind(**data)``, or None (missing, unreadable, stale)."""
-    import marshal  # built in: cheaper to load than json, and the cache is ap's own
-
-    try:
-        with open(file, "rb") as handle:
-            data = marshal.loads(handle.read())
-        return kind(**data) if isinstance(data, dict) else None
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-
-
-def _write_cache(file: str, data: dict[str, Any]) -> None:
-    import marshal
-
-    try:
-        os.makedirs(os.path.dirname(file), exist_ok=True)
-        tmp = f"{file}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            handle.write(marshal.dumps(data))
-        os.replace(tmp, file)
-    except (OSError, ValueError):
-        pass
 
 
 def check_staged(
@@ -365,8 +318,9 @@ def check_staged(
     if scope is None or branch is None:
         return None
     entries = None
-    if scope.base:
-        later = git.diff_raw_later(scope.base, cached=True)
+    base = scope.base
+    if base:
+        later = git.diff_raw_later(base, cached=True)
         import ap.scope.changes  # noqa: F401 -- the checker loads while git computes the diff
 
         try:
@@ -374,9 +328,10 @@ def check_staged(
         except GitError:  # the start commit is gone: compare with HEAD
             entries = None
     if entries is None:
-        head = git.head()
-        entries = git.diff_raw(head, cached=True) if head else git.diff_raw(cached=True)
-    return _outcome(git, scope, branch, entries)
+        base = git.head()
+        entries = git.diff_raw(base, cached=True) if base else git.diff_raw(cached=True)
+    # The index cannot hold a path below a symlink, so only trees are searched for one.
+    return _outcome(git, scope, branch, entries, base, staged=True)
 
 
 def check_range(git: Git, settings: Settings, old: str, new: str) -> CheckOutcome | None:
@@ -385,7 +340,8 @@ def check_range(git: Git, settings: Settings, old: str, new: str) -> CheckOutcom
     scope = _scope_of(git, settings, branch or "")
     if scope is None or branch is None:
         return None
-    return _outcome(git, scope, branch, git.diff_raw(_commit(git, old), _commit(git, new)))
+    start = _commit(git, old)
+    return _outcome(git, scope, branch, git.diff_raw(start, _commit(git, new)), start)
 
 
 def check_branch(
@@ -406,7 +362,7 @@ def check_branch(
         base = git.run("merge-base", f"refs/heads/{integration}", tip).strip()
     elif not git.is_ancestor(base, tip):
         rewritten.append(_rewritten(branch, base))
-    outcome = _outcome(git, scope, branch, git.diff_raw(base, tip))
+    outcome = _outcome(git, scope, branch, git.diff_raw(base, tip), base)
     outcome.violations[:0] = rewritten
     outcome.base = base
     return outcome
@@ -442,8 +398,12 @@ def check_branches(
             continue
         rewritten.update(b for b, ref in zip(branches, refs, strict=True) if ref not in found)
     pairs = [(str(scope.base), tips[branch]) for branch, scope in scopes.items()]
+    trees: dict[str, BaseTree] = {}  # branches started together share their base's folders
     for (branch, scope), entries in zip(scopes.items(), git.diff_raw_pairs(pairs), strict=True):
-        outcome = _outcome(git, scope, branch, entries)
+        tree = trees.get(str(scope.base)) or trees.setdefault(
+            str(scope.base), BaseTree(git, scope.base, scope.case_sensitive)
+        )
+        outcome = _outcome(git, scope, branch, entries, tree)
         if branch in rewritten:
             outcome.violations.insert(0, _rewritten(branch, str(scope.base)))
         outcome.base = scope.base
@@ -467,7 +427,25 @@ def _commit(git: Git, rev: str) -> str:
 
 
 def _outcome(
-    git: Git, scope: ObjectiveScope, branch: str, entries: Sequence[DiffEntry]
+    git: Git,
+    scope: ObjectiveScope,
+    branch: str,
+    entries: Sequence[DiffEntry],
+    base: str | BaseTree | None,
+    *,
+    staged: bool = False,
 ) -> CheckOutcome:
+    """Check ``entries``, a diff from ``base`` to the tree checked (a commit's, or the index).
+
+    Symlinks are followed through that tree's symlinks, which are read from git only
+    when the change holds a symlink (or, for a commit's tree, to look for a path git
+    would never store below one).
+    """
     changes = to_changes(git, entries)
-    return CheckOutcome(scope, branch, changes, scope.check(changes), list(entries))
+    links = None
+    if not staged or any(c.new_mode == "120000" for c in changes):
+        tree = base if isinstance(base, BaseTree) else BaseTree(git, base, scope.case_sensitive)
+        targets = {e.new_oid: c.symlink_target for e, c in zip(entries, changes, strict=True)}
+        links = TreeLinks(tree, entries, {k: v for k, v in targets.items() if v is not None})
+    violations = scope.check(changes, links, beyond_links=not staged)
+    return CheckOutcome(scope, branch, changes, violations, list(entries))

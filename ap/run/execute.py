@@ -9,15 +9,18 @@ authority and records violations). Failures go into the plan, then
 ``merge-wave`` runs; a failed objective blocks its dependants and nothing else.
 Done is read from git, so a run that was interrupted resumes where it stopped:
 objectives whose branch tip is already a done commit are not run again.
+
+Workers can be hostile or careless: each attempt gets a fresh worktree (slots.py),
+nothing a worker starts outlives it and a killed run's workers are stopped by the
+next (process.py, reaper.py), uncommitted work is never removed (slots.py), and a
+worker that moves another objective's branch fails instead of its victim (guard.py).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,81 +32,24 @@ from ap.ids import report_relpath
 from ap.mcp.config import objective_server
 from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
-from ap.run.accomplish import AccomplishOutcome, accomplish
+from ap.run.accomplish import accomplish
+from ap.run.attempt import finished_event, started_event, wait_for_person, worker_env
 from ap.run.enforce import Settings
-from ap.run.ledger import Ledger, tip_status, tip_statuses, trailers, update_plan
-from ap.run.merge import MergeOutcome, merge_wave
+from ap.run.guard import BranchGuard
+from ap.run.ledger import Ledger, tip_statuses, trailers, update_plan
+from ap.run.merge import merge_wave
+from ap.run.outcome import RunOutcome, TaskResult
 from ap.run.process import Processes, last_line
+from ap.run.reaper import become_subreaper, stop_stale
 from ap.run.runlock import holding
-from ap.run.slots import Slots
+from ap.run.slots import Slots, kept_event
 from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
 from ap.run.workers import Worker, choose, require_programs, resolve
 
-MANUAL_POLL = 2.0
+__all__ = ["RunOutcome", "Runner", "TaskResult", "run_plan"]  # (RunOutcome: ap.demo's)
+
 PROGRESS_EVERY = 5.0
-
-
-@dataclass
-class TaskResult:
-    task: str
-    worker: str
-    ok: bool
-    reason: str | None = None
-    elapsed: float = 0.0
-    log: Path | None = None
-
-
-@dataclass
-class RunOutcome:
-    plan_id: str
-    results: list[TaskResult] = field(default_factory=list)
-    merges: list[MergeOutcome] = field(default_factory=list)
-    accomplishment: AccomplishOutcome | None = None
-
-    @property
-    def failed(self) -> list[str]:
-        """Objectives that failed in this run: their worker, or their wave's merge."""
-        merged_failed = {t for m in self.merges for t in m.failed}
-        return sorted(merged_failed | {r.task for r in self.results if not r.ok})
-
-    def summary(self) -> list[dict[str, object]]:
-        """A row per objective run, with where it ended (merged, failed, with the reason),
-        and a row per objective left blocked by a failure. The accomplishment's report says
-        it when there is one; a run stopped before it, its merges and its workers."""
-        final = (
-            {o.id: o for o in self.accomplishment.report.objectives} if self.accomplishment else {}
-        )
-        merged = {t for m in self.merges for t in m.merged}
-        refused = {t: why for m in self.merges for t, why in m.failed.items()}
-        rows: list[dict[str, object]] = []
-        for r in self.results:
-            ended = final.get(r.task)
-            if ended is not None:
-                status, reason = ended.status.value, ended.reason or r.reason
-            elif r.task in merged:
-                status, reason = ObjectiveStatus.MERGED.value, None
-            elif r.task in refused:
-                status, reason = ObjectiveStatus.FAILED.value, refused[r.task]
-            else:
-                status, reason = ("done" if r.ok else "failed"), r.reason
-            rows.append(
-                {
-                    "task": r.task,
-                    "worker": r.worker,
-                    "status": status,
-                    "elapsed": r.elapsed,
-                    "reason": reason,
-                }
-            )
-        ran = {r.task for r in self.results}
-        rows += [
-            {"task": o.id, "worker": None, "status": o.status.value, "elapsed": None,
-             "reason": o.reason}
-            for o in final.values()
-            if o.status == ObjectiveStatus.BLOCKED and o.id not in ran
-        ]  # fmt: skip
-        return rows
 
 
 class Runner:
@@ -136,10 +82,11 @@ class Runner:
         )
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self.processes = Processes(self._stop)
-        self.slots = Slots(git, self.area / "worktrees")
+        self.processes = Processes(self._stop, self.area / "workers", self.area / "worktrees")
+        self.slots = Slots(git, self.area / "worktrees", on_keep=self._kept)
         self._active: dict[str, tuple[float, Path]] = {}  # task -> (started, log)
         self._takes_left: int | None = None  # slots still to take in the last wave
+        self.guard = BranchGuard(git, plan_id)  # (one per wave: see _watch)
 
     # -- the plan ------------------------------------------------------------
 
@@ -151,7 +98,9 @@ class Runner:
 
     def _run(self) -> RunOutcome:
         outcome = RunOutcome(self.plan_id)
-        self.slots.remove_all()  # whatever a killed run left
+        become_subreaper()  # a worker's orphans come to ap, which stops them
+        self._stop_stale()  # a killed run's workers, before anything else
+        self.slots.remove_all()  # whatever a killed run left (but uncommitted work)
         try:
             while True:
                 tip = self.ledger.tip()
@@ -234,6 +183,7 @@ class Runner:
         # in the last wave, slots given back after the last take are not cleaned for reuse
         self._takes_left = len(todo) if number == len(plan.waves) else None
         data = plan.model_dump(mode="json")  # what submit checks against (read only)
+        self._watch(plan, number)
         results: list[TaskResult] = []
         with ThreadPoolExecutor(max_workers=limit) as pool:
             futures: dict[Future[TaskResult], str] = {}
@@ -254,6 +204,10 @@ class Runner:
                 self._stop.set()
                 self.processes.kill_all()
                 raise
+        self._check_branches()
+        for r in results:  # a worker that moved another objective's branch fails, not its victim
+            if r.ok and r.task in self.guard.culprits:
+                r.ok, r.reason = False, self.guard.culprits[r.task]
         failed = {r.task: r.reason or "failed" for r in results if not r.ok}
         if failed:
             update_plan(
@@ -348,15 +302,7 @@ class Runner:
             if self._stop.is_set():
                 return TaskResult(objective.id, worker.name, False, "interrupted")
             started = time.monotonic()
-            self.emit(
-                event(
-                    "objective_started",
-                    "execution",
-                    task=objective.id,
-                    worker=worker.name,
-                    message=f"{objective.id}: started with {worker.name} — {objective.title}",
-                )
-            )
+            self.emit(started_event(objective, worker.name))
             with self._lock:
                 self._active[objective.id] = (started, self.area / "logs" / f"{objective.id}.log")
             try:
@@ -365,19 +311,7 @@ class Runner:
                 with self._lock:
                     self._active.pop(objective.id, None)
             result.elapsed = round(time.monotonic() - started, 2)
-            status = "done" if result.ok else "failed"
-            self.emit(
-                event(
-                    "objective_finished",
-                    "execution",
-                    task=objective.id,
-                    status=status,
-                    reason=result.reason,
-                    elapsed=result.elapsed,
-                    message=f"{objective.id}: {status} in {result.elapsed:.1f} s"
-                    + (f" — {result.reason}" if result.reason else ""),
-                )
-            )
+            self.emit(finished_event(result))
             return result
 
     def _work(
@@ -390,7 +324,7 @@ class Runner:
         for folder in (log.parent, prompt_file.parent):
             folder.mkdir(parents=True, exist_ok=True)
         try:
-            tree = self.slots.take(branch)
+            tree = self.slots.take(branch, task, resume=worker.manual)
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"no worktree: {exc.message}")
         finally:
@@ -399,9 +333,13 @@ class Runner:
                     self._takes_left -= 1
                     if self._takes_left == 0:
                         self.slots.no_more_takes()
+        self.guard.working(task, tree)
         try:
             return self._work_in(tree, plan, data, objective, worker, branch, log, prompt_file)
         finally:
+            if worker.manual:  # a person's submit: their own move, while the worktree is theirs
+                self._check_branches()
+            self.guard.working(task, None)
             self.slots.give_back(tree)
 
     def _work_in(
@@ -419,28 +357,25 @@ class Runner:
         report = report_relpath(self.config.state_dir, self.plan_id, task)
         prompt = worker_prompt(plan, task, report_path=report)
         prompt_file.write_text(prompt, encoding="utf-8")
-        env = {
-            **os.environ,
-            "AP_PLAN": self.plan_id,
-            "AP_TASK": task,
-            "AP_WAVE": str(objective.wave),
-            "AP_PROMPT_FILE": str(prompt_file),
-            "AP_SCOPE_TOUCH": "\n".join(objective.scope_touch),
-            "AP_REPORT_PATH": report,
-            "AP_WORKTREE": str(tree),
-        }
+        env = worker_env(self.plan_id, objective, prompt_file, report, tree)
         timeout = self.timeout or worker.timeout
         if worker.manual:
-            return self._manual(task, branch, tree, prompt_file, timeout)
+            return wait_for_person(
+                self.emit, self.git, self.plan_id, task, branch, tree, prompt_file, timeout,
+                self._stop,
+            )  # fmt: skip
         mcp = objective_server(self.area, env) if worker.mcp else None  # ap mcp, for agents
         argv = worker.command(str(prompt_file), mcp)
         problem = self.processes.run(
             task, argv, cwd=tree, env=env, prompt=prompt, timeout=timeout, log=log
         )
+        self._check_branches()
+        if task in self.guard.culprits:
+            return TaskResult(task, worker.name, False, self.guard.culprits[task], log=log)
         if problem is not None:
             return TaskResult(task, worker.name, False, problem, log=log)
         try:
-            submit(
+            submitted = submit(
                 Git(tree),
                 self.settings,
                 worker=worker.name,
@@ -451,30 +386,37 @@ class Runner:
             )
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
+        self.guard.committed(task, submitted.commit)
         return TaskResult(task, worker.name, True, log=log)
 
-    def _manual(
-        self, task: str, branch: str, tree: Path, prompt_file: Path, timeout: float | None
-    ) -> TaskResult:
-        """A person does it: show the prompt and the worktree; wait for `ap submit` there."""
-        self.emit(
-            event(
-                "message",
-                "execution",
-                message=f"{task} is yours: work in {tree}, then run `ap submit` there "
-                f"(the prompt is in {prompt_file})",
-            )
-        )
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self._stop.is_set():
-            if tip_status(self.git, self.plan_id, task, f"refs/heads/{branch}") == "done":
-                return TaskResult(task, "manual", True)
-            if deadline is not None and time.monotonic() > deadline:
-                return TaskResult(task, "manual", False, f"not submitted within {timeout:g} s")
-            time.sleep(MANUAL_POLL)
-        return TaskResult(task, "manual", False, "interrupted")
-
     # -- worktrees and processes ------------------------------------------
+
+    def _watch(self, plan: CoordinationPlan, number: int) -> None:
+        """Watch the wave's objective branches from where they are now."""
+        self.guard = BranchGuard(
+            self.git, self.plan_id, case_sensitive=self.config.case_sensitive_scopes
+        )
+        tips = self.git.branches(f"{self.ledger.branches.prefix}{self.plan_id}/*")
+        for task in plan.waves[number - 1]:
+            o = plan.objective(task)
+            branch = (o.branch if o else None) or self.ledger.objective_branch(task)
+            if o is not None and (tip := tips.get(branch)) is not None:
+                self.guard.expect(task, branch, tip, o.scope_touch)
+
+    def _check_branches(self) -> None:
+        """Undo foreign moves of the wave's branches; say what was found."""
+        for moved in self.guard.check():
+            self.emit(moved.event())
+
+    def _stop_stale(self) -> None:
+        """Stop the workers a killed run left running (recorded in its folder)."""
+        stale = sorted(e.task for e in stop_stale(self.area / "workers"))
+        if stale:
+            said = f"stopped what an earlier run's workers left running ({', '.join(stale)})"
+            self.emit(event("message", "execution", message=said))
+
+    def _kept(self, task: str | None, tree: Path) -> None:
+        self.emit(kept_event(task, tree))
 
     def _cleanup(self) -> None:
         """Remove the worktrees (never a branch: the work is in the branches' commits)."""

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ap.config import ApConfig
 from ap.errors import ArtifactError, CheckFailed
@@ -22,6 +22,9 @@ from ap.ids import Branches, plan_relpath
 from ap.models import CoordinationPlan
 from ap.run.enforce import Settings
 from ap.store import KINDS, from_markdown, to_markdown
+
+if TYPE_CHECKING:
+    from ap.run.integrity import Trust
 
 
 class _PlanCache:
@@ -72,6 +75,39 @@ class Ledger:
         self.branch = self.branches.integration(plan_id)
         self.ref = f"refs/heads/{self.branch}"
         self.plan_path = plan_relpath(config.state_dir, plan_id)
+        self._trust: Trust | None = None
+
+    @property
+    def trust(self) -> Trust:
+        """The commits of this branch known to be ap's (see :mod:`ap.run.integrity`)."""
+        if self._trust is None:
+            from ap.run.integrity import Trust, trust_key
+
+            key = trust_key(
+                self.config.state_dir, self.config.branch_prefix, self.config.case_sensitive_scopes
+            )
+            self._trust = Trust(self.git, self.plan_id, key)
+        return self._trust
+
+    def verify(self, tip: str) -> None:
+        """Refuse (exit 1, changing nothing) to build on ``tip`` unless only ap's own commits
+        moved the branch there since the plan's first commit, and its plan is valid."""
+        from ap.run.integrity import validate_tip, verify_chain
+
+        verify_chain(self, tip)
+        validate_tip(self, self.load(tip))
+
+    def check(self, tip: str) -> None:
+        """:meth:`verify` ``tip``, and refuse while a worktree has the branch checked out:
+        what ``ap start``, ``merge-wave`` and ``accomplish`` do before building on it."""
+        self.verify(tip)
+        self.require_movable()
+
+    def require_movable(self) -> None:
+        """Refuse (exit 1) while a worktree has the branch checked out."""
+        from ap.run.integrity import refuse_checked_out
+
+        refuse_checked_out(self.git, self.branch)
 
     @property
     def settings(self) -> Settings:
@@ -85,6 +121,9 @@ class Ledger:
     def require_tip(self) -> str:
         tip = self.tip()
         if tip is None:
+            from ap.run.integrity import refuse_gone
+
+            refuse_gone(self)  # ap started it, and it is gone: say so
             raise CheckFailed(
                 f"plan {self.plan_id} has not started: there is no {self.branch}",
                 hint=f"run `ap start {self.plan_id}`",
@@ -153,6 +192,13 @@ class Ledger:
         the branch from ``expected`` (None: it must not exist yet), with ``refs`` created
         in the same transaction if none exists yet. The commit (None when the branch
         moved), and whether ``refs`` were created."""
+        from ap.run.integrity import refuse_restart
+
+        if expected is not None:
+            self.verify(expected)  # (known good already, unless the caller skipped the check)
+        else:
+            refuse_restart(self, plan)
+        self.require_movable()
         changes: dict[str, bytes | Stored | None] = dict(files or {})
         changes[self.plan_path] = render_plan(plan).encode()
         commit = self.git.commit_tree(self.git.tree_with(tree_of, changes), parents, message)
@@ -164,6 +210,9 @@ class Ledger:
         if not created and not self.git.update_ref(self.ref, commit, expected):
             return None, False
         _PLANS.put(commit, self.plan_path, plan)
+        self.trust.add([commit])  # ap's own commit, on a tip known to be ap's
+        if expected is None:
+            self.trust.pin(commit)
         return commit, created
 
     def accomplished(self, tip: str | None = None) -> str | None:
@@ -269,6 +318,7 @@ def update_plan(
     """
     for _ in range(races):
         tip = ledger.require_tip()
+        ledger.verify(tip)
         plan = ledger.load(tip)
         if not change(plan):
             return plan

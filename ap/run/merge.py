@@ -17,9 +17,11 @@ leaves the branch as it was; two runs racing produce one merge.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from ap.config import ApConfig
+from ap.config import ApConfig, GateConfig
 from ap.errors import CheckFailed, GateFailed, MergeConflict
 from ap.events import Emit, event
 from ap.git import Git, Stored
@@ -39,6 +41,15 @@ from ap.run.ledger import Ledger, tip_statuses, trailers
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
 
 DONE_TRAILER = "done"
+
+
+class GateRunner(Protocol):
+    """What runs the gates on a wave's candidate commit (:func:`run_gates` by default; the
+    GitHub Action replays the verdict of a job that held no token)."""
+
+    def __call__(
+        self, git: Git, commit: str, gates: Sequence[GateConfig], *, wave: int, emit: Emit
+    ) -> list[GateResult]: ...
 
 
 @dataclass
@@ -262,14 +273,17 @@ def merge_wave(
     wave: int | None = None,
     emit: Emit,
     tip: str | None = None,
+    gate_runner: GateRunner = run_gates,
 ) -> MergeOutcome:
     """Merge ``wave`` (default: the next one). ``tip`` is where the caller last saw the
-    integration branch: a guess, checked by the compare-and-swap that publishes."""
+    integration branch: a guess, checked by the compare-and-swap that publishes.
+    ``gate_runner`` runs the gates on the candidate (default: here, in a worktree)."""
     ledger = Ledger(git, config, plan_id)
     remove_stale_worktrees(git)
     guess = tip
     for _ in range(MAX_RACES):
         tip, guess = guess or ledger.require_tip(), None
+        ledger.check(tip)  # nothing is built on commits ap did not make
         plan = ledger.load(tip)
         number = wave if wave is not None else next_wave(plan)
         if number is None:
@@ -290,7 +304,7 @@ def merge_wave(
         gate_results: list[GateResult] = []
         if merged and config.gates:
             faults.checkpoint("merge.gates_started")
-            gate_results = run_gates(git, base_tree, config.gates, wave=number, emit=emit)
+            gate_results = gate_runner(git, base_tree, config.gates, wave=number, emit=emit)
             _require_passed(git, plan_id, number, tip, gate_results)
         faults.checkpoint("merge.gated")
         blocked = _settle(plan, number, merged, failed)

@@ -1,18 +1,27 @@
-"""The worktrees ``ap run``'s workers work in: a few slots, kept for the whole run.
+"""The worktrees ``ap run``'s workers work in: a fresh one for every attempt.
+
+A worktree is never handed to a second objective: whatever a worker left behind
+(a daemon still writing, a file under a path it kept open) must not land in
+another objective's commit or fail it. So each attempt gets a new directory, and
+a worktree given back is removed — unless it holds uncommitted work (changed
+tracked files, untracked files that are not ignored): that is somebody's work (a
+person's, or a worker's that stopped half-way), never deleted; it is kept where
+it is, reported (:attr:`Slots.on_keep`), and handed back to its objective when a
+person takes it up again.
 
 Adding a worktree is the slowest git step of starting an objective, and it races
 with other worktree commands: while one is being added, a checkout elsewhere that
-reads every worktree's records can fail. So slots are added one at a time, with
-nothing else touching worktrees — ahead of time, while a wave's start is being
-committed — and reused: a slot given back is emptied of untracked and ignored
-files in the background, and taking it is one forced checkout of the next
-objective's branch (which makes the tracked and staged files the branch's);
-slots do those in parallel. The slots live under the git directory (never
-tracked) and go when the run ends; a branch is never deleted.
+reads every worktree's records can fail. So worktrees are added one at a time,
+with nothing else touching worktrees — ahead of time, while a wave's start is
+being committed, and in the background as a replacement for each one given back —
+and taking one is a forced checkout of the objective's branch; those run in
+parallel. They live under the git directory (never tracked); a branch is never
+deleted.
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -20,7 +29,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ap.errors import ApError
+from ap.events import event
 from ap.git import Git
+from ap.models import Event
 
 
 class _Gate:
@@ -66,36 +77,58 @@ class _Gate:
 
 
 class Slots:
-    """Reusable worktrees in ``folder`` (one per objective running at the same time).
+    """Fresh worktrees in ``folder``: added ahead of time (:meth:`reserve`), taken once
+    (:meth:`take`), removed when given back unless they hold uncommitted work.
 
-    Slots can be added ahead of time (:meth:`reserve`, while the wave's start is
-    being committed), and a slot given back is emptied of everything its index
-    does not track in the background, so taking one is a single forced checkout.
+    ``on_keep(task, path)`` is told of each worktree kept for its uncommitted work
+    (``task``: the objective it was taken for, None when unknown).
     """
 
-    def __init__(self, git: Git, folder: Path) -> None:
+    def __init__(
+        self,
+        git: Git,
+        folder: Path,
+        *,
+        on_keep: Callable[[str | None, Path], None] | None = None,
+    ) -> None:
         self.git = git
         self.folder = folder
-        self._free: list[Path] = []  # clean slots, ready for any branch
-        self._total = 0  # slots in use, free, or being added or cleaned
-        self._pending = 0  # slots being added or cleaned in the background
+        self.owners = folder.parent / "owners"  # which objective each taken worktree is for
+        self.on_keep = on_keep
+        self.kept: dict[str, Path] = {}  # objective -> its kept worktree
+        self._reported: set[Path] = set()
+        self._free: list[Path] = []  # fresh worktrees, ready for any branch
+        self._total = 0  # worktrees in use, free, or being added
+        self._pending = 0  # worktrees being added in the background
         self._named = 0
+        self._tag = secrets.token_hex(3)  # (a kept worktree of an earlier run has a name)
+        self._rev = "HEAD"
         self._changed = threading.Condition()  # guards the counts and the free list
         self._gate = _Gate()
         self._threads: list[threading.Thread] = []
         self._removing: threading.Thread | None = None
-        self._closing = False  # no slot will be taken again
+        self._closing = False  # no worktree will be taken again
+        self._unpruned = False  # a worktree was removed, git not told yet
 
     def reserve(self, count: int, rev: str) -> None:
-        """Start adding slots (detached at ``rev``, no files yet) until there are ``count``."""
+        """Start adding worktrees (detached at ``rev``, no files yet) until there are ``count``."""
         with self._changed:
+            self._rev = rev
             paths = [self._new() for _ in range(count - self._total)]
             self._pending += len(paths)
         if paths:
             self._background(self._add_all, paths, rev)
 
-    def take(self, branch: str) -> Path:
-        """A worktree on ``branch`` and nothing else: a free slot switched to it, or a new one."""
+    def take(self, branch: str, task: str | None = None, *, resume: bool = False) -> Path:
+        """A worktree on ``branch`` and nothing else, never used before; with ``resume``,
+        the worktree kept for ``task`` when it is still on ``branch`` (its work goes on)."""
+        kept = self.kept.pop(task, None) if task is not None else None
+        if kept is not None:
+            if resume and (self._on(kept, branch) or self._carry(kept, branch)):
+                with self._changed:
+                    self._total += 1  # (given back like any other)
+                return kept
+            self._set_aside(kept)
         with self._changed:
             while not self._free and self._pending:
                 self._changed.wait()
@@ -108,31 +141,51 @@ class Slots:
                 with self._gate.alone():
                     self.folder.mkdir(parents=True, exist_ok=True)
                     self.git.worktree_add(slot, branch, branch=branch, checkout=False)
-            with self._gate.shared():
-                self.git.checkout_worktree(slot, branch)
+            self._checkout(slot, branch)
         except BaseException:
             self._remove(slot)
             raise
+        if task is not None:
+            self.owners.mkdir(parents=True, exist_ok=True)
+            (self.owners / slot.name).write_text(task, encoding="utf-8")
         return slot
 
+    def _checkout(self, slot: Path, branch: str) -> None:
+        try:
+            with self._gate.shared():
+                self.git.checkout_worktree(slot, branch)
+        except ApError:
+            if not self._unpruned:
+                raise
+            # the branch may still be recorded for a worktree removed earlier in this run
+            with self._gate.alone():
+                self.git.run_bytes("worktree", "prune", check=False)
+                self._unpruned = False
+            with self._gate.shared():
+                self.git.checkout_worktree(slot, branch)
+
     def give_back(self, slot: Path) -> None:
-        """``slot`` is free again once it is cleaned (in the background); after
-        :meth:`no_more_takes` it is only left for :meth:`remove_all`."""
+        """Done with ``slot``: it is removed (or kept, with uncommitted work) in the
+        background, and a fresh one added in its place; after :meth:`no_more_takes`
+        it is only left for :meth:`remove_all`."""
         with self._changed:
             if self._closing:
                 return
             self._pending += 1
-        self._background(self._clean, slot)
+            fresh = self._new()
+            self._total -= 1  # (the one given back)
+        self._background(self._replace, slot, fresh)
 
     def no_more_takes(self) -> None:
-        """The run will take no other slot: the ones given back need no cleaning."""
+        """The run will take no other worktree: the ones given back need no replacement."""
         with self._changed:
             self._closing = True
 
     def remove_all(self, *, prune: bool = True) -> None:
-        """Remove every slot (their branches stay, with whatever was committed on them).
+        """Remove every worktree but those with uncommitted work, which are kept (and
+        reported); their branches stay, with whatever was committed on them.
 
-        ``prune``: have git forget missing worktrees even when no slot was there (a
+        ``prune``: have git forget missing worktrees even when none was removed (a
         killed run may have left records behind).
         """
         removing = self._removing
@@ -145,27 +198,97 @@ class Slots:
         with self._changed:
             self._free.clear()
             self._total = 0
+        trees = sorted(self.folder.iterdir()) if self.folder.is_dir() else []
+        gone = [tree for tree in trees if not self._keep_if_worked(tree)]
         with self._gate.alone():
-            trees = list(self.folder.iterdir()) if self.folder.is_dir() else []
-            for tree in trees:
+            for tree in gone:
                 shutil.rmtree(tree, ignore_errors=True)
-            if trees or prune:
+                (self.owners / tree.name).unlink(missing_ok=True)
+            if gone or prune or self._unpruned:
                 self.git.run_bytes("worktree", "prune", check=False)
+                self._unpruned = False
 
     def remove_all_soon(self) -> None:
-        """Start removing every slot in the background: the run needs no more of them."""
+        """Start removing every worktree in the background: the run needs no more of them."""
         self._removing = threading.Thread(
             target=self.remove_all, kwargs={"prune": False}, name="ap-slots", daemon=True
         )
         self._removing.start()
 
+    # -- uncommitted work --------------------------------------------------
+
+    def _keep_if_worked(self, tree: Path) -> bool:
+        """Whether ``tree`` is kept: it was taken, and holds uncommitted work."""
+        owner = self.owners / tree.name
+        if not owner.is_file() or not self._worked(tree):
+            return False  # (never taken: an added worktree has no files yet)
+        task = owner.read_text(encoding="utf-8").strip() or None
+        if task is not None:
+            self.kept[task] = tree
+        if tree not in self._reported and self.on_keep is not None:
+            self._reported.add(tree)
+            self.on_keep(task, tree)
+        return True
+
+    def _worked(self, tree: Path) -> bool:
+        """Changed tracked files or untracked files that are not ignored (or no way to tell)."""
+        if not tree.is_dir():
+            return False
+        proc = self.git.run_bytes("status", "--porcelain", "-z", check=False, cwd=tree)
+        return proc.returncode != 0 or bool(proc.stdout.strip(b"\0"))
+
+    def _on(self, tree: Path, branch: str) -> bool:
+        """Whether ``tree`` is on ``branch``, at the commit it last had from its own HEAD
+        (the branch was not moved elsewhere, e.g. reset by ``ap retry``)."""
+        where = self._run(tree, "symbolic-ref", "--quiet", "HEAD")
+        if where != f"refs/heads/{branch}":
+            return False
+        return self._run(tree, "rev-parse", "--verify", "--quiet", "HEAD@{0}") == self._run(
+            tree, "rev-parse", "--verify", "--quiet", "HEAD"
+        )
+
+    def _carry(self, tree: Path, branch: str) -> bool:
+        """Bring the kept work onto ``branch``, which moved while it waited (``ap retry``
+        starts the objective again from the integration branch): a merge of the work
+        into the branch's files (``checkout --merge``); whether it went. When it did not,
+        the worktree is left as it was, at the commit its files came from. The work as it
+        was (tracked files: a merge may leave conflict markers; untracked ones stay put) is
+        kept first under ``refs/ap/kept/<worktree>``."""
+        if self._run(tree, "symbolic-ref", "--quiet", "HEAD") != f"refs/heads/{branch}":
+            return False
+        self._set_aside(tree)
+        snapshot = self._run(tree, "stash", "create", "ap: kept work")
+        if snapshot:
+            self.git.update_ref(f"refs/ap/kept/{tree.name}", snapshot, None)
+        with self._gate.shared():
+            proc = self.git.run_bytes(
+                "checkout", "--merge", "--quiet", branch, check=False, cwd=tree
+            )
+        return proc.returncode == 0
+
+    def _set_aside(self, tree: Path) -> None:
+        """Let the objective run elsewhere: the kept worktree lets go of its branch and is
+        left at the commit its files came from (files and index untouched), so that its
+        ``git status`` / ``git diff`` still show exactly the work it holds."""
+        came_from = self._run(tree, "rev-parse", "--verify", "--quiet", "HEAD@{0}")
+        came_from = came_from or self._run(tree, "rev-parse", "--verify", "--quiet", "HEAD")
+        if came_from:
+            self.git.run_bytes(
+                "update-ref", "--no-deref", "-m", "ap: kept", "HEAD", came_from,
+                check=False, cwd=tree,
+            )  # fmt: skip
+
+    def _run(self, tree: Path, *args: str) -> str | None:
+        proc = self.git.run_bytes(*args, check=False, cwd=tree)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
     # -- in the background ------------------------------------------------
 
     def _new(self) -> Path:
-        """The path of one more slot (the caller holds the lock)."""
+        """The path of one more worktree (the caller holds the lock)."""
         self._named += 1
         self._total += 1
-        return self.folder / f"slot-{self._named}"
+        return self.folder / f"wt-{self._tag}-{self._named}"
 
     def _background(self, target: Callable[..., None], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name="ap-slots", daemon=True)
@@ -179,20 +302,20 @@ class Slots:
                 with self._gate.alone():
                     self.folder.mkdir(parents=True, exist_ok=True)
                     self.git.worktree_add(slot, rev, checkout=False)
-            except ApError:  # taking a slot adds one itself, and says what went wrong
+            except ApError:  # taking a worktree adds one itself, and says what went wrong
                 self._settle(slot, ready=False)
                 self._remove(slot)
             else:
                 self._settle(slot, ready=True)
 
-    def _clean(self, slot: Path) -> None:
-        try:
-            self.git.clean_worktree(slot)
-        except ApError:
-            self._settle(slot, ready=False)
-            self._remove(slot)
-        else:
-            self._settle(slot, ready=True)
+    def _replace(self, old: Path, fresh: Path) -> None:
+        self._add_all([fresh], self._rev)
+        if not self._keep_if_worked(old):
+            # (its record goes with the next prune: its branch is not checked out again
+            # in this run, and nothing else waits for a worktree command)
+            shutil.rmtree(old, ignore_errors=True)
+            (self.owners / old.name).unlink(missing_ok=True)
+            self._unpruned = True
 
     def _settle(self, slot: Path, *, ready: bool) -> None:
         with self._changed:
@@ -207,3 +330,22 @@ class Slots:
         with self._gate.alone():
             self.git.worktree_remove(slot)
             shutil.rmtree(slot, ignore_errors=True)
+
+
+def kept_event(task: str | None, tree: Path) -> Event:
+    """The ``worktree_kept`` event: where uncommitted work is kept, and what to do with it."""
+    whose = f"{task}'s worktree" if task else "a worktree"
+    again = (
+        f"`ap run --worker manual` (`ap retry {task} --worker manual` once it failed) hands it "
+        "back, or commit them there with `ap submit`"
+        if task
+        else "look at them there (`git status`)"
+    )
+    return event(
+        "worktree_kept",
+        "execution",
+        task=task,
+        path=str(tree),
+        message=f"{whose} has uncommitted changes, kept in {tree}: {again}; to drop them: "
+        f"`git worktree remove --force {tree}`",
+    )

@@ -171,6 +171,7 @@ def start(
     for _ in range(MAX_RACES):
         guessed = guess is not None
         tip, guess = guess or ledger.require_tip(), None
+        ledger.check(tip)
         plan = ledger.load(tip)
         number = wave if wave is not None else next_wave(plan)
         if number is None:

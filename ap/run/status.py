@@ -12,7 +12,7 @@ from typing import Any
 
 from ap.config import ApConfig
 from ap.digests import Digests
-from ap.errors import ApError
+from ap.errors import ApError, CheckFailed
 from ap.git import Git
 from ap.models import (
     AccomplishmentReport,
@@ -53,6 +53,7 @@ class PlanStatusView:
     waves: int = 0
     estimated_remaining: float | None = None
     gate_failure: GateResult | None = None  # the last merge attempt's, on this very tip
+    refused: CheckFailed | None = None  # why ap will not build on the tip (foreign commits)
 
     @property
     def finished(self) -> bool:
@@ -66,6 +67,11 @@ class PlanStatusView:
     @property
     def next_step(self) -> str | None:
         """What moves the plan on from here, as a command (None once it has ended)."""
+        if self.refused is not None:
+            return self.refused.hint or "put the integration branch back on ap's last commit"
+        return self._next_in_plan()
+
+    def _next_in_plan(self) -> str | None:
         if self.status == "failed":
             failed = [r.task for r in self.rows if r.status == "failed"]
             return f"`ap retry {failed[0]}` runs a failed objective again" if failed else None
@@ -108,12 +114,14 @@ class PlanStatusView:
                 self.gate_failure.model_dump(mode="json") if self.gate_failure else None
             ),
             "objectives": [vars(r) for r in self.rows],
+            "refused": self.refused.message if self.refused else None,
         }
 
     def text(self) -> str:
         lines = [
             f"plan {self.plan_id}: {self.status}" + ("" if self.started else " (not started)"),
             f"integration: {self.integration}" + (f" at {self.tip[:12]}" if self.tip else ""),
+            *(["refused: " + self.refused.message] if self.refused else []),
             f"progress: {self.progress_percent:.0f}%"
             + (
                 f", about {self.estimated_remaining:.0f} s left (from past accomplishments)"
@@ -203,6 +211,7 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
         )  # fmt: skip
     view.estimated_remaining = estimate_remaining(git, config, plan, view)
     view.gate_failure = last_failure(git, plan.id, tip)
+    view.refused = _refusal(ledger, tip)
     return view
 
 
@@ -212,6 +221,17 @@ def _pace(report: Model) -> dict[str, Any]:
     if not report.duration or not report.objectives:
         return {"per_objective": None}
     return {"per_objective": report.duration / len(report.objectives)}
+
+
+def _refusal(ledger: Ledger, tip: str | None) -> CheckFailed | None:
+    """Why ap refuses to build on ``tip`` (commits it did not make, an invalid plan), if so."""
+    if tip is None:
+        return None
+    try:
+        ledger.verify(tip)
+    except CheckFailed as exc:
+        return exc
+    return None
 
 
 def estimate_remaining(

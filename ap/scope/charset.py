@@ -112,7 +112,12 @@ class CharSet:
         return chr(self.ranges[0][0]) if self.ranges else None
 
 
-ANY_SEGMENT_CHAR = CharSet(((0, SLASH - 1), (SLASH + 1, MAX_CHAR)))
+# Surrogate code points are not characters: no UTF-8 path holds one (the change-set
+# check refuses a path git could not decode), so no witness is ever built from one.
+SURROGATES = (0xD800, 0xDFFF)
+ANY_SEGMENT_CHAR = CharSet(
+    ((0, SLASH - 1), (SLASH + 1, SURROGATES[0] - 1), (SURROGATES[1] + 1, MAX_CHAR))
+)
 
 
 def segment_chars(chars: CharSet) -> CharSet:

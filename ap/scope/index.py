@@ -8,12 +8,9 @@ contiguous range.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterator, Mapping, Sequence
 
 from ap.scope.pattern import Pattern, parse_pattern
-
-_TOP = "\U0010ffff"
 
 
 def _parsed(p: str | Pattern) -> Pattern:
@@ -31,10 +28,11 @@ def candidate_pairs(
             prefix = parsed.folded_prefix(case_sensitive)
             entries.append((prefix, len(entries), key, parsed))
     entries.sort()
-    prefixes = [e[0] for e in entries]
     for n, (prefix, _, key, pattern) in enumerate(entries):
-        end = bisect.bisect_left(prefixes, prefix + _TOP, lo=n + 1)
-        for m in range(n + 1, end):
-            other = entries[m]
-            if other[0].startswith(prefix):
-                yield (key, pattern), (other[2], other[3])
+        # Sorted, the prefixes that extend this one follow it in one run: a prefix
+        # past it that does not extend it is greater than every one that does. (No
+        # sentinel "largest character" bound: U+10FFFF is a character like any other.)
+        m = n + 1
+        while m < len(entries) and entries[m][0].startswith(prefix):
+            yield (key, pattern), (entries[m][2], entries[m][3])
+            m += 1

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ap.errors import ScopeError
-from ap.scope.charset import ANY_SEGMENT_CHAR, CharSet, segment_chars
+from ap.scope.charset import ANY_SEGMENT_CHAR, MAX_CHAR, CharSet, segment_chars
 
 
 class Star:
@@ -90,25 +90,41 @@ class Pattern(NamedTuple):
         return f"Pattern({self.text!r})"
 
 
+# No checkout can hold a longer path or name (PATH_MAX on macOS, NAME_MAX), and the
+# limits keep the exact overlap search (quadratic in the patterns' lengths) under a second.
+MAX_PATTERN = 1024
+MAX_SEGMENT = 255
+
+
 def _reject(text: str, reason: str) -> ScopeError:
+    quoted = repr(text)
+    if len(text) > MAX_PATTERN + 1:  # its start, to be recognised, not pages of it
+        quoted = f"{text[:40]!r}... ({len(text)} characters)"
     return ScopeError(
-        f"scope pattern {text!r} is rejected: {reason}",
+        f"scope pattern {quoted} is rejected: {reason}",
         hint="patterns are gitignore globs anchored at the repository root, e.g. src/auth/",
     )
 
 
-def _check_text(text: str) -> None:
-    if text != text.strip():
+def _check_text(body: str, text: str) -> None:
+    """The rules of DESIGN.md §4, applied to ``body`` (the pattern after a leading ``/``).
+
+    Errors quote ``text``, the pattern as written: ``/!x`` is refused as ``/!x``.
+    """
+    if body != body.strip():
         raise _reject(text, "leading or trailing whitespace")
-    if not text.strip("/"):
+    if not body.strip("/"):
         raise _reject(text, "empty pattern")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
+    categories = {unicodedata.category(ch) for ch in body}
+    if "Cc" in categories:
         raise _reject(text, "control character")
-    if unicodedata.normalize("NFC", text) != text:
+    if "Cs" in categories:  # no path can hold one: UTF-8 cannot encode it
+        raise _reject(text, "a lone surrogate code point is not a character")
+    if unicodedata.normalize("NFC", body) != body:
         raise _reject(text, "not in Unicode NFC form")
-    if text.startswith("!"):
+    if body.startswith("!"):
         raise _reject(text, "`!` negation is not supported in scopes")
-    if "\\" in text:
+    if "\\" in body:
         raise _reject(text, "backslashes are not allowed (use / as the separator)")
 
 
@@ -196,13 +212,17 @@ def _elements(segments: list[str], text: str, dir_only: bool) -> tuple[Element, 
 
 @lru_cache(maxsize=65536)
 def _parse(text: str, allow_git_dir: bool) -> Pattern:
-    _check_text(text)
     body = text[1:] if text.startswith("/") else text
+    if len(body) > MAX_PATTERN:
+        raise _reject(text, f"longer than {MAX_PATTERN} characters")
+    _check_text(body, text)
     dir_only = body.endswith("/")
     segments = (body[:-1] if dir_only else body).split("/")
     for seg in segments:
         if seg == "":
             raise _reject(text, "empty path segment (//)")
+        if len(seg) > MAX_SEGMENT:
+            raise _reject(text, f"a path segment longer than {MAX_SEGMENT} characters")
         if seg in (".", ".."):
             raise _reject(text, f"`{seg}` segment")
         if "**" in seg and seg.strip("*"):
@@ -242,13 +262,18 @@ def _ranges_regex(chars: CharSet) -> str:
     return "".join(parts)
 
 
+_NOT_SLASH = CharSet(((0, ord("/") - 1), (ord("/") + 1, MAX_CHAR)))
+
+
 @lru_cache(maxsize=4096)
 def _class_regex(chars: CharSet) -> str:
     if not chars:
         return "(?!)"
     if len(chars.ranges) == 1 and chars.ranges[0][0] == chars.ranges[0][1]:
         return re.escape(chr(chars.ranges[0][0]))
-    missing = ANY_SEGMENT_CHAR.minus(chars)
+    # (missing from every code point but `/`, surrogates included: a path git could not
+    # decode holds some, and a class matches none of them, as in ap.scope.automaton)
+    missing = _NOT_SLASH.minus(chars)
     if len(missing.ranges) < len(chars.ranges):  # a negated class reads (and compiles) smaller
         return f"[^/{_ranges_regex(missing)}]"
     return f"[{_ranges_regex(chars)}]"

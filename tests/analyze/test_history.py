@@ -27,3 +27,46 @@ def test_huge_commits_are_ignored(shop: Repo) -> None:
 def test_past_requests_teach_the_history(shop: Repo) -> None:
     history = read_history(Git(shop.root), [("Add gift cards", ["shop/cart.py"])])
     assert history.messages["shop/cart.py"]["gift"] == 1
+
+
+def test_where_new_files_appear(shop: Repo) -> None:
+    for n in range(3):
+        shop.write(f"changelog.d/{n}.feature.md", "- more\n")
+        shop.commit(f"fragment {n}")
+    shop.write("shop/pricing.py", "# changed, not added\n")
+    shop.commit("reprice")
+    history = read_history(Git(shop.root))
+    assert history.added["changelog.d"] == {".md": 3}
+    assert "shop" not in history.added  # the initial import is not a sign of growth
+
+
+def test_new_commits_fold_into_the_cached_history(shop: Repo) -> None:
+    import shutil
+
+    git = Git(shop.root)
+    read_history(git)
+    assert (git.git_dir() / "ap" / "history.json").is_file()
+    shop.write("shop/pricing.py", "RATE = 2\n")
+    shop.write("shop/vouchers.py", "V = 1\n")
+    shop.commit("Voucher pricing")
+    shop.write("CHANGES.md", "- vouchers\n")
+    shop.commit("Changelog for vouchers")
+    folded = read_history(git)
+    shutil.rmtree(git.git_dir() / "ap")
+    fresh = read_history(git)
+    assert folded.commits == fresh.commits == 8
+    assert folded.counts == fresh.counts and folded.messages == fresh.messages
+    assert folded.added == fresh.added and folded.added["shop"] == {".py": 1}
+    for path, weight in fresh.frequency.items():
+        assert abs(folded.frequency[path] - weight) < 1e-9, path
+    assert folded.cochange["shop/vouchers.py"].keys() == fresh.cochange["shop/vouchers.py"].keys()
+
+
+def test_a_rewritten_history_is_read_again(shop: Repo) -> None:
+    git = Git(shop.root)
+    read_history(git)
+    shop.git("reset", "-q", "--hard", "HEAD~2")
+    shop.write("shop/cart.py", "# other\n")
+    shop.commit("Another line of history")
+    history = read_history(git)
+    assert history.commits == 5 and history.messages["shop/cart.py"]["another"] == 1

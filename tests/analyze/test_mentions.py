@@ -48,3 +48,28 @@ def test_imports_file_names_and_named_tests_count_too(shop: Repo) -> None:
     assert mention_scores(index, "Cart totals are wrong") == {}  # prose names no code
     named = mention_scores(index, "AsyncCart should reuse `Cart`")
     assert named["tests/test_cart.py"] > 0  # a test named after a named class
+
+
+def test_name_users_keep_code_names_and_rare_plain_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ap.analyze.index import build_index
+    from ap.analyze.mentions import name_users
+    from ap.git import Git
+    from tests.helpers import make_repo
+
+    files = {f"m{n}.py": "from typing import AnyStr\ncontent = AnyStr\n" for n in range(40)}
+    files["lib.py"] = "def content():\n    pass\n"
+    git = Git(make_repo(tmp_path / "r", files).root)
+    users = name_users(build_index(git), "Drop `AnyStr` and `content`", git.grep_word)
+    assert sorted(users) == ["AnyStr"] and len(users["AnyStr"]) == 40
+
+
+def test_name_users_find_names_used_through_their_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ap.analyze.index import build_index
+    from ap.analyze.mentions import name_users
+    from ap.git import Git
+    from tests.helpers import make_repo
+
+    files = {f"m{n}.py": "import typing\n\nX = typing.AnyStr\n" for n in range(3)}
+    git = Git(make_repo(tmp_path / "r", files).root)
+    users = name_users(build_index(git), "Drop usage of `AnyStr`", git.grep_word)
+    assert users == {"AnyStr": ["m0.py", "m1.py", "m2.py"]}

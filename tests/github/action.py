@@ -48,13 +48,16 @@ def payload(event: str, action: str | None = None, ref_prefix: str | None = None
 class World:
     """origin (bare), a fake GitHub, and the Action run once per event in a fresh clone."""
 
-    def __init__(self, tmp: Path, fake: FakeGitHub) -> None:
+    def __init__(self, tmp: Path, fake: FakeGitHub, gates: str = "") -> None:
         self.tmp = tmp
         self.fake = fake
         self.origin = tmp / "origin.git"
         git(tmp, "init", "-q", "--bare", "-b", "main", str(self.origin))
         seed = make_repo(tmp / "seed", FILES)
         assert main(["-C", str(seed.root), "init"]) == 0
+        if gates:
+            with (seed.root / "ap.yaml").open("a", encoding="utf-8") as config:
+                config.write(gates)
         seed.commit("chore: ap init")
         git(seed.root, "push", "-q", str(self.origin), "main")
         fake.permissions.update({WRITER: "write", READER: "read"})
@@ -67,7 +70,7 @@ class World:
         return path
 
     def handle(
-        self, event: str, data: dict[str, Any], *, resume: str | None = None
+        self, event: str, data: dict[str, Any], *, resume: str | None = None, **options: Any
     ) -> HandleResult:
         self.runs += 1
         work = self.clone(f"action-{self.runs}")
@@ -90,7 +93,7 @@ class World:
             pace=False,
             status_comment_author=self.fake.actor,
         )
-        return run_action(Git(work), env, emit=discard, api=api, resume=resume)
+        return run_action(Git(work), env, emit=discard, api=api, resume=resume, **options)
 
     # -- events --------------------------------------------------------------
 
@@ -102,19 +105,26 @@ class World:
         data["sender"]["login"] = sender
         return self.handle("issues", data)
 
-    def commented(self, number: int, body: str, sender: str = WRITER) -> HandleResult:
+    def commented(
+        self, number: int, body: str, sender: str = WRITER, **options: Any
+    ) -> HandleResult:
         data = payload("issue_comment", "created")
         data["issue"].update(number=number)
         data["issue"].pop("pull_request", None)
         data["comment"]["body"] = body
         data["comment"]["user"]["login"] = sender
         data["sender"]["login"] = sender
-        return self.handle("issue_comment", data)
+        return self.handle("issue_comment", data, **options)
 
-    def pushed(self, branch: str) -> HandleResult:
+    def pushed(self, branch: str, **options: Any) -> HandleResult:
         data = payload("push", ref_prefix="refs/heads/")
         data.update(ref=f"refs/heads/{branch}", after=self.tip(branch), deleted=False)
-        return self.handle("push", data)
+        return self.handle("push", data, **options)
+
+    def dispatched(self, plan_id: str, **options: Any) -> HandleResult:
+        data = payload("workflow_dispatch")
+        data["inputs"] = {"plan": plan_id}
+        return self.handle("workflow_dispatch", data, **options)
 
     # -- origin ----------------------------------------------------------------
 

@@ -77,6 +77,8 @@ class FakeGitHub:
     requests: list[Recorded] = field(default_factory=list)
     unmodelled: list[str] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    # Job tokens (as GITHUB_TOKEN is): token -> {scope: "read"|"write"}; ``token`` has all.
+    tokens: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -84,24 +86,28 @@ class FakeGitHub:
         self._numbers = iter(range(1, 10**6))
         self._server: _Server | None = None
         repo = rf"/repos/{re.escape(self.repository)}"
-        table: list[tuple[str, str, Route]] = [
-            ("GET", "", self._get_repo),
-            ("GET", r"/issues/(\d+)", self._get_issue),
-            ("POST", r"/issues/(\d+)/labels", self._add_labels),
-            ("DELETE", r"/issues/(\d+)/labels/([^/]+)", self._remove_label),
-            ("GET", r"/issues/(\d+)/comments", self._list_comments),
-            ("POST", r"/issues/(\d+)/comments", self._create_comment),
-            ("PATCH", r"/issues/comments/(\d+)", self._edit_comment),
-            ("GET", r"/pulls", self._list_pulls),
-            ("POST", r"/pulls", self._create_pull),
-            ("GET", r"/pulls/(\d+)", self._get_pull),
-            ("PATCH", r"/pulls/(\d+)", self._edit_pull),
-            ("GET", r"/collaborators/([^/]+)/permission", self._permission),
-            ("POST", r"/statuses/([0-9a-f]+)", self._create_status),
-            ("POST", r"/actions/workflows/([^/]+)/dispatches", self._dispatch),
+        # (method, path, route, the job-token permission GitHub requires for it)
+        table: list[tuple[str, str, Route, str]] = [
+            ("GET", "", self._get_repo, "metadata"),
+            ("GET", r"/issues/(\d+)", self._get_issue, "issues:read"),
+            ("POST", r"/issues/(\d+)/labels", self._add_labels, "issues:write"),
+            ("DELETE", r"/issues/(\d+)/labels/([^/]+)", self._remove_label, "issues:write"),
+            ("GET", r"/issues/(\d+)/comments", self._list_comments, "issues:read"),
+            ("POST", r"/issues/(\d+)/comments", self._create_comment, "issues:write"),
+            ("PATCH", r"/issues/comments/(\d+)", self._edit_comment, "issues:write"),
+            ("GET", r"/pulls", self._list_pulls, "pull-requests:read"),
+            ("POST", r"/pulls", self._create_pull, "pull-requests:write"),
+            ("GET", r"/pulls/(\d+)", self._get_pull, "pull-requests:read"),
+            ("PATCH", r"/pulls/(\d+)", self._edit_pull, "pull-requests:write"),
+            ("GET", r"/collaborators/([^/]+)/permission", self._permission, "metadata"),
+            ("POST", r"/statuses/([0-9a-f]+)", self._create_status, "statuses:write"),
+            ("GET", r"/commits/([0-9a-f]+)/status", self._combined_status, "statuses:read"),
+            ("POST", r"/actions/workflows/([^/]+)/dispatches", self._dispatch, "actions:write"),
         ]
-        self._routes = [(m, re.compile(f"^{repo}{p}$"), fn) for m, p, fn in table]
-        self._routes.append(("POST", re.compile("^/graphql$"), self._graphql))
+        self._routes = [(m, re.compile(f"^{repo}{p}$"), fn, need) for m, p, fn, need in table]
+        self._routes.append(
+            ("POST", re.compile("^/graphql$"), self._graphql, "pull-requests:write")
+        )
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -169,11 +175,14 @@ class FakeGitHub:
             time.sleep(failure.delay)
             return failure.status, {"message": failure.message}, {}
         auth = headers.get("Authorization", "")
-        if auth not in (f"token {self.token}", f"Bearer {self.token}"):
+        token = auth.split(" ", 1)[-1] if auth.startswith(("token ", "Bearer ")) else ""
+        if token != self.token and token not in self.tokens:
             return 401, {"message": "Bad credentials"}, {}
-        for route_method, pattern, route in self._routes:
+        for route_method, pattern, route, need in self._routes:
             match = pattern.match(url.path)
             if route_method == method and match:
+                if not self._allowed(token, need):
+                    return 403, {"message": "Resource not accessible by integration"}, {}
                 args = [unquote(g) for g in match.groups()]
                 with self._lock:
                     try:
@@ -188,6 +197,20 @@ class FakeGitHub:
                 return status, data, {}
         self.unmodelled.append(f"{method} {target}")
         return 501, {"message": f"the fake does not model {method} {path}"}, {}
+
+    def mint(self, permissions: dict[str, str]) -> str:
+        """A job token with ``permissions`` (as a workflow job's ``permissions:``)."""
+        token = f"ghs_job{next(self._ids)}"
+        self.tokens[token] = dict(permissions)
+        return token
+
+    def _allowed(self, token: str, need: str) -> bool:
+        """What GitHub grants a job token: write includes read; metadata is always readable."""
+        if token == self.token or need == "metadata":
+            return True
+        scope, level = need.split(":")
+        granted = self.tokens[token].get(scope, "none")
+        return granted == "write" or (granted == "read" and level == "read")
 
     def _take_failure(self, method: str, path: str) -> Failure | None:
         for failure in self.failures:
@@ -409,6 +432,40 @@ class FakeGitHub:
         status = {"sha": sha, **body, "id": next(self._ids), "created_at": STAMP}
         self.statuses.append(status)
         return 201, status
+
+    def _combined_status(self, sha: str, **_: Any) -> tuple[int, Any]:
+        """GitHub's combined status: the latest status of each context, newest first."""
+        latest: dict[str, dict[str, Any]] = {}
+        for status in self.statuses:
+            if status["sha"] == sha:
+                latest[status["context"]] = status
+        statuses = list(reversed(latest.values()))
+        states = {s["state"] for s in statuses}
+        state = (
+            "failure"
+            if states & {"failure", "error"}
+            else "pending"
+            if "pending" in states or not states
+            else "success"
+        )
+        return 200, {
+            "state": state,
+            "sha": sha,
+            "total_count": len(statuses),
+            "statuses": [
+                {
+                    "state": s["state"],
+                    "context": s["context"],
+                    "description": s.get("description"),
+                    "id": s["id"],
+                    "created_at": STAMP,
+                    "updated_at": STAMP,
+                }
+                for s in statuses
+            ],
+            "repository": self._repo_json(),
+            "url": self._api(f"/commits/{sha}/status"),
+        }
 
     def _dispatch(self, workflow: str, body: Any, **_: Any) -> tuple[int, Any]:
         if workflow not in self.workflows:

@@ -67,18 +67,22 @@ def test_other_labels_and_pull_requests_are_ignored(world: World) -> None:
     assert world.fake.writes() == [] and world.branches() == ["main"]
 
 
-def test_a_reader_cannot_plan_or_approve(world: World) -> None:
+def test_a_reader_cannot_plan_or_approve_and_is_told_why(world: World) -> None:
     number = world.fake.add_issue(*REQUEST)
-    with pytest.raises(CheckFailed, match="read permission"):
-        world.labeled(number, sender=READER)
-    assert world.branches() == ["main"] and world.fake.writes() == []
+    refused = world.labeled(number, sender=READER)
+    assert refused.step == "refused" and "read permission" in refused.message
+    assert world.branches() == ["main"]
+    [answer] = world.fake.comments_on(number)
+    assert "read permission" in answer["body"] and "write" in answer["body"]
+    assert [w.method for w in world.fake.writes()] == ["POST"]  # that one comment, nothing else
     world.labeled(number)
     plan_id = plan_of(world)
     writes = len(world.fake.writes())
-    with pytest.raises(CheckFailed, match="write"):
-        world.commented(number, "/ap approve", sender=READER)
+    refused = world.commented(number, "/ap approve", sender=READER)
+    assert refused.step == "refused"
     assert world.branches() == [f"ap/{plan_id}/integration", "main"]
-    assert len(world.fake.writes()) == writes
+    assert len(world.fake.writes()) == writes + 1
+    assert "/ap approve needs write" in world.fake.comments_on(number)[-1]["body"].replace("\\", "")
 
 
 def test_approve_starts_wave_one_on_origin_and_outputs_the_matrix(world: World) -> None:
@@ -245,3 +249,112 @@ def test_the_cli_entry_point_writes_its_outputs(
     assert main(["-C", str(clone), "--json", "github", "handle"]) == 0
     assert "step<<" in output.read_text() and "ignored" in output.read_text()
     assert world.fake.requests == []
+
+
+def test_a_cancelled_push_run_loses_no_status_and_no_merge(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    first, *rest = world.plan_data(plan_id)["waves"][0]
+    world.work(plan_id, first)  # its push run was cancelled while pending: no event
+    for task in rest:
+        world.work(plan_id, task)
+    result = world.pushed(f"ap/{plan_id}/{rest[-1]}")
+    tips = {world.tip(f"ap/{plan_id}/{t}") for t in [first, *rest]}
+    assert {s["sha"] for s in world.fake.statuses if s["state"] == "success"} == tips
+    assert result.step in ("merged", "started")
+    assert {o["status"] for o in world.plan_data(plan_id)["objectives"] if o["wave"] == 1} == {
+        "merged"
+    }
+
+
+def test_work_is_claimed_once_and_only_the_advance_job_dispatches(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    plan_id = plan_of(world)
+    approve = world.commented(number, "/ap approve", claim=True, merge=False)
+    wave1 = set(world.plan_data(plan_id)["waves"][0])
+    assert {e["task"] for e in approve.matrix} == wave1
+    assert world.fake.dispatches == []  # this run's own work job takes the wave
+    again = world.dispatched(plan_id, claim=True, merge=False)
+    assert again.matrix == []  # claimed already: no second agent
+    status = world.commented(number, "/ap status", claim=True, merge=False)
+    assert status.matrix == []
+    advanced = world.dispatched(plan_id, dispatch="ap.yml")
+    assert advanced.matrix == [] and world.fake.dispatches == []  # nothing unclaimed
+    for task in sorted(wave1):
+        world.work(plan_id, task)
+    held = world.pushed(f"ap/{plan_id}/{sorted(wave1)[-1]}", merge=False)
+    assert held.step == "merge-due"
+    advanced = world.dispatched(plan_id, dispatch="ap.yml")
+    assert advanced.step == "started"
+    assert world.fake.dispatches == [
+        {"workflow": "ap.yml", "ref": "main", "inputs": {"plan": plan_id}}
+    ]
+    dispatched = world.dispatched(plan_id, claim=True, merge=False)
+    wave2 = set(world.plan_data(plan_id)["waves"][1])
+    assert {e["task"] for e in dispatched.matrix} == wave2
+    assert world.dispatched(plan_id, dispatch="ap.yml").matrix == []
+    assert len(world.fake.dispatches) == 1
+
+
+def test_retry_restarts_an_agent_whose_run_was_cancelled(world: World) -> None:
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    plan_id = plan_of(world)
+    approve = world.commented(number, "/ap approve", claim=True, merge=False)
+    task = approve.matrix[0]["task"]  # claimed; its run is then cancelled: nothing comes back
+    assert world.dispatched(plan_id, claim=True, merge=False).matrix == []
+    again = world.commented(number, f"/ap retry {task}", claim=True, merge=False)
+    assert [e["task"] for e in again.matrix] == [task]
+    world.work(plan_id, task)  # its work arrives: a retry of a done objective changes nothing
+    refused = world.commented(number, f"/ap retry {task}", claim=True, merge=False)
+    assert refused.step == "refused" and refused.matrix == []
+
+
+def test_a_merge_waits_for_a_verdict_on_its_own_candidate(
+    tmp_path: Path, fake_github: FakeGitHub
+) -> None:
+    from ap.config import load_config
+    from ap.events import discard
+    from ap.git import Git
+    from ap.github.remote import mirror_plans
+    from ap.github.verdict import load_verdict, record_verdict, replaying
+
+    gates = "gates:\n  - name: listed\n    command: test -f src/auth/jwt.py\n"
+    world = World(tmp_path, fake_github, gates=gates)
+    number = world.fake.add_issue(*REQUEST)
+    world.labeled(number)
+    world.commented(number, "/ap approve")
+    plan_id = plan_of(world)
+    wave1 = world.plan_data(plan_id)["waves"][0]
+
+    def verdict_now(name: str) -> Path:
+        clone = Git(world.clone(name))
+        mirror_plans(clone, "ap/")
+        out = tmp_path / f"{name}.json"
+        record_verdict(clone, load_config(clone.root), plan_id, out, emit=discard)
+        return out
+
+    early = verdict_now("gates-early")  # before the work: nothing to judge
+    assert load_verdict(early) is None
+    for task in wave1:
+        world.work(plan_id, task)
+    stale = replaying(load_verdict(early), plan_id)
+    last = f"ap/{plan_id}/{wave1[-1]}"
+    waiting = world.pushed(last, gate_runner=stale, dispatch="ap.yml", agents=False)
+    assert waiting.step == "gates-due"
+    assert world.fake.dispatches == [
+        {"workflow": "ap.yml", "ref": "main", "inputs": {"plan": plan_id}}
+    ]
+    again = world.dispatched(plan_id, gate_runner=stale, dispatch="ap.yml", agents=False)
+    assert again.step == "gates-due" and len(world.fake.dispatches) == 1  # no loop
+    fresh = replaying(load_verdict(verdict_now("gates-fresh")), plan_id)
+    merged = world.dispatched(plan_id, gate_runner=fresh, dispatch="ap.yml", agents=False)
+    assert merged.step == "started"
+    wave_record = world.plan_data(plan_id)["wave_records"][0]
+    assert [g["name"] for g in wave_record["gate_results"]] == ["listed"]
+    assert {o["status"] for o in world.plan_data(plan_id)["objectives"] if o["wave"] == 1} == {
+        "merged"
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -10,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -178,15 +178,34 @@ def test_a_bad_worker_fails_only_its_objective(
 
 
 def _run_elsewhere(flow: Flow, piddir: Path, **behaviour: str) -> subprocess.Popen[str]:
-    """``ap run`` in a process of its own; each worker writes its process id in ``piddir``."""
+    """``ap run`` in a process of its own; each worker writes its process id in ``piddir``.
+
+    It starts with the stopping signals at their defaults, whatever this process inherited
+    (under ``nohup`` SIGHUP is ignored, in a background job SIGINT is, and ap rightly
+    keeps an ignored signal ignored)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "ap", "run"],
+        [sys.executable, "-c", _DEFAULT_SIGNALS_THEN_AP_RUN],
         cwd=flow.root,
         env={**os.environ, **behaviour, "PIDDIR": str(piddir)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+_DEFAULT_SIGNALS_THEN_AP_RUN = """\
+import os, signal, sys
+for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(signum, signal.SIG_DFL)
+os.execv(sys.executable, [sys.executable, "-m", "ap", "run"])
+"""
+
+
+def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize(
@@ -207,30 +226,31 @@ def test_interrupted_run_resumes_to_the_same_result(
     (reference_root / "ap.yaml").write_text(ref_yaml)
     assert run_ap(reference_root, "run").returncode == 0
 
-    proc = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T2="sleep", SLEEP="30")
-    deadline = time.monotonic() + 30
+    proc = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T2="sleep", SLEEP="60")
     t1 = flow.branch("T1")
-    while time.monotonic() < deadline:  # wait until T1 is submitted while T2 still sleeps
-        tip = git(flow.root, "log", "-1", "--format=%B", t1)
-        if "AP-Status: done" in tip:
-            break
-        time.sleep(0.1)
+    _wait_for(  # T1 submitted while T2's worker (started: its pid written) still sleeps
+        lambda: (
+            "AP-Status: done" in git(flow.root, "log", "-1", "--format=%B", t1)
+            and (tmp_path / "T2").exists()
+            and bool((tmp_path / "T2").read_text())
+        ),
+        "T1 submitted and T2's worker started",
+    )
+    worker = int((tmp_path / "T2").read_text())
     proc.send_signal(how)
     _, err = proc.communicate(timeout=30)
     if how != signal.SIGKILL:  # Ctrl-C, or a SIGTERM / SIGHUP: stopped as cleanly
         assert proc.returncode == 130, err
         assert "interrupted" in err
         assert "ap/run" not in git(flow.root, "worktree", "list")  # worktrees gone, branches kept
-        with pytest.raises(ProcessLookupError):  # the sleeping worker was stopped too
-            os.kill(int((tmp_path / "T2").read_text()), 0)
-    else:  # killed: nothing was cleaned up, and the worker (its own process group) lives on
+        assert not _running(worker)  # the sleeping worker was stopped too
+    else:  # killed: nothing was cleaned up (the worker dies with ap, or with the next run)
         assert "ap/run" in git(flow.root, "worktree", "list")
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(int((tmp_path / "T2").read_text()), signal.SIGKILL)
     assert git(flow.root, "rev-parse", "--verify", flow.branch("T2"))
 
     again = run_ap(flow.root, "run")
     assert again.returncode == 0, again.stderr
+    assert not _running(worker)
     assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
     assert "ap/run" not in git(flow.root, "worktree", "list")
     reference = Flow(flow.repo.__class__(reference_root), capsys)
@@ -330,7 +350,7 @@ def test_a_second_run_of_the_plan_is_refused_while_the_first_goes_on(
     """Two runs of one plan would share objectives and worktrees: the second is refused,
     naming the first, and touches nothing; the first ends as if alone."""
     flow = worker_flow(tmp_path, capsys)
-    first = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T1="sleep", SLEEP="5")
+    first = _run_elsewhere(flow, tmp_path, BEHAVIOUR_T1="sleep", BEHAVIOUR_T2="sleep", SLEEP="5")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not all((tmp_path / t).exists() for t in ("T1", "T2")):
         time.sleep(0.05)  # until both workers of the first run's wave 1 have started

@@ -44,34 +44,71 @@ def _files(tree: Path) -> dict[str, str]:
     }
 
 
-def test_a_slot_given_back_is_exactly_the_next_branch(tmp_path: Path) -> None:
-    """Whatever a worker left (changes, staged and untracked files, ignored ones, a nested
-    repository) is gone when the slot is taken for another branch."""
+def test_each_take_is_a_fresh_worktree_exactly_the_branch(tmp_path: Path) -> None:
+    """A worktree is never handed out twice: what a worker left (ignored files, a nested
+    repository, a process still writing there) cannot reach the next objective."""
     repo, slots = _slots(tmp_path)
     try:
         tree = slots.take("one")
         assert _files(tree) == {"README.md": "base\n", "one.txt": "one\n", ".gitignore": "build/\n"}
-        (tree / "one.txt").write_text("changed\n")
-        (tree / "staged.txt").write_text("staged\n")
-        Repo(tree).git("add", "staged.txt")
-        (tree / "untracked").mkdir()
-        (tree / "untracked" / "x.txt").write_text("x\n")
         (tree / "build").mkdir()
-        (tree / "build" / "out.bin").write_text("ignored\n")
-        make_repo(tree / "nested")
+        (tree / "build" / "out.bin").write_text("ignored\n")  # ignored: not somebody's work
         slots.give_back(tree)
         again = slots.take("two")
-        assert again == tree  # reused, not added
+        assert again != tree and again.parent == tree.parent  # a new directory
         assert _files(again) == {"README.md": "two\n"}
         assert Repo(again).git("status", "--porcelain", "--ignored") == ""
         assert Repo(again).git("symbolic-ref", "--short", "HEAD").strip() == "two"
-        assert (
-            Repo(repo.root).git("rev-parse", "one").strip() == repo.git("rev-parse", "one").strip()
-        )
+        slots.give_back(again)
+        third = slots.take("one")
+        assert third not in (tree, again)
     finally:
         slots.remove_all()
+    assert not tree.exists()  # removed: nothing of it was uncommitted work
     assert len(repo.git("worktree", "list").splitlines()) == 1
     assert not any((tmp_path / "slots").iterdir())
+
+
+@pytest.mark.parametrize("work", ["changed", "staged", "untracked"])
+def test_uncommitted_work_is_kept_reported_and_handed_back(tmp_path: Path, work: str) -> None:
+    """A worktree with uncommitted work (a person's, or a worker's stopped half-way) is
+    never removed nor cleaned: kept where it is, reported, and handed back to its objective
+    when it is taken up again (a rerun: other slots, the same folder)."""
+    repo, slots = _slots(tmp_path)
+    told: list[tuple[str | None, Path]] = []
+    slots.on_keep = lambda task, path: told.append((task, path))
+    tree = slots.take("one", "T1")
+    if work == "changed":
+        (tree / "one.txt").write_text("mine\n")
+    elif work == "staged":
+        (tree / "staged.txt").write_text("mine\n")
+        Repo(tree).git("add", "staged.txt")
+    else:
+        (tree / "untracked").mkdir()
+        (tree / "untracked" / "x.txt").write_text("mine\n")
+    slots.give_back(tree)
+    assert slots.take("two", "T2") != tree
+    slots.remove_all()
+    assert told == [("T1", tree)]
+    assert _files(tree) != {"README.md": "base\n", "one.txt": "one\n", ".gitignore": "build/\n"}
+    # a rerun (ap killed, started again): found, reported, handed back as it is
+    rerun = Slots(Git(repo.root), tmp_path / "slots")
+    again: list[tuple[str | None, Path]] = []
+    rerun.on_keep = lambda task, path: again.append((task, path))
+    rerun.remove_all()
+    assert again == [("T1", tree)] and rerun.kept == {"T1": tree}
+    before = _files(tree)
+    assert rerun.take("one", "T1", resume=True) == tree
+    assert _files(tree) == before
+    rerun.give_back(tree)
+    rerun.remove_all()
+    assert tree.is_dir()  # still kept: it was not committed
+    # a worker that is not a person starts afresh; the kept worktree lets go of the branch
+    fresh = rerun.take("one", "T1")
+    assert fresh != tree and _files(tree) == before
+    assert Repo(tree).git("rev-parse", "--abbrev-ref", "HEAD").strip() == "HEAD"
+    rerun.remove_all()
+    assert tree.is_dir() and not fresh.exists()
 
 
 def test_reserved_slots_are_added_ahead_and_taken_without_another_add(tmp_path: Path) -> None:
@@ -80,11 +117,12 @@ def test_reserved_slots_are_added_ahead_and_taken_without_another_add(tmp_path: 
         slots.reserve(2, "main")
         slots.reserve(2, "main")  # already coming: nothing more
         first, second = slots.take("one"), slots.take("two")
-        assert {first.name, second.name} == {"slot-1", "slot-2"}
+        assert {first.name[-2:], second.name[-2:]} == {"-1", "-2"}  # the reserved ones
+        reserved = {first, second}
         assert _files(first)["one.txt"] == "one\n"
         assert _files(second) == {"README.md": "two\n"}
         third = slots.take("three")  # every reserved slot is busy: one more is added
-        assert third.name == "slot-3" and _files(third) == {"README.md": "base\n"}
+        assert third not in reserved and _files(third) == {"README.md": "base\n"}
     finally:
         slots.remove_all()
     assert len(repo.git("worktree", "list").splitlines()) == 1
@@ -98,7 +136,7 @@ def test_a_reserved_slot_that_cannot_be_added_leaves_taking_to_add_and_explain(
         slots.reserve(1, "no-such-commit")
         with pytest.raises(GitError, match="no-such-branch"):
             slots.take("no-such-branch")
-        assert slots.take("three").name == "slot-3"  # the failed ones were forgotten
+        assert _files(slots.take("three")) == {"README.md": "base\n"}  # the failed one forgotten
     finally:
         slots.remove_all()
     assert len(repo.git("worktree", "list").splitlines()) == 1
@@ -203,10 +241,11 @@ def test_after_the_last_take_a_slot_given_back_is_left_for_removal(tmp_path: Pat
     repo, slots = _slots(tmp_path)
     tree = slots.take("one")
     slots.no_more_takes()
-    (tree / "junk.txt").write_text("left\n")
+    (tree / "build").mkdir()
+    (tree / "build" / "junk").write_text("ignored\n")
     slots.give_back(tree)
-    assert slots.take("two").name == "slot-2"  # (a take after the last: not the dirty slot)
-    assert (tree / "junk.txt").is_file()  # not cleaned
+    assert slots.take("two") != tree
+    assert (tree / "build" / "junk").is_file()  # not removed yet
     slots.remove_all(prune=False)
     assert not tree.exists()
     assert len(repo.git("worktree", "list").splitlines()) == 1

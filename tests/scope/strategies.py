@@ -11,16 +11,21 @@ from ap.scope import parse_pattern
 TOKENS = ["a", "b", "A", ".", "*", "?", "[ab]", "[!a]", "[a-b]", "[A-B]", "[^b]"]
 
 
-def segment(max_tokens: int) -> st.SearchStrategy[str]:
-    tokens = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=max_tokens).map("".join)
+def segment(max_tokens: int, alphabet: list[str] = TOKENS) -> st.SearchStrategy[str]:
+    tokens = st.lists(st.sampled_from(alphabet), min_size=1, max_size=max_tokens).map("".join)
     return st.one_of(tokens, tokens, tokens, st.just("**"))
 
 
 @st.composite
 def patterns(
-    draw: st.DrawFn, max_segments: int = 3, max_tokens: int = 3, *, dir_only: bool = True
+    draw: st.DrawFn,
+    max_segments: int = 3,
+    max_tokens: int = 3,
+    *,
+    dir_only: bool = True,
+    alphabet: list[str] = TOKENS,
 ) -> str:
-    segs = draw(st.lists(segment(max_tokens), min_size=1, max_size=max_segments))
+    segs = draw(st.lists(segment(max_tokens, alphabet), min_size=1, max_size=max_segments))
     text = ("/" if draw(st.booleans()) else "") + "/".join(segs)
     text += "/" if dir_only and draw(st.booleans()) else ""
     try:

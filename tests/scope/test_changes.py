@@ -82,6 +82,11 @@ def test_non_nfc_paths_are_refused() -> None:
     assert check(Change("A", nfd)) == [f"{nfd}: path is not in Unicode NFC form"]
 
 
+def test_paths_that_are_not_utf8_are_refused() -> None:
+    raw = b"src/auth/caf\xe9.py".decode("utf-8", "surrogateescape")
+    assert check(Change("A", raw)) == [f"{raw}: path is not valid UTF-8"]
+
+
 def test_resolve_symlink() -> None:
     assert resolve_symlink("a/b/link", "../c") == "a/c"
     assert resolve_symlink("link", "..") is None

@@ -1,0 +1,88 @@
+"""One attempt at an objective: its worker's environment, a person's turn, its events."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from ap.events import Emit, event
+from ap.git import Git
+from ap.models import Event, Objective
+from ap.run.guard import label
+from ap.run.ledger import tip_status
+from ap.run.outcome import TaskResult
+
+MANUAL_POLL = 2.0
+
+
+def worker_env(
+    plan_id: str, objective: Objective, prompt_file: Path, report: str, tree: Path
+) -> dict[str, str]:
+    """The worker's environment (DESIGN.md §10)."""
+    return {
+        **os.environ,
+        "AP_PLAN": plan_id,
+        "AP_TASK": objective.id,
+        "AP_WAVE": str(objective.wave),
+        "AP_PROMPT_FILE": str(prompt_file),
+        "AP_SCOPE_TOUCH": "\n".join(objective.scope_touch),
+        "AP_REPORT_PATH": report,
+        "AP_WORKTREE": str(tree),
+        "GIT_REFLOG_ACTION": label(objective.id),  # whose hand moved a branch, in the reflogs
+    }
+
+
+def wait_for_person(
+    emit: Emit,
+    git: Git,
+    plan_id: str,
+    task: str,
+    branch: str,
+    tree: Path,
+    prompt_file: Path,
+    timeout: float | None,
+    stop: threading.Event,
+) -> TaskResult:
+    """A person does it: show the prompt and the worktree; wait for `ap submit` there."""
+    emit(
+        event(
+            "message",
+            "execution",
+            message=f"{task} is yours: work in {tree}, then run `ap submit` there "
+            f"(the prompt is in {prompt_file})",
+        )
+    )
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while not stop.is_set():
+        if tip_status(git, plan_id, task, f"refs/heads/{branch}") == "done":
+            return TaskResult(task, "manual", True)
+        if deadline is not None and time.monotonic() > deadline:
+            return TaskResult(task, "manual", False, f"not submitted within {timeout:g} s")
+        time.sleep(MANUAL_POLL)
+    return TaskResult(task, "manual", False, "interrupted")
+
+
+def started_event(objective: Objective, worker: str) -> Event:
+    return event(
+        "objective_started",
+        "execution",
+        task=objective.id,
+        worker=worker,
+        message=f"{objective.id}: started with {worker} — {objective.title}",
+    )
+
+
+def finished_event(result: TaskResult) -> Event:
+    status = "done" if result.ok else "failed"
+    return event(
+        "objective_finished",
+        "execution",
+        task=result.task,
+        status=status,
+        reason=result.reason,
+        elapsed=result.elapsed,
+        message=f"{result.task}: {status} in {result.elapsed:.1f} s"
+        + (f" — {result.reason}" if result.reason else ""),
+    )
