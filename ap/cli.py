@@ -627,6 +627,16 @@ def scope_request(app: App, task: str, pattern: str, why: str, plan_ref: str | N
     return 0
 
 
+@cli.command("mcp")
+@pass_app
+def mcp_server(app: App) -> int:
+    """Serve this objective's tools to its worker over MCP (stdio): scope, checks, requests."""
+    from ap.mcp.server import serve
+
+    serve(app.cwd)
+    return 0
+
+
 @cli.command()
 @click.argument("task")
 @click.option("--worker", help="Run it with this worker this time.")

@@ -29,6 +29,7 @@ from ap.errors import ApError
 from ap.events import Emit, event
 from ap.git import Git
 from ap.ids import report_relpath
+from ap.mcp.config import objective_server
 from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
@@ -363,7 +364,8 @@ class Runner:
                 self.emit, self.git, self.plan_id, task, branch, tree, prompt_file, timeout,
                 self._stop,
             )  # fmt: skip
-        argv = worker.command(str(prompt_file))
+        mcp = objective_server(self.area, env) if worker.mcp else None  # ap mcp, for agents
+        argv = worker.command(str(prompt_file), mcp)
         problem = self.processes.run(
             task, argv, cwd=tree, env=env, prompt=prompt, timeout=timeout, log=log
         )

@@ -48,7 +48,10 @@ class Processes:
     ) -> str | None:
         """Run a worker to its end; None when it exited 0, else why it failed."""
         token = secrets.token_hex(12)
-        with log.open("wb") as out:
+        # Emptied, then written in append mode: the progress lines `ap mcp` appends to
+        # the log are not overwritten by the worker's own output.
+        log.write_bytes(b"")
+        with log.open("ab") as out:
             try:
                 proc = self._start(task, argv, cwd, {**env, reaper.TOKEN: token}, out, token)
             except OSError as exc:

@@ -24,6 +24,7 @@ from ap.models import (
 )
 from ap.run.gates import last_failure
 from ap.run.ledger import Ledger, tip_statuses
+from ap.run.process import last_line
 from ap.store import Store
 
 
@@ -37,6 +38,7 @@ class Row:
     branch: str | None
     head: str | None
     elapsed: float | None
+    activity: str | None = None  # a running objective's latest log line (`ap mcp` progress)
 
 
 @dataclass
@@ -137,6 +139,8 @@ class PlanStatusView:
                 lines.append(
                     f"  {r.task:<6} {r.status:<8} {elapsed:>7}  {branch}  {r.title}{reason}"
                 )
+                if r.activity:
+                    lines.append(f"         last: {r.activity}")
             gate = self.gate_failed_on(wave)
             if gate is not None:
                 said = [x for x in gate.output_tail.splitlines() if x.strip()]
@@ -193,13 +197,18 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
         waves=len(plan.waves),
     )
     live = _live_statuses(git, ledger, plan)
+    logs = git.git_dir() / "ap" / "run" / plan.id / "logs"
     for o in plan.objectives:
         status = live.get(o.id, o.status.value)
         started, finished = o.timings.started_at, o.timings.finished_at
         elapsed = ((finished or now) - started).total_seconds() if started else None
+        activity = last_line(logs / f"{o.id}.log") if status == "running" else ""
         view.rows.append(
-            Row(o.id, o.title, o.wave, status, o.status_reason, o.branch, o.head, elapsed)
-        )
+            Row(
+                o.id, o.title, o.wave, status, o.status_reason, o.branch, o.head, elapsed,
+                activity or None,
+            )
+        )  # fmt: skip
     view.estimated_remaining = estimate_remaining(git, config, plan, view)
     view.gate_failure = last_failure(git, plan.id, tip)
     view.refused = _refusal(ledger, tip)

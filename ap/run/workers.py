@@ -9,18 +9,23 @@ matched to a worker by declared capabilities, then by load.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import shlex
 import shutil
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ap.analyze.index import LANGUAGES
 from ap.config import PRESET_NAMES, ApConfig, WorkerConfig
 from ap.errors import UsageError
 from ap.models import Objective
+
+if TYPE_CHECKING:
+    from ap.mcp.config import McpServer
 
 # Each agent's non-interactive form, reading the prompt on stdin (aider: from the file).
 # Their documented flags as of late 2026; none could be run here (no agent, no key).
@@ -32,6 +37,34 @@ PRESET_COMMANDS: dict[str, list[str]] = {
     "aider": ["aider", "--yes-always", "--no-git", "--message-file", "{prompt_file}"],
     # -p is the headless mode; its text is appended to the prompt read on stdin
     "gemini": ["gemini", "--yolo", "-p", "Carry out the objective described above."],
+}
+
+
+def _claude_mcp(server: McpServer) -> list[str]:
+    # --mcp-config takes files (space-separated, so nothing may follow it but options);
+    # --strict-mcp-config is not given: the user's own servers stay available
+    return ["--mcp-config", str(server.config_file)]
+
+
+def _codex_mcp(server: McpServer) -> list[str]:
+    # -c overrides config.toml keys with TOML values (JSON strings and arrays are TOML)
+    env = ", ".join(f"{key} = {json.dumps(value)}" for key, value in server.env.items())
+    return [
+        "-c",
+        f"mcp_servers.ap.command={json.dumps(server.command)}",
+        "-c",
+        f"mcp_servers.ap.args={json.dumps(list(server.args))}",
+        "-c",
+        f"mcp_servers.ap.env={{{env}}}",
+    ]
+
+
+# The presets whose agent is given ap's MCP server (`ap mcp`) on its command line, and
+# where the options go: after the command (claude), or before its last argument (codex's
+# `-`). Gemini CLI reads MCP servers only from settings files, which ap does not write.
+PRESET_MCP: dict[str, tuple[Callable[[McpServer], list[str]], bool]] = {
+    "claude-code": (_claude_mcp, False),
+    "codex": (_codex_mcp, True),
 }
 
 # What a scope's file names say about the work, as capability words workers declare:
@@ -56,6 +89,7 @@ class Worker:
     max_concurrent: int = 1
     timeout: float | None = None
     capabilities: tuple[str, ...] = field(default_factory=tuple)
+    mcp: str | None = None  # the preset whose command line takes ap's MCP server
 
     @property
     def manual(self) -> bool:
@@ -68,9 +102,15 @@ class Worker:
             return None
         return None if shutil.which(self.argv[0]) else self.argv[0]
 
-    def command(self, prompt_file: str) -> list[str]:
+    def command(self, prompt_file: str, mcp: McpServer | None = None) -> list[str]:
+        """The command line, given ``mcp`` (the objective's server) if its agent takes one."""
         assert self.argv is not None
-        return [a.replace("{prompt_file}", prompt_file) for a in self.argv]
+        argv = [a.replace("{prompt_file}", prompt_file) for a in self.argv]
+        if mcp is None or self.mcp not in PRESET_MCP:
+            return argv
+        options, before_last = PRESET_MCP[self.mcp]
+        at = len(argv) - 1 if before_last else len(argv)
+        return [*argv[:at], *options(mcp), *argv[at:]]
 
 
 def from_config(spec: WorkerConfig) -> Worker:
@@ -85,7 +125,8 @@ def from_config(spec: WorkerConfig) -> Worker:
         argv = tuple(shlex.split(spec.command))
     else:
         argv = tuple(spec.command or ())
-    return Worker(spec.name, argv, spec.max_concurrent, spec.timeout, tuple(spec.capabilities))
+    mcp = spec.preset if spec.preset in PRESET_MCP else None
+    return Worker(spec.name, argv, spec.max_concurrent, spec.timeout, tuple(spec.capabilities), mcp)
 
 
 def resolve(config: ApConfig, name: str) -> Worker:
