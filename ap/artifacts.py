@@ -23,7 +23,7 @@ from ap.errors import AmbiguousId, ArtifactError
 from ap.git import Git
 from ap.ids import Branches
 from ap.models import CoordinationPlan, Model
-from ap.store import KINDS, Store, created_at_in, created_at_of, from_markdown
+from ap.store import KINDS, Store, created_at_in, created_at_of, from_markdown, none_yet
 
 
 @dataclass(frozen=True)
@@ -219,10 +219,7 @@ class Artifacts:
     def _latest(self, kind: str) -> Copy:
         ids = self.ids(kind)
         if not ids:
-            hint = (
-                "run `ap accomplish`" if kind == "accomplishment" else "create one with `ap plan`"
-            )
-            raise ArtifactError(f"there is no {kind} in {self.store.state_dir}/ yet", hint=hint)
+            raise none_yet(kind, self.store.state_dir)
         copies = {i: self.copy(kind, i) for i in ids}
         return copies[max(ids, key=lambda i: (self._created_at(copies[i]), i))]
 

@@ -123,6 +123,12 @@ def from_markdown(model: type[A], text: str, *, where: str) -> A:
     )
 
 
+def none_yet(kind: str, state_dir: str) -> ArtifactError:
+    """The error for a kind of artifact of which there is none yet, with how to make one."""
+    hint = "run `ap accomplish`" if kind == "accomplishment" else "create one with `ap plan`"
+    return ArtifactError(f"there is no {kind} in {state_dir}/ yet", hint=hint)
+
+
 class Store:
     """The AP state folder of one repository (``docs/`` unless ap.yaml says otherwise)."""
 
@@ -270,10 +276,7 @@ class Store:
         """The newest artifact (by ``created_at``, then id), reading only that field of each."""
         ids = self.ids(kind)
         if not ids:
-            hint = (
-                "run `ap accomplish`" if kind == "accomplishment" else "create one with `ap plan`"
-            )
-            raise ArtifactError(f"there is no {kind} in {self.state_dir}/ yet", hint=hint)
+            raise none_yet(kind, self.state_dir)
         return self.path_for(kind, max(ids, key=lambda i: (self._created_at(kind, i), i)))
 
     def _created_at(self, kind: str, artifact_id: str) -> datetime:
