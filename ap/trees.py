@@ -139,6 +139,17 @@ def _edits(files: Mapping[str, bytes | Stored | None]) -> _Folder:
     return root
 
 
+@dataclass
+class _Frame:
+    """A folder being edited: its entries so far, and its sub-folders still to edit."""
+
+    entries: dict[bytes, Entry]
+    edits: _Folder
+    pending: list[tuple[bytes, _Folder]]
+    name: bytes | None = None  # the sub-folder being edited now
+    inner: bytes | None = None  # its tree before the edit, if it was a folder
+
+
 class TreeEditor:
     """Builds trees from a base tree and edits; collects the objects git does not have yet."""
 
@@ -159,7 +170,30 @@ class TreeEditor:
         return oid
 
     def _edit(self, tree: bytes | None, edits: _Folder) -> dict[bytes, Entry]:
-        """The entries of ``tree`` after ``edits``, each mode as git writes it."""
+        """The entries of ``tree`` after ``edits``, each mode as git writes it.
+
+        Folders are walked with a stack of their own, not by recursion: a path may be
+        thousands of folders deep.
+        """
+        stack = [self._open(tree, edits)]
+        while True:
+            frame = stack[-1]
+            if frame.pending:
+                name, sub = frame.pending.pop()
+                current = frame.entries.get(name)
+                frame.name = name
+                frame.inner = (
+                    current[1] if current is not None and current[0] == TREE_MODE else None
+                )
+                stack.append(self._open(frame.inner, sub))
+                continue
+            stack.pop()
+            if not stack:
+                return frame.entries
+            self._settle(stack[-1], frame.entries)
+
+    def _open(self, tree: bytes | None, edits: _Folder) -> _Frame:
+        """A folder's entries with its files written; its folders still to edit."""
         # (like git's index, a rewritten folder has every mode written canonically)
         old = parse_tree(self._read_tree(tree.hex()), self._width) if tree else {}
         entries = {name: (canonical_mode(mode), oid) for name, (mode, oid) in old.items()}
@@ -174,13 +208,13 @@ class TreeEditor:
                 if mode == TREE_MODE:
                     raise GitError(f"{name!r}: a folder is not written as one entry")
                 entries[name] = (mode, bytes.fromhex(value[1]))
-        for name, sub in edits.folders.items():
-            current = entries.get(name)
-            inner = current[1] if current is not None and current[0] == TREE_MODE else None
-            changed = self._edit(inner, sub)
-            if changed:  # (a file there is replaced by the folder)
-                oid = self._store("tree", encode_tree(changed))
-                entries[name] = (TREE_MODE, bytes.fromhex(oid))
-            elif inner is not None or name in edits.removed:
-                entries.pop(name, None)  # git keeps no empty folder
-        return entries
+        return _Frame(entries, edits, list(reversed(edits.folders.items())))
+
+    def _settle(self, frame: _Frame, changed: dict[bytes, Entry]) -> None:
+        """Put the folder just edited (``frame.name``, now ``changed``) into its parent."""
+        assert frame.name is not None
+        if changed:  # (a file there is replaced by the folder)
+            oid = self._store("tree", encode_tree(changed))
+            frame.entries[frame.name] = (TREE_MODE, bytes.fromhex(oid))
+        elif frame.inner is not None or frame.name in frame.edits.removed:
+            frame.entries.pop(frame.name, None)  # git keeps no empty folder

@@ -80,3 +80,14 @@ def test_a_deep_symlink_is_followed(tmp_path: Path, capsys: pytest.CaptureFixtur
     flow.forge_done("T1")
     code, _, err = flow.ap("check-scope", "--branch", flow.branch("T1"))
     assert code == 1 and reason in err, err[-500:]
+
+
+def test_a_deep_path_in_scope_is_merged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Writing the merge's tree walks every folder of the path: no recursion there either."""
+    flow = planned_flow(tmp_path / "repo", capsys)
+    _stage(flow, "T1", f"src/auth/{DEEP}")
+    flow.forge_done("T1")
+    flow.submit("T2", {"src/api/routes.py": "ROUTES = ['/login']\n"})
+    flow.ok("merge-wave")
+    assert flow.plan_statuses()["T1"] == "merged"
+    assert f"src/auth/{DEEP}" in flow.tree(flow.integration)
