@@ -145,7 +145,9 @@ class WorkerConfig(Model):
     preset: str | None = None
     command: str | list[str] | None = None
     capabilities: list[str] = Field(default_factory=list)
-    max_concurrent: int = Field(default=1, ge=1)
+    # Unset: an agent preset or a person takes one objective at a time; a `command` or
+    # the script worker as many as the run's parallelism allows.
+    max_concurrent: int | None = Field(default=None, ge=1)
     timeout: Seconds | None = None
     recipe: str | None = None
 

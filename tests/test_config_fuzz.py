@@ -79,7 +79,7 @@ def _check_usable(config: ApConfig) -> None:
     for spec in config.team:
         worker = from_config(spec)
         assert worker.manual or (worker.argv and worker.argv[0].strip())
-        assert worker.max_concurrent >= 1
+        assert worker.max_concurrent is None or worker.max_concurrent >= 1
         assert worker.timeout is None or 0 < worker.timeout <= MAX_SECONDS
     for gate in config.gates:
         assert gate.timeout is None or 0 < gate.timeout <= MAX_SECONDS

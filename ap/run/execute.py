@@ -45,7 +45,7 @@ from ap.run.runlock import holding
 from ap.run.slots import Slots, kept_event
 from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
-from ap.run.workers import Worker, choose, require_programs, resolve
+from ap.run.workers import Worker, choose, narrower_limits, require_programs, resolve
 
 __all__ = ["RunOutcome", "Runner", "TaskResult", "run_plan"]  # (RunOutcome: ap.demo's)
 
@@ -74,6 +74,7 @@ class Runner:
         self.plan_id = plan_id
         self.worker_override = resolve(config, worker) if worker else None
         self.parallel = parallel
+        self._limits_said: set[str] = set()  # workers whose max_concurrent the run named
         self.timeout = timeout
         self.emit = emit
         self.area = git.git_dir() / "ap" / "run" / plan_id
@@ -179,7 +180,8 @@ class Runner:
         if not todo:
             return []
         limit = self._limit(len(todo))
-        slots = {w.name: threading.Semaphore(w.max_concurrent) for w, _ in chosen.values()}
+        slots = {w.name: threading.Semaphore(w.max_concurrent or limit) for w, _ in chosen.values()}
+        self._say_limits(limit, [chosen[o.id][0] for o in todo])
         # in the last wave, slots given back after the last take are not cleaned for reuse
         self._takes_left = len(todo) if number == len(plan.waves) else None
         data = plan.model_dump(mode="json")  # what submit checks against (read only)
@@ -236,6 +238,13 @@ class Runner:
                     + (f" — {last}" if last else ""),
                 )
             )
+
+    def _say_limits(self, limit: int, workers: list[Worker]) -> None:
+        """Say once per worker when its ``max_concurrent`` runs fewer at once than the run could."""
+        for name, text in narrower_limits(workers, limit).items():
+            if name not in self._limits_said:
+                self._limits_said.add(name)
+                self.emit(event("message", "execution", message=text))
 
     def _limit(self, todo: int) -> int:
         """How many objectives run at once."""

@@ -15,6 +15,7 @@ import posixpath
 import shlex
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -86,7 +87,7 @@ class Worker:
 
     name: str
     argv: tuple[str, ...] | None
-    max_concurrent: int = 1
+    max_concurrent: int | None = 1  # None: as many at once as the run allows
     timeout: float | None = None
     capabilities: tuple[str, ...] = field(default_factory=tuple)
     mcp: str | None = None  # the preset whose command line takes ap's MCP server
@@ -126,7 +127,10 @@ def from_config(spec: WorkerConfig) -> Worker:
     else:
         argv = tuple(spec.command or ())
     mcp = spec.preset if spec.preset in PRESET_MCP else None
-    return Worker(spec.name, argv, spec.max_concurrent, spec.timeout, tuple(spec.capabilities), mcp)
+    limit = spec.max_concurrent
+    if limit is None and spec.preset not in (None, "script"):
+        limit = 1  # an agent's account, or a person: one objective at a time unless told
+    return Worker(spec.name, argv, limit, spec.timeout, tuple(spec.capabilities), mcp)
 
 
 def resolve(config: ApConfig, name: str) -> Worker:
@@ -138,6 +142,21 @@ def resolve(config: ApConfig, name: str) -> Worker:
         return from_config(WorkerConfig(name=name, preset=name))
     known = ", ".join([w.name for w in config.team] + [p for p in PRESET_NAMES if p != "script"])
     raise UsageError(f"no worker named {name!r}", hint=f"one of: {known}")
+
+
+def narrower_limits(workers: Iterable[Worker], limit: int) -> dict[str, str]:
+    """The workers (given once per objective) whose ``max_concurrent`` runs fewer of their
+    objectives at once than the run's ``limit`` would, each with a sentence saying so."""
+    counts = Counter(w.name for w in workers)
+    found = {}
+    for worker in {w.name: w for w in workers}.values():
+        cap = worker.max_concurrent
+        if cap is not None and cap < min(limit, counts[worker.name]):
+            found[worker.name] = (
+                f"worker {worker.name} runs at most {cap} objective(s) at a time "
+                f"(its max_concurrent), though the run could take {limit}"
+            )
+    return found
 
 
 def require_programs(workers: Iterable[Worker]) -> None:
@@ -180,11 +199,13 @@ def choose(config: ApConfig, objective: Objective, load: Mapping[str, int]) -> t
     for index, spec in enumerate(config.team):
         worker = from_config(spec)
         matched = sorted(kinds & set(worker.capabilities))
-        busy = load.get(worker.name, 0) / worker.max_concurrent
+        taken = load.get(worker.name, 0)
+        busy = taken / worker.max_concurrent if worker.max_concurrent else 0.0
         key = (-len(matched), busy, index)
         if best is None or key < best:
             best = key
             why = f"capabilities {', '.join(matched)}" if matched else "no capability matched"
-            chosen = (worker, f"{why}; load {load.get(worker.name, 0)}/{worker.max_concurrent}")
+            of = f"/{worker.max_concurrent}" if worker.max_concurrent else ""
+            chosen = (worker, f"{why}; load {taken}{of}")
     assert chosen is not None
     return chosen
