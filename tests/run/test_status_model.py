@@ -3,6 +3,7 @@ ETA), driven through real repositories, and the text view saying the same."""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -10,6 +11,11 @@ from typing import Any
 
 import pytest
 
+from ap.config import ApConfig
+from ap.events import ConsoleRenderer, event
+from ap.git import Git
+from ap.models import Event
+from ap.run.status import plan_status
 from tests.helpers import make_repo
 from tests.run.conftest import Flow, planned_flow
 from tests.run.test_retry import FILES, SEQUENTIAL, WORKER
@@ -153,3 +159,25 @@ def test_a_retried_two_wave_plan_reports_two_waves(
     assert "3 of 3 objective(s) merged in 2 wave(s)" in text, text
     s = status(flow)
     assert s["waves_merged"] == [1, 2] and s["phase"] == "accomplished"
+
+
+def rendered(*events: Event) -> list[str]:
+    out = io.StringIO()
+    render = ConsoleRenderer(out, terminal=False)
+    for ev in events:
+        render(ev)
+    return out.getvalue().splitlines()
+
+
+def test_the_console_says_what_the_model_says_and_no_percent_while_analysing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analysing = event("status", "analysis", current_activity="reading src/", progress_percent=0.0)
+    assert rendered(analysing) == ["analysis — reading src/"]
+    flow = with_worker(planned_flow(tmp_path / "repo", capsys, FOUR, files=FILES), tmp_path)
+    monkeypatch.setenv("FAIL_T3", "1")
+    flow.ap("run")
+    view = plan_status(Git(flow.root), ApConfig(), flow.plan_id)
+    (line,) = rendered(view.event())
+    assert line.startswith("failed · 50% (2 of 4 merged; 1 failed, 1 blocked)"), line
+    assert line.endswith(" — failed: T3 failed, T4 blocked"), line
