@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +182,20 @@ def test_the_console_says_what_the_model_says_and_no_percent_while_analysing(
     (line,) = rendered(view.event())
     assert line.startswith("failed · 50% (2 of 4 merged; 1 failed, 1 blocked)"), line
     assert line.endswith(" — failed: T3 failed, T4 blocked"), line
+
+
+def test_elapsed_runs_on_while_the_plan_runs_and_stops_when_it_ends(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ap.run.status
+
+    flow = with_worker(planned_flow(tmp_path / "repo", capsys, FOUR, files=FILES), tmp_path)
+    git, real = Git(flow.root), ap.run.status.utcnow
+    hour_later = real() + timedelta(hours=1)
+    monkeypatch.setattr(ap.run.status, "utcnow", lambda: hour_later)
+    assert plan_status(git, ApConfig(), flow.plan_id).elapsed >= 3600  # running: up to now
+    monkeypatch.setattr(ap.run.status, "utcnow", real)
+    flow.ok("run")
+    ended = plan_status(git, ApConfig(), flow.plan_id).elapsed
+    monkeypatch.setattr(ap.run.status, "utcnow", lambda: hour_later)
+    assert plan_status(git, ApConfig(), flow.plan_id).elapsed == ended < 3600  # done: stopped
