@@ -97,6 +97,9 @@ class PlanStatusView:
     @property
     def current_activity(self) -> str:
         """One line saying what is going on (or how it ended)."""
+        return self._activity(with_last=True)
+
+    def _activity(self, *, with_last: bool) -> str:
         phase, wave = self.phase
         if phase in ("execution", "merge"):
             rows = [r for r in self.rows if r.wave == wave]
@@ -105,7 +108,7 @@ class PlanStatusView:
                 said = f"gate {gate.name!r} failed on its merge" if gate else "to merge"
                 return f"wave {wave} of {self.waves}: {said}"
             running = [r for r in rows if r.status in ("pending", "running")]
-            last = next((r.activity for r in running if r.activity), None)
+            last = next((r.activity for r in running if r.activity and with_last), None)
             said = ", ".join(f"{r.task} {r.status}" for r in running)
             return f"wave {wave} of {self.waves}: {said}" + (f" (last: {last})" if last else "")
         if phase == "failed":
@@ -225,7 +228,8 @@ class PlanStatusView:
         phase, wave = self.phase
         where = f", wave {wave} of {self.waves}" if wave is not None else ""
         took = f"; elapsed {self.elapsed:.0f} s" if self.started else ""
-        doing = self.current_activity.removeprefix(f"wave {wave} of {self.waves}: ")
+        # (each running objective's last line is shown on its own row below)
+        doing = self._activity(with_last=False).removeprefix(f"wave {wave} of {self.waves}: ")
         return f"phase: {phase}{where}{took} — {doing}"
 
     def _progress_line(self) -> str:
