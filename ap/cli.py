@@ -758,7 +758,7 @@ def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
     while True:
         view = plan_status(git, config, plan_id)
         if app.json:
-            app.emit(event("status", "status", **view.as_dict()))
+            app.emit(view.event())
         elif view.text() != last:
             last = view.text()
             app.out(last + ("\n" if watch else ""))

@@ -104,9 +104,30 @@ def scope_validated(console: Console, ev: Event) -> None:
 
 
 def status(console: Console, ev: Event) -> None:
-    pct = _get(ev, "progress_percent", 0.0)
-    activity = escape(str(_get(ev, "current_activity", "")))
-    console.print(f"[dim]{pct:5.1f}%[/] {activity}")
+    """One line: the phase (and wave), the progress with failed and blocked objectives
+    apart, the elapsed and estimated remaining time, what is going on."""
+    wave = _get(ev, "wave")
+    parts = [str(ev.phase) + (f", wave {wave}" if wave is not None else "")]
+    pct = _get(ev, "progress_percent")
+    # The analyst's progress is not measured: a percent there would always read 0.
+    if pct is not None and ev.phase != "analysis":
+        parts.append(f"{pct:.0f}%" + _counted(_as_dict(_get(ev, "counts"))))
+    if elapsed := _get(ev, "elapsed"):
+        parts.append(f"{elapsed:.0f} s")
+    if (left := _get(ev, "estimated_remaining")) is not None:
+        parts.append(f"about {left:.0f} s left")
+    activity = _get(ev, "current_activity")
+    line = escape(" · ".join(parts)) + (f" — {escape(str(activity))}" if activity else "")
+    console.print(f"[dim]{line}[/]" if not activity else line, soft_wrap=True)
+
+
+def _counted(counts: dict[str, Any]) -> str:
+    """`` (2 of 4 merged; 1 failed, 1 blocked)`` from a status event's counts, if any."""
+    if not counts:
+        return ""
+    apart = [f"{counts[s]} {s}" for s in ("failed", "blocked") if counts.get(s)]
+    merged = f"{counts.get('merged', 0)} of {sum(counts.values())} merged"
+    return f" ({merged}" + ("; " + ", ".join(apart) if apart else "") + ")"
 
 
 def progress(console: Console, ev: Event) -> None:

@@ -122,8 +122,10 @@ def build_report(
     kind = COMMIT_TYPES.get(analysis.task_type if analysis else TaskType.FEATURE, "feat")
     request = (plan.request.strip().splitlines() or [plan.id])[0]
     subject = request[:1].lower() + request[1:] if request else plan.id
+    # Waves, not merges: a retry merges its wave once more.
+    waves = len({r.wave for r in plan.wave_records if r.merged})
     summary = (
-        f"{len(merged)} of {len(objectives)} objective(s) merged in {len(plan.wave_records)} "
+        f"{len(merged)} of {len(objectives)} objective(s) merged in {waves} "
         f"wave(s); {sum(o.diffstat.files for o in merged)} file(s) changed."
     )
     if others:

@@ -8,6 +8,7 @@ shown as done (submitted, waiting for its wave to merge).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from ap.config import ApConfig
@@ -17,9 +18,11 @@ from ap.git import Git
 from ap.models import (
     AccomplishmentReport,
     CoordinationPlan,
+    Event,
     GateResult,
     Model,
     ObjectiveStatus,
+    OrchestratorStatus,
     utcnow,
 )
 from ap.run.gates import last_failure
@@ -52,6 +55,7 @@ class PlanStatusView:
     waves_merged: list[int] = field(default_factory=list)
     waves: int = 0
     estimated_remaining: float | None = None
+    elapsed: float = 0.0  # since the first objective started; to the end once it has ended
     gate_failure: GateResult | None = None  # the last merge attempt's, on this very tip
     refused: CheckFailed | None = None  # why ap will not build on the tip (foreign commits)
 
@@ -60,9 +64,77 @@ class PlanStatusView:
         return self.status in ("done", "failed", "cancelled")
 
     @property
+    def counts(self) -> dict[str, int]:
+        """How many objectives are in each state, every state named (zero included)."""
+        return {s.value: sum(r.status == s.value for r in self.rows) for s in ObjectiveStatus}
+
+    @property
     def progress_percent(self) -> float:
-        settled = sum(r.status in ("merged", "failed", "blocked") for r in self.rows)
-        return round(100.0 * settled / len(self.rows), 1) if self.rows else 100.0
+        """Merged objectives over all of them: failed and blocked ones are no progress."""
+        merged = self.counts["merged"]
+        return round(100.0 * merged / len(self.rows), 1) if self.rows else 100.0
+
+    @property
+    def phase(self) -> tuple[str, int | None]:
+        """Where the plan stands, and the wave it is at: ``planned``, ``execution`` (a wave
+        has objectives to work on), ``merge`` (a wave's work is in, to merge),
+        ``accomplishment`` (every wave merged), then ``accomplished``, ``failed`` or
+        ``cancelled``."""
+        if self.status in ("failed", "cancelled"):
+            return self.status, None
+        if self.status == "done":
+            return "accomplished", None
+        if not self.started:
+            return "planned", None
+        for wave in range(1, self.waves + 1):
+            rows = [r for r in self.rows if r.wave == wave]
+            if wave in self.waves_merged or not rows:
+                continue
+            working = any(r.status in ("pending", "running") for r in rows)
+            return ("execution" if working else "merge"), wave
+        return "accomplishment", None
+
+    @property
+    def current_activity(self) -> str:
+        """One line saying what is going on (or how it ended)."""
+        return self._activity(with_last=True)
+
+    def _activity(self, *, with_last: bool) -> str:
+        phase, wave = self.phase
+        if phase in ("execution", "merge"):
+            rows = [r for r in self.rows if r.wave == wave]
+            if phase == "merge":
+                gate = self.gate_failed_on(wave) if wave is not None else None
+                said = f"gate {gate.name!r} failed on its merge" if gate else "to merge"
+                return f"wave {wave} of {self.waves}: {said}"
+            running = [r for r in rows if r.status in ("pending", "running")]
+            last = next((r.activity for r in running if r.activity and with_last), None)
+            said = ", ".join(f"{r.task} {r.status}" for r in running)
+            return f"wave {wave} of {self.waves}: {said}" + (f" (last: {last})" if last else "")
+        if phase == "failed":
+            apart = [r for r in self.rows if r.status in ("failed", "blocked")]
+            return "failed: " + ", ".join(f"{r.task} {r.status}" for r in apart)
+        return {
+            "planned": "planned, not started",
+            "accomplishment": "every wave merged; the accomplishment is next",
+        }.get(phase, phase)
+
+    def model(self) -> OrchestratorStatus:
+        """The status model of DESIGN.md §7 (the ``status`` event's own fields)."""
+        return OrchestratorStatus(
+            phase=self.phase[0],
+            progress_percent=self.progress_percent,
+            current_activity=self.current_activity,
+            elapsed=self.elapsed,
+            estimated_remaining=None if self.finished else self.estimated_remaining,
+        )
+
+    def event(self) -> Event:
+        """The ``status`` event of ``ap status --json``: its phase is the plan's."""
+        from ap.events import event
+
+        data = self.as_dict()
+        return event("status", data.pop("phase"), **data)
 
     @property
     def next_step(self) -> str | None:
@@ -99,7 +171,13 @@ class PlanStatusView:
         return gate
 
     def as_dict(self) -> dict[str, Any]:
+        model = self.model()
+        eta = model.estimated_remaining
         return {
+            **model.model_dump(mode="json"),
+            "wave": self.phase[1],
+            "counts": self.counts,
+            "eta": None if eta is None else (utcnow() + timedelta(seconds=eta)).isoformat(),
             "plan_id": self.plan_id,
             "status": self.status,
             "next": self.next_step,
@@ -108,8 +186,6 @@ class PlanStatusView:
             "integration_head": self.tip,
             "waves": self.waves,
             "waves_merged": self.waves_merged,
-            "progress_percent": self.progress_percent,
-            "estimated_remaining": self.estimated_remaining,
             "gate_failure": (
                 self.gate_failure.model_dump(mode="json") if self.gate_failure else None
             ),
@@ -122,12 +198,8 @@ class PlanStatusView:
             f"plan {self.plan_id}: {self.status}" + ("" if self.started else " (not started)"),
             f"integration: {self.integration}" + (f" at {self.tip[:12]}" if self.tip else ""),
             *(["refused: " + self.refused.message] if self.refused else []),
-            f"progress: {self.progress_percent:.0f}%"
-            + (
-                f", about {self.estimated_remaining:.0f} s left (from past accomplishments)"
-                if self.estimated_remaining is not None and not self.finished
-                else ""
-            ),
+            self._phase_line(),
+            self._progress_line(),
         ]
         for wave in range(1, self.waves + 1):
             merged = " (merged)" if wave in self.waves_merged else ""
@@ -151,6 +223,26 @@ class PlanStatusView:
         if (step := self.next_step) is not None:
             lines.append(f"next: {step}")
         return "\n".join(lines)
+
+    def _phase_line(self) -> str:
+        phase, wave = self.phase
+        where = f", wave {wave} of {self.waves}" if wave is not None else ""
+        took = f"; elapsed {self.elapsed:.0f} s" if self.started else ""
+        # (each running objective's last line is shown on its own row below)
+        doing = self._activity(with_last=False).removeprefix(f"wave {wave} of {self.waves}: ")
+        return f"phase: {phase}{where}{took} — {doing}"
+
+    def _progress_line(self) -> str:
+        counts = self.counts
+        apart = [f"{counts[s]} {s}" for s in ("failed", "blocked") if counts[s]]
+        line = (
+            f"progress: {self.progress_percent:.0f}% ({counts['merged']} of {len(self.rows)} "
+            "merged" + ("; " + ", ".join(apart) if apart else "") + ")"
+        )
+        left = self.model().estimated_remaining
+        if left is not None:
+            line += f", about {left:.0f} s left (from past accomplishments)"
+        return line
 
 
 def _wave_step(wave: int, rows: list[Row]) -> str:
@@ -193,8 +285,9 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
         started=tip is not None,
         integration=ledger.branch,
         tip=tip,
-        waves_merged=[r.wave for r in plan.wave_records],
+        waves_merged=sorted({r.wave for r in plan.wave_records}),  # (a retry merges again)
         waves=len(plan.waves),
+        elapsed=_elapsed(plan, now),
     )
     live = _live_statuses(git, ledger, plan)
     logs = git.git_dir() / "ap" / "run" / plan.id / "logs"
@@ -213,6 +306,20 @@ def plan_status(git: Git, config: ApConfig, plan_id: str) -> PlanStatusView:
     view.gate_failure = last_failure(git, plan.id, tip)
     view.refused = _refusal(ledger, tip)
     return view
+
+
+def _elapsed(plan: CoordinationPlan, now: datetime) -> float:
+    """Seconds since the plan's first objective started: up to now while it goes on, up to
+    its last recorded moment once it has ended (0 before it starts)."""
+    starts = [o.timings.started_at for o in plan.objectives if o.timings.started_at]
+    if not starts:
+        return 0.0
+    end = now
+    if plan.status.value in ("done", "failed", "cancelled"):
+        moments = [o.timings.finished_at for o in plan.objectives if o.timings.finished_at]
+        moments += [r.merged_at for r in plan.wave_records]
+        end = max(moments, default=now)
+    return round(max(0.0, (end - min(starts)).total_seconds()), 1)
 
 
 def _pace(report: Model) -> dict[str, Any]:
