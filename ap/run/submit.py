@@ -9,7 +9,6 @@ written is not left behind).
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -23,10 +22,8 @@ from ap.git import Git
 from ap.models import WorkerReport
 from ap.run.enforce import CheckOutcome, Settings, check_staged, plan_data
 from ap.run.ledger import trailers
+from ap.run.response import parse_response
 from ap.store import SESSION_TEMPLATE, from_markdown, to_markdown
-
-_CHANGE_SUMMARY = re.compile(r"(?ms)^#{2,3} Change Summary\s*$(.*?)(?=^#{1,3} |\Z)")
-_FAILURE = re.compile(r"(?mi)^#{1,3} Failure Report\s*$")
 
 
 @dataclass
@@ -61,12 +58,12 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
                 "names them), or drop the front matter",
             )
         return report
-    found = _CHANGE_SUMMARY.search(text)
+    found = parse_response(text)
     return WorkerReport(
         plan_id=plan_id,
         task_id=task,
-        status="failed" if _FAILURE.search(text) else "done",
-        change_summary=found.group(1).strip() if found else "",
+        status="failed" if found.failed else "done",
+        change_summary=found.change_summary,
         response=text,
     )
 

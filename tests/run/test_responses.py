@@ -1,0 +1,86 @@
+"""The AP response a worker writes: parsed once, and what `ap run` and `ap submit` do with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ap.mcp.objective import check_response
+from ap.run.response import parse_response
+from ap.run.submit import read_report
+
+SUMMARY = """\
+Added the token module.
+
+### Change Summary
+- What changed: src/auth/jwt.py issues tokens
+- Proposed commit: `feat(auth): issue JWT tokens`
+- Tests: 12 passed
+- Lint: clean
+- Limitations: no refresh tokens yet
+"""
+
+
+def test_a_change_summary_gives_its_fields() -> None:
+    found = parse_response(SUMMARY)
+    assert found.kind == "summary" and not found.failed
+    assert found.fields == {
+        "changed": "src/auth/jwt.py issues tokens",
+        "commit": "feat(auth): issue JWT tokens",
+        "tests": "12 passed",
+        "lint": "clean",
+        "limitations": "no refresh tokens yet",
+    }
+    assert found.change_summary.startswith("- What changed:")
+
+
+def test_a_failure_report_gives_the_workers_own_reason_on_one_line() -> None:
+    text = "I tried.\n\n## Failure Report\n\n- the API is frozen\n  until v2\n\nI tried X.\n"
+    found = parse_response(text)
+    assert found.kind == "failure" and found.failed
+    assert found.reason == "the API is frozen until v2"
+    assert found.failure_reason() == "the worker reported failure: the API is frozen until v2"
+
+
+def test_a_failure_report_wins_over_a_change_summary_and_is_clipped() -> None:
+    text = "### Change Summary\n- half\n\n### Failure Report\n" + "x" * 1000 + "\n"
+    found = parse_response(text)
+    assert found.kind == "failure" and len(found.reason) == 300
+
+
+def test_a_blocked_reply_names_the_scope_it_requests() -> None:
+    text = (
+        "STATUS=BLOCKED\nREQUESTED_SCOPE_ADDITION=src/db/, docs/api.md\n"
+        "REASON=the token needs a users table\n"
+    )
+    found = parse_response(text)
+    assert found.kind == "blocked" and found.failed
+    assert found.requested_scope == ("src/db/", "docs/api.md")
+    assert found.reason == "the token needs a users table"
+    assert "src/db/, docs/api.md" in found.failure_reason()
+    assert "the token needs a users table" in found.failure_reason()
+
+
+def test_a_blocked_reply_takes_its_reason_from_a_failure_report() -> None:
+    text = "STATUS: BLOCKED\n- REQUESTED_SCOPE_ADDITION: src/db/\n\n### Failure Report\nno db\n"
+    found = parse_response(text)
+    assert (found.kind, found.reason, found.requested_scope) == ("blocked", "no db", ("src/db/",))
+
+
+def test_control_characters_in_a_reason_become_spaces() -> None:
+    found = parse_response("### Failure Report\nbad\x1b[31m red\r\n")
+    assert "\x1b" not in found.reason and "\r" not in found.reason
+
+
+def test_text_without_a_response_is_none() -> None:
+    assert parse_response("just some output\nstatus: fine\n").kind == "none"
+
+
+def test_a_blocked_report_file_is_read_as_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "T1.md"
+    path.write_text("STATUS=BLOCKED\nREQUESTED_SCOPE_ADDITION=src/db/\n", encoding="utf-8")
+    report = read_report(path, "p", "T1", "docs/sessions/p/T1.md")
+    assert report is not None and report.status == "failed"
+
+
+def test_the_mcp_server_accepts_a_blocked_reply() -> None:
+    check_response("STATUS=BLOCKED\nREQUESTED_SCOPE_ADDITION=src/db/\nREASON=needs a table\n")
