@@ -9,12 +9,39 @@ from pathlib import Path
 
 from ap.events import Emit, event
 from ap.git import Git
-from ap.models import Event, Objective
+from ap.models import Event, Objective, WorkerReport
 from ap.run.guard import label
 from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult
+from ap.run.response import parse_response
 
 MANUAL_POLL = 2.0
+STDOUT_LIMIT = 200_000  # the most of a worker's output kept as its response
+
+
+def response_from_stdout(tree: Path, report: str, log: Path) -> None:
+    """No report file: the AP response the worker printed, if any, becomes it.
+
+    Only a text that is an AP response (a Change Summary, a Failure Report, a block)
+    is kept; the rest of a worker's chatter stays in its log.
+    """
+    target = tree / report
+    if target.exists() or not log.is_file():
+        return
+    data = log.read_bytes()[-STDOUT_LIMIT:]
+    text = data.decode("utf-8", errors="replace")
+    if parse_response(text).kind == "none":
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+
+
+def reported_failure(report: WorkerReport) -> str | None:
+    """Why the worker says it failed, in its own words (None: it did not)."""
+    if report.status != "failed":
+        return None
+    said = parse_response(report.response or report.change_summary)
+    return said.failure_reason() or "the worker reported failure"
 
 
 def worker_env(

@@ -33,7 +33,14 @@ from ap.mcp.config import objective_server
 from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
-from ap.run.attempt import finished_event, started_event, wait_for_person, worker_env
+from ap.run.attempt import (
+    finished_event,
+    reported_failure,
+    response_from_stdout,
+    started_event,
+    wait_for_person,
+    worker_env,
+)
 from ap.run.enforce import Settings
 from ap.run.guard import BranchGuard
 from ap.run.ledger import Ledger, tip_statuses, trailers, update_plan
@@ -374,6 +381,7 @@ class Runner:
             return TaskResult(task, worker.name, False, self.guard.culprits[task], log=log)
         if problem is not None:
             return TaskResult(task, worker.name, False, problem, log=log)
+        response_from_stdout(tree, report, log)  # no report file: what it printed
         try:
             submitted = submit(
                 Git(tree),
@@ -387,7 +395,8 @@ class Runner:
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
         self.guard.committed(task, submitted.commit)
-        return TaskResult(task, worker.name, True, log=log)
+        failure = reported_failure(submitted.report)  # (its failed commit is kept, as said)
+        return TaskResult(task, worker.name, failure is None, failure, log=log)
 
     # -- worktrees and processes ------------------------------------------
 

@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
+
+import pytest
 
 from ap.mcp.objective import check_response
 from ap.run.response import parse_response
 from ap.run.submit import read_report
+from tests.run.conftest import Flow, planned_flow
+
+# RESPONSE_<task>: the AP response it gives; WHERE_<task>: "file" (AP_REPORT_PATH, the
+# default) or "stdout"; CHANGE_<task>=no: it changes nothing.
+WORKER = """\
+import os, pathlib, sys
+task = os.environ["AP_TASK"]
+sys.stdin.read()
+own = {"T1": "src/auth/new.py", "T2": "src/api/new.py", "T3": "tests/test_new.py"}[task]
+if os.environ.get("CHANGE_" + task, "yes") == "yes":
+    pathlib.Path(own).parent.mkdir(parents=True, exist_ok=True)
+    pathlib.Path(own).write_text(f"# by {task}\\n")
+response = os.environ.get("RESPONSE_" + task)
+if response is not None:
+    print("working on it ...")
+    if os.environ.get("WHERE_" + task, "file") == "stdout":
+        print(response)
+    else:
+        report = pathlib.Path(os.environ["AP_REPORT_PATH"])
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(response)
+"""
 
 SUMMARY = """\
 Added the token module.
@@ -84,3 +110,55 @@ def test_a_blocked_report_file_is_read_as_a_failure(tmp_path: Path) -> None:
 
 def test_the_mcp_server_accepts_a_blocked_reply() -> None:
     check_response("STATUS=BLOCKED\nREQUESTED_SCOPE_ADDITION=src/db/\nREASON=needs a table\n")
+
+
+def responding_flow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, **env: str
+) -> Flow:
+    flow = planned_flow(tmp_path / "repo", capsys)
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    command = json.dumps([sys.executable, str(script)])
+    (flow.root / "ap.yaml").write_text(
+        f"team:\n  - name: py\n    command: {command}\n    max_concurrent: 4\n"
+    )
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return flow
+
+
+def run_summary(flow: Flow) -> tuple[int, dict[str, dict[str, object]]]:
+    code, out, _ = flow.ap("run", "--json")
+    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    (summary,) = [e for e in events if e["type"] == "run_summary"]
+    return code, {r["task"]: r for r in summary["objectives"]}
+
+
+@pytest.mark.parametrize("where", ["file", "stdout"])
+def test_a_failure_report_fails_the_objective_with_the_workers_reason(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    failure = "Tried hard.\n\n### Failure Report\nthe API schema is frozen until v2\n"
+    flow = responding_flow(
+        tmp_path, capsys, monkeypatch, RESPONSE_T2=failure, WHERE_T2=where, CHANGE_T2="no"
+    )
+    code, rows = run_summary(flow)
+    assert code == 1
+    assert rows["T2"]["status"] == "failed"
+    assert "the API schema is frozen until v2" in str(rows["T2"]["reason"])
+    assert rows["T1"]["status"] == "merged" and rows["T3"]["status"] == "blocked"
+    assert flow.plan_statuses()["T2"] == "failed"
+    assert "the API schema is frozen until v2" in flow.ok("status")
+
+
+def test_a_change_summary_on_stdout_becomes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = responding_flow(tmp_path, capsys, monkeypatch, RESPONSE_T1=SUMMARY, WHERE_T1="stdout")
+    code, rows = run_summary(flow)
+    assert code == 0 and rows["T1"]["status"] == "merged"
+    report = flow.show(flow.integration, f"docs/sessions/{flow.plan_id}/T1.md")
+    assert "Proposed commit: `feat(auth): issue JWT tokens`" in report
