@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ap.events import Emit, event
 from ap.git import Git
-from ap.models import Event, Objective, WorkerReport
+from ap.models import Event, Objective
 from ap.run.guard import label
 from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult
@@ -34,14 +34,6 @@ def response_from_stdout(tree: Path, report: str, log: Path) -> None:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-
-
-def reported_failure(report: WorkerReport) -> str | None:
-    """Why the worker says it failed, in its own words (None: it did not)."""
-    if report.status != "failed":
-        return None
-    said = parse_response(report.response or report.change_summary)
-    return said.failure_reason() or "the worker reported failure"
 
 
 def worker_env(

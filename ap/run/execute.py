@@ -35,7 +35,6 @@ from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
 from ap.run.attempt import (
     finished_event,
-    reported_failure,
     response_from_stdout,
     started_event,
     wait_for_person,
@@ -48,6 +47,7 @@ from ap.run.merge import merge_wave
 from ap.run.outcome import RunOutcome, TaskResult
 from ap.run.process import Processes, last_line
 from ap.run.reaper import become_subreaper, stop_stale
+from ap.run.response import reported_failure
 from ap.run.runlock import holding
 from ap.run.slots import Slots, kept_event
 from ap.run.start import StartResult, next_wave, start

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ap.config import ApConfig, GateConfig
-from ap.errors import CheckFailed, GateFailed, MergeConflict
+from ap.errors import ApError, CheckFailed, GateFailed, MergeConflict
 from ap.events import Emit, event
 from ap.git import Git, Stored
+from ap.ids import report_relpath
 from ap.models import (
     CoordinationPlan,
     GateResult,
@@ -38,7 +39,9 @@ from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
+from ap.run.response import reported_failure
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
+from ap.run.submit import parse_report
 
 DONE_TRAILER = "done"
 
@@ -129,7 +132,9 @@ def collect(
         if tip is None or status is None:
             waiting.append(f"{task} ({branch} has no `AP-Status: done` commit at its tip)")
         elif status != DONE_TRAILER:
-            failed[task] = f"the worker reported failure (AP-Status: {status})"
+            failed[task] = _reported(git, ledger, plan.id, task, tip) or (
+                f"the worker reported failure (AP-Status: {status})"
+            )
         else:
             done[branch] = tip
     outcomes = check_branches(git, ledger.settings, done, data)
@@ -142,6 +147,19 @@ def collect(
             hint="finish those objectives (`ap submit` on their branches), then merge again",
         )
     return ready, failed
+
+
+def _reported(git: Git, ledger: Ledger, plan_id: str, task: str, tip: str) -> str | None:
+    """The worker's own reason for its failure, from the report committed at ``tip``."""
+    rel = report_relpath(ledger.settings.state_dir, plan_id, task)
+    text = git.show_file(tip, rel)
+    if text is None:
+        return None
+    try:
+        report = parse_report(text, plan_id, task, rel)
+    except ApError:
+        return None  # (a broken report: the trailer says enough)
+    return reported_failure(report)
 
 
 def fold(git: Git, tip: str, ready: list[Ready]) -> tuple[str, list[Ready], dict[str, str]]:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ap.models import WorkerReport
+
 REASON_LIMIT = 300
 
 CHANGE_SUMMARY = re.compile(r"(?m)^#{2,3} Change Summary\s*$")
@@ -134,3 +136,11 @@ def _one_line(text: str) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
+
+
+def reported_failure(report: WorkerReport) -> str | None:
+    """Why the worker says it failed, in its own words (None: it did not)."""
+    if report.status != "failed":
+        return None
+    said = parse_response(report.response or report.change_summary)
+    return said.failure_reason() or "the worker reported failure"

@@ -48,6 +48,11 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
         raise ArtifactError(
             f"{where}: cannot read: {exc}", hint="write the report as a UTF-8 text file"
         ) from None
+    return parse_report(text, plan_id, task, where)
+
+
+def parse_report(text: str, plan_id: str, task: str, where: str) -> WorkerReport:
+    """A report's text: ap's own format, or a plain AP response wrapped into one."""
     if text.startswith(FRONT):
         report = from_markdown(WorkerReport, text, where=where)
         if (report.plan_id, report.task_id) != (plan_id, task):
@@ -113,7 +118,7 @@ def submit(
         updates["summary"] = summary
     if worker:
         updates["worker"] = worker
-    if no_change:
+    if no_change and report.status == "done":  # (a Failure Report stays a failure)
         updates["status"] = "no_change"
     report = report.model_copy(update=updates)
     text = to_markdown(report, template=SESSION_TEMPLATE)

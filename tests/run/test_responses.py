@@ -11,7 +11,7 @@ import pytest
 from ap.mcp.objective import check_response
 from ap.run.response import parse_response
 from ap.run.submit import read_report
-from tests.run.conftest import Flow, planned_flow
+from tests.run.conftest import Flow, git, planned_flow
 
 # RESPONSE_<task>: the AP response it gives; WHERE_<task>: "file" (AP_REPORT_PATH, the
 # default) or "stdout"; CHANGE_<task>=no: it changes nothing.
@@ -162,3 +162,16 @@ def test_a_change_summary_on_stdout_becomes_the_report(
     assert code == 0 and rows["T1"]["status"] == "merged"
     report = flow.show(flow.integration, f"docs/sessions/{flow.plan_id}/T1.md")
     assert "Proposed commit: `feat(auth): issue JWT tokens`" in report
+
+
+def test_submit_no_change_with_a_failure_report_is_a_failure(flow: Flow) -> None:
+    rel = f"docs/sessions/{flow.plan_id}/T1.md"
+    failure = "### Failure Report\nthe token library is not vendored\n"
+    wt = flow.write("T1", {rel: failure})
+    flow.ok("submit", "--no-change", cwd=wt)
+    assert "AP-Status: failed" in git(wt, "log", "-1", "--format=%B")
+    flow.submit("T2", {"src/api/new.py": "x\n"})
+    _, _, err = flow.ap("merge-wave")
+    said = " ".join((err + flow.ok("status")).split())
+    assert "the token library is not vendored" in said, said
+    assert flow.plan_statuses()["T1"] == "failed"
