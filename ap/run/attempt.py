@@ -7,13 +7,16 @@ import threading
 import time
 from pathlib import Path
 
+from ap.config import ApConfig
+from ap.errors import ApError
 from ap.events import Emit, event
 from ap.git import Git
-from ap.models import Event, Objective
+from ap.models import Event, Objective, WorkerReport
 from ap.run.guard import label
 from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult
-from ap.run.response import parse_response
+from ap.run.response import parse_response, reported_failure
+from ap.run.scoperequest import request_scope
 
 MANUAL_POLL = 2.0
 STDOUT_LIMIT = 200_000  # the most of a worker's output kept as its response
@@ -51,6 +54,32 @@ def worker_env(
         "AP_WORKTREE": str(tree),
         "GIT_REFLOG_ACTION": label(objective.id),  # whose hand moved a branch, in the reflogs
     }
+
+
+def settle_failure(
+    git: Git, config: ApConfig, plan_id: str, task: str, report: WorkerReport
+) -> str | None:
+    """Why the objective failed by its worker's word (None: it did not).
+
+    A blocked worker's requested scope goes through ``ap scope request`` while the
+    objective still runs: granted when conflict-free (then ``ap retry`` runs it again
+    with it), else refused naming the objective it collides with.
+    """
+    failure = reported_failure(report)
+    said = parse_response(report.response)
+    if failure is None or said.kind != "blocked" or not said.requested_scope:
+        return failure
+    why = said.reason or "the worker is blocked without it"
+    granted: list[str] = []
+    refused: list[str] = []
+    for pattern in said.requested_scope:
+        try:
+            granted.append(request_scope(git, config, plan_id, task, pattern, why).pattern)
+        except ApError as exc:
+            refused.append(exc.message)
+    if refused:
+        return f"{failure}; refused: {'; '.join(refused)}"
+    return f"{failure}; granted {', '.join(granted)}: `ap retry {task}` runs it again with it"
 
 
 def wait_for_person(

@@ -36,6 +36,7 @@ from ap.run.accomplish import accomplish
 from ap.run.attempt import (
     finished_event,
     response_from_stdout,
+    settle_failure,
     started_event,
     wait_for_person,
     worker_env,
@@ -47,7 +48,6 @@ from ap.run.merge import merge_wave
 from ap.run.outcome import RunOutcome, TaskResult
 from ap.run.process import Processes, last_line
 from ap.run.reaper import become_subreaper, stop_stale
-from ap.run.response import reported_failure
 from ap.run.runlock import holding
 from ap.run.slots import Slots, kept_event
 from ap.run.start import StartResult, next_wave, start
@@ -395,7 +395,7 @@ class Runner:
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
         self.guard.committed(task, submitted.commit)
-        failure = reported_failure(submitted.report)  # (its failed commit is kept, as said)
+        failure = settle_failure(self.git, self.config, self.plan_id, task, submitted.report)
         return TaskResult(task, worker.name, failure is None, failure, log=log)
 
     # -- worktrees and processes ------------------------------------------
