@@ -82,6 +82,15 @@ def settle_failure(
     return f"{failure}; granted {', '.join(granted)}: `ap retry {task}` runs it again with it"
 
 
+def no_change_note(report: WorkerReport) -> str | None:
+    """What to say of a worker that changed nothing (None: it changed something)."""
+    if report.status != "no_change":
+        return None
+    if parse_response(report.response).kind == "none":
+        return "no change: the worker exited 0, changed nothing and wrote no response"
+    return "no change: the worker changed nothing (its response says why)"
+
+
 def wait_for_person(
     emit: Emit,
     git: Git,

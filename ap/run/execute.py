@@ -35,6 +35,7 @@ from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
 from ap.run.attempt import (
     finished_event,
+    no_change_note,
     response_from_stdout,
     settle_failure,
     started_event,
@@ -396,7 +397,8 @@ class Runner:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
         self.guard.committed(task, submitted.commit)
         failure = settle_failure(self.git, self.config, self.plan_id, task, submitted.report)
-        return TaskResult(task, worker.name, failure is None, failure, log=log)
+        said = failure or no_change_note(submitted.report)
+        return TaskResult(task, worker.name, failure is None, said, log=log)
 
     # -- worktrees and processes ------------------------------------------
 

@@ -204,3 +204,14 @@ def test_a_blocked_worker_asking_for_anothers_scope_is_refused_naming_it(
     assert flow.plan_statuses()["T1"] == "failed"
     plan = flow.show(flow.integration, f"docs/plans/PLAN_{flow.plan_id}.md")
     assert "pattern: src/api/routes.py" not in plan
+
+
+def test_a_silent_worker_that_changes_nothing_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = responding_flow(tmp_path, capsys, monkeypatch, CHANGE_T1="no")
+    code, rows = run_summary(flow)
+    assert code == 0
+    said = "no change: the worker exited 0, changed nothing and wrote no response"
+    assert (rows["T1"]["status"], rows["T1"]["reason"]) == ("merged", said)
+    assert rows["T2"]["reason"] is None  # (a worker that changed something: nothing to say)
