@@ -17,6 +17,7 @@ from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult
 from ap.run.response import parse_response, reported_failure
 from ap.run.scoperequest import request_scope
+from ap.run.submit import failure_at
 
 MANUAL_POLL = 2.0
 STDOUT_LIMIT = 200_000  # the most of a worker's output kept as its response
@@ -101,6 +102,7 @@ def wait_for_person(
     prompt_file: Path,
     timeout: float | None,
     stop: threading.Event,
+    state_dir: str = "docs",
 ) -> TaskResult:
     """A person does it: show the prompt and the worktree; wait for `ap submit` there."""
     emit(
@@ -113,8 +115,12 @@ def wait_for_person(
     )
     deadline = None if timeout is None else time.monotonic() + timeout
     while not stop.is_set():
-        if tip_status(git, plan_id, task, f"refs/heads/{branch}") == "done":
+        status = tip_status(git, plan_id, task, f"refs/heads/{branch}")
+        if status == "done":
             return TaskResult(task, "manual", True)
+        if status == "failed":  # a Failure Report submitted: in the person's own words
+            said = failure_at(git, state_dir, plan_id, task, f"refs/heads/{branch}")
+            return TaskResult(task, "manual", False, said or "the person reported failure")
         if deadline is not None and time.monotonic() > deadline:
             return TaskResult(task, "manual", False, f"not submitted within {timeout:g} s")
         time.sleep(MANUAL_POLL)

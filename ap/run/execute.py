@@ -370,7 +370,7 @@ class Runner:
         if worker.manual:
             return wait_for_person(
                 self.emit, self.git, self.plan_id, task, branch, tree, prompt_file, timeout,
-                self._stop,
+                self._stop, self.config.state_dir,
             )  # fmt: skip
         mcp = objective_server(self.area, env) if worker.mcp else None  # ap mcp, for agents
         argv = worker.command(str(prompt_file), mcp)

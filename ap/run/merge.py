@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ap.config import ApConfig, GateConfig
-from ap.errors import ApError, CheckFailed, GateFailed, MergeConflict
+from ap.errors import CheckFailed, GateFailed, MergeConflict
 from ap.events import Emit, event
 from ap.git import Git, Stored
-from ap.ids import report_relpath
 from ap.models import (
     CoordinationPlan,
     GateResult,
@@ -39,9 +38,8 @@ from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
-from ap.run.response import reported_failure
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
-from ap.run.submit import parse_report
+from ap.run.submit import failure_at
 
 DONE_TRAILER = "done"
 
@@ -132,7 +130,7 @@ def collect(
         if tip is None or status is None:
             waiting.append(f"{task} ({branch} has no `AP-Status: done` commit at its tip)")
         elif status != DONE_TRAILER:
-            failed[task] = _reported(git, ledger, plan.id, task, tip) or (
+            failed[task] = failure_at(git, ledger.settings.state_dir, plan.id, task, tip) or (
                 f"the worker reported failure (AP-Status: {status})"
             )
         else:
@@ -147,19 +145,6 @@ def collect(
             hint="finish those objectives (`ap submit` on their branches), then merge again",
         )
     return ready, failed
-
-
-def _reported(git: Git, ledger: Ledger, plan_id: str, task: str, tip: str) -> str | None:
-    """The worker's own reason for its failure, from the report committed at ``tip``."""
-    rel = report_relpath(ledger.settings.state_dir, plan_id, task)
-    text = git.show_file(tip, rel)
-    if text is None:
-        return None
-    try:
-        report = parse_report(text, plan_id, task, rel)
-    except ApError:
-        return None  # (a broken report: the trailer says enough)
-    return reported_failure(report)
 
 
 def fold(git: Git, tip: str, ready: list[Ready]) -> tuple[str, list[Ready], dict[str, str]]:

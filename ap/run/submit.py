@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ap.errors import ArtifactError, ScopeViolation, UsageError
+from ap.errors import ApError, ArtifactError, ScopeViolation, UsageError
 from ap.frontmatter import FRONT
 from ap.fsutil import atomic_write
 from ap.git import Git
 from ap.models import WorkerReport
 from ap.run.enforce import CheckOutcome, Settings, check_staged, plan_data
 from ap.run.ledger import trailers
-from ap.run.response import parse_response
+from ap.run.response import parse_response, reported_failure
 from ap.store import SESSION_TEMPLATE, from_markdown, to_markdown
 
 
@@ -49,6 +49,21 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
             f"{where}: cannot read: {exc}", hint="write the report as a UTF-8 text file"
         ) from None
     return parse_report(text, plan_id, task, where)
+
+
+def failure_at(git: Git, state_dir: str, plan_id: str, task: str, rev: str) -> str | None:
+    """The worker's own reason for its failure, from the report committed at ``rev``."""
+    from ap.ids import report_relpath
+
+    rel = report_relpath(state_dir, plan_id, task)
+    text = git.show_file(rev, rel)
+    if text is None:
+        return None
+    try:
+        report = parse_report(text, plan_id, task, rel)
+    except ApError:
+        return None  # (a broken report: its commit's trailer says enough)
+    return reported_failure(report)
 
 
 def parse_report(text: str, plan_id: str, task: str, where: str) -> WorkerReport:

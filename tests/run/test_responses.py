@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from ap.mcp.objective import check_response
 from ap.run.response import parse_response
 from ap.run.submit import read_report
-from tests.run.conftest import Flow, git, planned_flow
+from tests.run.conftest import Flow, git, planned_flow, run_ap
 
 # RESPONSE_<task>: the AP response it gives; WHERE_<task>: "file" (AP_REPORT_PATH, the
 # default) or "stdout"; CHANGE_<task>=no: it changes nothing.
@@ -215,3 +216,37 @@ def test_a_silent_worker_that_changes_nothing_is_said_so(
     said = "no change: the worker exited 0, changed nothing and wrote no response"
     assert (rows["T1"]["status"], rows["T1"]["reason"]) == ("merged", said)
     assert rows["T2"]["reason"] is None  # (a worker that changed something: nothing to say)
+
+
+def test_a_persons_failure_report_ends_their_turn_with_their_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = responding_flow(tmp_path, capsys, monkeypatch)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ap", "run", "--worker", "manual", "--timeout", "60", "--json"],
+        cwd=flow.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    events = []
+    for line in proc.stdout:
+        ev = json.loads(line)
+        events.append(ev)
+        if ev["type"] != "message" or " is yours: " not in ev["message"]:
+            continue
+        task = ev["message"].split(" ", 1)[0]
+        tree = Path(ev["message"].split("work in ", 1)[1].split(", then", 1)[0])
+        if task == "T1":
+            report = tree / f"docs/sessions/{flow.plan_id}/T1.md"
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text("### Failure Report\nno signing key is available\n")
+            submitted = run_ap(tree, "submit", "--no-change")
+        else:
+            (tree / "src/api/by_hand.py").write_text("# by hand\n")
+            submitted = run_ap(tree, "submit")
+        assert submitted.returncode == 0, submitted.stderr
+    assert proc.wait(timeout=120) == 1
+    (summary,) = [e for e in events if e["type"] == "run_summary"]
+    rows = {r["task"]: r for r in summary["objectives"]}
+    assert rows["T1"]["status"] == "failed"
+    assert "no signing key is available" in str(rows["T1"]["reason"])
+    assert flow.plan_statuses() == {"T1": "failed", "T2": "merged", "T3": "blocked"}
