@@ -15,7 +15,7 @@ from ap.models import Event, Objective, WorkerReport
 from ap.run.guard import label
 from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult
-from ap.run.response import parse_response, reported_failure
+from ap.run.response import parse_response, reported_failure, response_start
 from ap.run.scoperequest import request_scope
 from ap.run.submit import failure_at
 
@@ -26,16 +26,18 @@ STDOUT_LIMIT = 200_000  # the most of a worker's output kept as its response
 def response_from_stdout(tree: Path, report: str, log: Path) -> None:
     """No report file: the AP response the worker printed, if any, becomes it.
 
-    Only a text that is an AP response (a Change Summary, a Failure Report, a block)
-    is kept; the rest of a worker's chatter stays in its log.
+    Only the AP response (a Change Summary, a Failure Report, a block), from its first
+    line on, is kept; what the worker printed before stays in its log.
     """
     target = tree / report
     if target.exists() or not log.is_file():
         return
     data = log.read_bytes()[-STDOUT_LIMIT:]
     text = data.decode("utf-8", errors="replace")
-    if parse_response(text).kind == "none":
+    start = response_start(text)
+    if start is None:
         return
+    text = text[start:]
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
 

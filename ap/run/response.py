@@ -84,6 +84,22 @@ def parse_response(text: str) -> Response:
     return Response("none")
 
 
+def response_start(text: str) -> int | None:
+    """Where the AP response begins in a worker's output (None: there is none).
+
+    Its first heading or ``KEY=`` line: what a worker printed before is chatter, kept in
+    its log only.
+    """
+    found = [
+        m.start()
+        for pattern in (CHANGE_SUMMARY, FAILURE_REPORT, _BLOCKED, _REQUESTED, _REASON)
+        if (m := pattern.search(text)) is not None
+    ]
+    if parse_response(text).kind == "none" or not found:
+        return None
+    return min(found)
+
+
 def _blocked(text: str) -> Response:
     found = _REQUESTED.search(text)
     wanted = found.group(1) if found else ""

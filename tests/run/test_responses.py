@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ap.mcp.objective import check_response
-from ap.run.response import parse_response
+from ap.run.response import parse_response, response_start
 from ap.run.submit import read_report
 from tests.run.conftest import Flow, git, planned_flow, run_ap
 
@@ -100,6 +100,12 @@ def test_control_characters_in_a_reason_become_spaces() -> None:
 
 def test_text_without_a_response_is_none() -> None:
     assert parse_response("just some output\nstatus: fine\n").kind == "none"
+    assert response_start("just some output\nREASON=none\n") is None
+
+
+def test_a_response_starts_at_its_first_line() -> None:
+    text = "chatter\nREQUESTED_SCOPE_ADDITION=src/db/\nSTATUS=BLOCKED\n"
+    assert text[response_start(text) or 0 :].startswith("REQUESTED_SCOPE_ADDITION")
 
 
 def test_a_blocked_report_file_is_read_as_a_failure(tmp_path: Path) -> None:
@@ -163,6 +169,7 @@ def test_a_change_summary_on_stdout_becomes_the_report(
     assert code == 0 and rows["T1"]["status"] == "merged"
     report = flow.show(flow.integration, f"docs/sessions/{flow.plan_id}/T1.md")
     assert "Proposed commit: `feat(auth): issue JWT tokens`" in report
+    assert "working on it" not in report  # (its chatter before the response: in its log only)
 
 
 def test_submit_no_change_with_a_failure_report_is_a_failure(flow: Flow) -> None:
