@@ -26,6 +26,7 @@ from ap.ids import is_valid_id, report_relpath
 from ap.models import CoordinationPlan, Objective
 from ap.run.enforce import ObjectiveScope, Settings, plan_data
 from ap.run.ledger import Ledger
+from ap.run.response import parse_response
 from ap.run.scoperequest import request_scope
 from ap.run.submit import read_report
 from ap.scope import Change, parse_pattern
@@ -35,7 +36,6 @@ from ap.text import for_terminal
 PROGRESS_LIMIT = 300
 RESPONSE_LIMIT = 200_000
 _CHANGE_SUMMARY = re.compile(r"(?m)^### Change Summary\s*$")
-_FAILURE = re.compile(r"(?mi)^#{1,3} Failure Report\s*$")
 
 
 @dataclass(frozen=True)
@@ -230,14 +230,15 @@ class ObjectiveTools:
 
 
 def check_response(response: str) -> None:
-    """Refuse a response without exactly one ``### Change Summary`` and no Failure Report."""
+    """Refuse a response without exactly one ``### Change Summary``, unless it is a Failure
+    Report or a ``STATUS=BLOCKED`` reply (:func:`ap.run.response.parse_response`)."""
     if len(response) > RESPONSE_LIMIT:
         raise UsageError(
             f"the response is over {RESPONSE_LIMIT} characters",
             hint="keep it to the change summary (or the failure report)",
         )
     summaries = len(_CHANGE_SUMMARY.findall(response))
-    if _FAILURE.search(response) is None and summaries != 1:
+    if not parse_response(response).failed and summaries != 1:
         found = "none" if summaries == 0 else f"{summaries}"
         raise UsageError(
             f"the response must end with exactly one `### Change Summary` section "

@@ -33,7 +33,15 @@ from ap.mcp.config import objective_server
 from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
-from ap.run.attempt import finished_event, started_event, wait_for_person, worker_env
+from ap.run.attempt import (
+    finished_event,
+    no_change_note,
+    response_from_stdout,
+    settle_failure,
+    started_event,
+    wait_for_person,
+    worker_env,
+)
 from ap.run.enforce import Settings
 from ap.run.guard import BranchGuard
 from ap.run.ledger import Ledger, tip_statuses, trailers, update_plan
@@ -371,7 +379,7 @@ class Runner:
         if worker.manual:
             return wait_for_person(
                 self.emit, self.git, self.plan_id, task, branch, tree, prompt_file, timeout,
-                self._stop,
+                self._stop, self.config.state_dir,
             )  # fmt: skip
         mcp = objective_server(self.area, env) if worker.mcp else None  # ap mcp, for agents
         argv = worker.command(str(prompt_file), mcp)
@@ -383,6 +391,7 @@ class Runner:
             return TaskResult(task, worker.name, False, self.guard.culprits[task], log=log)
         if problem is not None:
             return TaskResult(task, worker.name, False, problem, log=log)
+        response_from_stdout(tree, report, log)  # no report file: what it printed
         try:
             submitted = submit(
                 Git(tree),
@@ -396,7 +405,9 @@ class Runner:
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
         self.guard.committed(task, submitted.commit)
-        return TaskResult(task, worker.name, True, log=log)
+        failure = settle_failure(self.git, self.config, self.plan_id, task, submitted.report)
+        said = failure or no_change_note(submitted.report)
+        return TaskResult(task, worker.name, failure is None, said, log=log)
 
     # -- worktrees and processes ------------------------------------------
 

@@ -39,6 +39,7 @@ from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
+from ap.run.submit import failure_at
 
 DONE_TRAILER = "done"
 
@@ -129,7 +130,9 @@ def collect(
         if tip is None or status is None:
             waiting.append(f"{task} ({branch} has no `AP-Status: done` commit at its tip)")
         elif status != DONE_TRAILER:
-            failed[task] = f"the worker reported failure (AP-Status: {status})"
+            failed[task] = failure_at(git, ledger.settings.state_dir, plan.id, task, tip) or (
+                f"the worker reported failure (AP-Status: {status})"
+            )
         else:
             done[branch] = tip
     outcomes = check_branches(git, ledger.settings, done, data)

@@ -47,8 +47,8 @@ class RunOutcome:
             ended = final.get(r.task)
             if ended is not None:
                 status, reason = ended.status.value, ended.reason or r.reason
-            elif r.task in merged:
-                status, reason = ObjectiveStatus.MERGED.value, None
+            elif r.task in merged:  # (a reason: it merged no change)
+                status, reason = ObjectiveStatus.MERGED.value, r.reason
             elif r.task in refused:
                 status, reason = ObjectiveStatus.FAILED.value, refused[r.task]
             else:

@@ -9,24 +9,21 @@ written is not left behind).
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ap.errors import ArtifactError, ScopeViolation, UsageError
+from ap.errors import ApError, ArtifactError, ScopeViolation, UsageError
 from ap.frontmatter import FRONT
 from ap.fsutil import atomic_write
 from ap.git import Git
 from ap.models import WorkerReport
 from ap.run.enforce import CheckOutcome, Settings, check_staged, plan_data
 from ap.run.ledger import trailers
+from ap.run.response import parse_response, reported_failure
 from ap.store import SESSION_TEMPLATE, from_markdown, to_markdown
-
-_CHANGE_SUMMARY = re.compile(r"(?ms)^#{2,3} Change Summary\s*$(.*?)(?=^#{1,3} |\Z)")
-_FAILURE = re.compile(r"(?mi)^#{1,3} Failure Report\s*$")
 
 
 @dataclass
@@ -51,6 +48,26 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
         raise ArtifactError(
             f"{where}: cannot read: {exc}", hint="write the report as a UTF-8 text file"
         ) from None
+    return parse_report(text, plan_id, task, where)
+
+
+def failure_at(git: Git, state_dir: str, plan_id: str, task: str, rev: str) -> str | None:
+    """The worker's own reason for its failure, from the report committed at ``rev``."""
+    from ap.ids import report_relpath
+
+    rel = report_relpath(state_dir, plan_id, task)
+    text = git.show_file(rev, rel)
+    if text is None:
+        return None
+    try:
+        report = parse_report(text, plan_id, task, rel)
+    except ApError:
+        return None  # (a broken report: its commit's trailer says enough)
+    return reported_failure(report)
+
+
+def parse_report(text: str, plan_id: str, task: str, where: str) -> WorkerReport:
+    """A report's text: ap's own format, or a plain AP response wrapped into one."""
     if text.startswith(FRONT):
         report = from_markdown(WorkerReport, text, where=where)
         if (report.plan_id, report.task_id) != (plan_id, task):
@@ -61,12 +78,12 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
                 "names them), or drop the front matter",
             )
         return report
-    found = _CHANGE_SUMMARY.search(text)
+    found = parse_response(text)
     return WorkerReport(
         plan_id=plan_id,
         task_id=task,
-        status="failed" if _FAILURE.search(text) else "done",
-        change_summary=found.group(1).strip() if found else "",
+        status="failed" if found.failed else "done",
+        change_summary=found.change_summary,
         response=text,
     )
 
@@ -116,7 +133,7 @@ def submit(
         updates["summary"] = summary
     if worker:
         updates["worker"] = worker
-    if no_change:
+    if no_change and report.status == "done":  # (a Failure Report stays a failure)
         updates["status"] = "no_change"
     report = report.model_copy(update=updates)
     text = to_markdown(report, template=SESSION_TEMPLATE)
