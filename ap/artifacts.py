@@ -23,7 +23,15 @@ from ap.errors import AmbiguousId, ArtifactError
 from ap.git import Git
 from ap.ids import Branches
 from ap.models import CoordinationPlan, Model
-from ap.store import KINDS, Store, created_at_in, created_at_of, from_markdown, none_yet
+from ap.store import (
+    KINDS,
+    Store,
+    created_at_in,
+    created_at_of,
+    from_markdown,
+    none_yet,
+    read_artifact,
+)
 
 
 @dataclass(frozen=True)
@@ -192,15 +200,7 @@ class Artifacts:
 
     def _file(self, kind: str, artifact_id: str, path: Path) -> Copy:
         where = self._display(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(
-                f"{where}: cannot read: {exc}",
-                hint="make it a readable UTF-8 file again (`git restore PATH` if it is tracked)",
-            ) from None
+        text, _ = read_artifact(path, where)
         return Copy(kind, artifact_id, text, where)
 
     def _by_path(self, kind: str, ref: str) -> Copy:

@@ -123,6 +123,20 @@ def from_markdown(model: type[A], text: str, *, where: str) -> A:
     )
 
 
+def read_artifact(path: Path, where: str) -> tuple[str, bytes]:
+    """An artifact file's text and bytes, or an ArtifactError saying how to mend it."""
+    try:
+        data = path.read_bytes()
+        return data.decode("utf-8"), data
+    except FileNotFoundError:
+        raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArtifactError(
+            f"{where}: cannot read: {exc}",
+            hint="make it a readable UTF-8 file again (`git restore PATH` if it is tracked)",
+        ) from None
+
+
 def none_yet(kind: str, state_dir: str) -> ArtifactError:
     """The error for a kind of artifact of which there is none yet, with how to make one."""
     hint = "run `ap accomplish`" if kind == "accomplishment" else "create one with `ap plan`"
@@ -199,14 +213,7 @@ class Store:
 
     def load_path(self, model: type[A], path: Path) -> A:
         where = self._display(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(
-                f"{where}: cannot read: {exc}", hint="restore the file with `git restore PATH`"
-            ) from None
+        text, _ = read_artifact(path, where)
         return from_markdown(model, text, where=where)
 
     def load(self, kind: str, ref: str | None = None) -> Model:
@@ -221,16 +228,7 @@ class Store:
         for it, ``{path from the root: content as read}``."""
         path = self.path_for("plan", plan_id)
         where = self._display(path)
-        try:
-            data = path.read_bytes()
-            text = data.decode("utf-8")
-        except FileNotFoundError:
-            raise ArtifactError(f"{where}: no such file", hint="run `ap list`") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ArtifactError(
-                f"{where}: cannot read: {exc}",
-                hint="make it a readable UTF-8 file again (`git restore PATH` if it is tracked)",
-            ) from None
+        text, data = read_artifact(path, where)
         return from_markdown(CoordinationPlan, text, where=where), {self.relpath(path): data}
 
     def load_analysis(self, ref: str | None = None) -> AnalysisReport:
