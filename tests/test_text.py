@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ap.cli import main
-from ap.events import ConsoleRenderer, event
-from ap.text import clean_text, for_terminal
+from ap.core.events import ConsoleRenderer, event
+from ap.core.text import clean_text, for_terminal
 from tests.helpers import make_repo
 
 HOSTILE = [

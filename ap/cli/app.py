@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ap.events import Background, ConsoleRenderer, Emit, JsonLinesRenderer
+from ap.core.events import Background, ConsoleRenderer, Emit, JsonLinesRenderer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,7 +60,7 @@ class App:
         Titles, requests and reasons may come from an issue or a worker: no terminal
         escape sequence or invisible character goes out.
         """
-        from ap.text import for_terminal
+        from ap.core.text import for_terminal
 
         text = for_terminal(text)
         click.echo(text, file=sys.stderr if self.json else sys.stdout, nl=not text.endswith("\n"))
@@ -103,6 +103,6 @@ def timer_seconds(_: click.Context, __: click.Parameter, value: float | None) ->
 
 def repo_config(git: Any) -> Any:
     """The repository's ap.yaml."""
-    from ap.config import load_config
+    from ap.core.config import load_config
 
     return load_config(git.root)

@@ -17,8 +17,8 @@ import click
 from ap import __version__
 from ap.cli.app import App
 from ap.cli.root import cli
-from ap.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ApError
-from ap.events import event, to_json
+from ap.core.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ApError
+from ap.core.events import event, to_json
 
 # -- the error boundary -----------------------------------------------------
 

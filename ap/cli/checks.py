@@ -8,8 +8,8 @@ import click
 
 from ap.cli.app import App, json_option, pass_app
 from ap.cli.root import cli
-from ap.errors import ApError
-from ap.events import event
+from ap.core.errors import ApError
+from ap.core.events import event
 
 
 @cli.command("check-scope")
@@ -20,7 +20,7 @@ from ap.events import event
 @pass_app
 def check_scope(app: App, staged: bool, rev_range: str | None, branch: str | None) -> int:
     """Refuse changes outside the objective's scope (exit 1); silent off objective branches."""
-    from ap.errors import ScopeViolation
+    from ap.core.errors import ScopeViolation
     from ap.run import enforce
     from ap.run.hookcheck import HINT
 
@@ -69,7 +69,7 @@ def _objective_pattern(settings: Any) -> str:
 def _asked_branch(git: Any, settings: Any, branch: str) -> None:
     """``--branch NAME`` names an existing objective branch (the hook's silence is for
     commits on other branches; a branch asked for by name is checked or refused)."""
-    from ap.errors import UsageError
+    from ap.core.errors import UsageError
 
     listing = f"`git branch --list '{settings.branch_prefix}*'` lists the objective branches"
     if git.rev_parse(f"refs/heads/{branch}") is None:
@@ -84,7 +84,7 @@ def _asked_branch(git: Any, settings: Any, branch: str) -> None:
 
 def _asked_range(git: Any, settings: Any, rev_range: str) -> tuple[str, str]:
     """``--range A..B``: two commits, checked against the current objective branch's scope."""
-    from ap.errors import UsageError
+    from ap.core.errors import UsageError
 
     old, sep, new = rev_range.partition("..")
     if not sep or not old or not new or new.startswith("."):

@@ -7,7 +7,7 @@ import click
 
 from ap.cli.app import App, json_option, pass_app, timer_seconds
 from ap.cli.root import cli
-from ap.events import event
+from ap.core.events import event
 
 # -- execution ---------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import click
 
 from ap.cli.app import App, json_option, pass_app
 from ap.cli.root import cli
-from ap.events import event
+from ap.core.events import event
 
 # -- github ---------------------------------------------------------------
 
@@ -90,7 +90,7 @@ def github_handle(
 @pass_app
 def github_mirror(app: App) -> int:
     """Local ap branches at origin's tips, from the checkout's remote-tracking branches."""
-    from ap.config import load_config
+    from ap.core.config import load_config
     from ap.github.remote import mirror_plans
 
     git = app.git()
@@ -107,7 +107,7 @@ def github_mirror(app: App) -> int:
 @pass_app
 def github_handover(app: App, plan: str, task: str, agent_exit: int, out: Path) -> int:
     """In the agent's job: submit its work and write the handover (and bundle) into OUT."""
-    from ap.config import load_config
+    from ap.core.config import load_config
     from ap.github.handover import hand_over
 
     git = app.git()
@@ -144,7 +144,7 @@ def github_take_over(app: App, plan: str, matrix_json: str, folder: Path) -> int
 @pass_app
 def github_gates(app: App, plan: str, out: Path) -> int:
     """In a job without a token: run the gates on PLAN's next wave; write their verdict."""
-    from ap.config import load_config
+    from ap.core.config import load_config
     from ap.github.remote import mirror_plans
     from ap.github.verdict import record_verdict
 

@@ -9,8 +9,8 @@ import click
 
 from ap.cli.app import App, json_option, pass_app, repo_config
 from ap.cli.root import cli
-from ap.errors import ApError
-from ap.events import event
+from ap.core.errors import ApError
+from ap.core.events import event
 
 
 def _with_analyst(config: Any, analyst: str | None) -> Any:
@@ -31,7 +31,7 @@ ANALYSTS = click.Choice(["heuristic", "anthropic", "openai", "command"])
 @pass_app
 def analyze(app: App, request: str, dry_run: bool, analyst: str | None) -> int:
     """The analytic phase only: REQUEST → docs/analyses/ANALYSIS_<id>.md."""
-    from ap import pipeline
+    from ap.plan import pipeline
 
     git = app.git()
     config = _with_analyst(repo_config(git), analyst)
@@ -39,7 +39,7 @@ def analyze(app: App, request: str, dry_run: bool, analyst: str | None) -> int:
     report, _ = pipeline.run_analysis(git, config, request, emit=app.emit)
     pipeline.finish(git, config, report, None, emit=app.emit, dry_run=dry_run)
     if not app.json:
-        from ap import views
+        from ap.console import views
 
         app.out(views.render_markdown("analysis", report))
     return 0
@@ -77,8 +77,8 @@ def plan(
     analyst: str | None,
 ) -> int:
     """Analyse REQUEST (or read --from FILE) and write the Coordination Plan."""
-    from ap import pipeline
-    from ap.models import Source
+    from ap.core.models import Source
+    from ap.plan import pipeline
 
     if (request is None) == (from_file is None):
         raise ApError(
@@ -134,7 +134,7 @@ def validate(app: App, plan_ref: str | None) -> int:
     if done.note is not None:
         app.emit(event("message", "validate", level="warning", message=done.note))
     if not result.valid:
-        from ap.errors import PlanInvalid
+        from ap.core.errors import PlanInvalid
 
         count = len(result.violations)
         raise PlanInvalid(f"plan {plan_id} breaks {count} rule(s) (checked {done.checked})")
@@ -150,9 +150,9 @@ def validate(app: App, plan_ref: str | None) -> int:
 @pass_app
 def prompt(app: App, plan_ref: str, task: str) -> int:
     """Print the worker prompt of TASK in PLAN (AP prompt format)."""
-    from ap.artifacts import Artifacts
     from ap.plan.prompt import worker_prompt
-    from ap.store import Store
+    from ap.state.artifacts import Artifacts
+    from ap.state.store import Store
 
     git = app.git()
     config = repo_config(git)

@@ -8,7 +8,7 @@ import click
 
 from ap.cli.app import App, json_option, pass_app, timer_seconds
 from ap.cli.root import cli
-from ap.events import event, plain_wanted
+from ap.core.events import event, plain_wanted
 
 
 @cli.command()
@@ -33,8 +33,8 @@ def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
     if watch and not app.json and not plain_wanted(sys.stdout):
         from rich.console import Console
 
-        from ap import console_views
-        from ap.text import for_terminal
+        from ap.console import live as console_views
+        from ap.core.text import for_terminal
 
         def look() -> tuple[str, bool]:
             view = plan_status(git, config, plan_id)
@@ -69,7 +69,7 @@ def status(app: App, plan_ref: str | None, watch: bool, interval: float) -> int:
 @pass_app
 def show(app: App, ref: str | None, kind: str | None) -> int:
     """Show an artifact: markdown, or JSON with --json. REF: id, id prefix, path or latest plan."""
-    from ap import views
+    from ap.console import views
 
     git = app.git()
     found_kind, artifact = views.find_artifact(git, ref, kind)
@@ -85,7 +85,7 @@ def show(app: App, ref: str | None, kind: str | None) -> int:
 @pass_app
 def list_artifacts(app: App) -> int:
     """List analyses, plans (with status) and accomplishments."""
-    from ap import views
+    from ap.console import views
 
     git = app.git()
     listing = views.listing(git)

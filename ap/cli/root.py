@@ -8,7 +8,7 @@ import click
 
 from ap import __version__
 from ap.cli.app import App, json_option, pass_app
-from ap.errors import ApError
+from ap.core.errors import ApError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

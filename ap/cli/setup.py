@@ -8,8 +8,8 @@ import click
 
 from ap.cli.app import App, json_option, pass_app
 from ap.cli.root import cli
-from ap.errors import CheckFailed
-from ap.events import event
+from ap.core.errors import CheckFailed
+from ap.core.events import event
 
 # -- init ------------------------------------------------------------------
 
@@ -25,7 +25,7 @@ from ap.events import event
 @pass_app
 def init(app: App, github: bool, ap_requirement: str | None) -> int:
     """Set up ap here: ap.yaml, state folders, the AGENTS.md boot section."""
-    from ap.init import init_repository
+    from ap.setup.init import init_repository
 
     git = app.git()
     result = init_repository(git.root, github=github, requirement=ap_requirement)
@@ -87,7 +87,7 @@ def hook_uninstall(app: App) -> int:
 @pass_app
 def demo(app: App, folder: Path | None) -> int:
     """The whole cycle on a throwaway repository with the script worker (no API key)."""
-    from ap.demo import demo as run_demo
+    from ap.setup.demo import demo as run_demo
 
     with app.background() as emit:
         outcome = run_demo(folder, emit=emit)

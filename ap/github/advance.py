@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ap.errors import CheckFailed
+from ap.core.errors import CheckFailed
+from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus
 from ap.git import Git
 from ap.github.remote import push_branches
-from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus
 from ap.run.accomplish import accomplish
 from ap.run.ledger import Ledger
 from ap.run.merge import merge_wave

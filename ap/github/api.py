@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from ap.errors import ApError
-from ap.ids import is_valid_id
+from ap.core.errors import ApError
+from ap.core.ids import is_valid_id
 
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
 CommitState = Literal["error", "failure", "pending", "success"]

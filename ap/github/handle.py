@@ -17,9 +17,12 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ap.config import ApConfig
-from ap.errors import CheckFailed
-from ap.events import Emit, event
+from ap.core.config import ApConfig
+from ap.core.errors import CheckFailed
+from ap.core.events import Emit, event
+from ap.core.ids import Branches, is_valid_id
+from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
+from ap.core.text import clean_text
 from ap.git import Git
 from ap.github.api import CommitState, GitHubApi, has_permission
 from ap.github.context import Command, GitHubContext, load_context, parse_command
@@ -34,12 +37,9 @@ from ap.github.remote import (
     push_retried,
 )
 from ap.github.report import pull_request_body, pull_request_title, status_body, waves_table
-from ap.ids import Branches, is_valid_id
-from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
 from ap.run.enforce import check_branch
 from ap.run.ledger import Ledger, tip_status, trailers
 from ap.run.merge import GateRunner
-from ap.text import clean_text
 
 REQUEST_LABEL = "ap-request"
 SCOPE_CONTEXT = "ap/scope"
@@ -135,7 +135,7 @@ class Handler:
         return HandleResult("planned", f"plan {plan.id} for issue #{issue.number}", plan.id, plan)
 
     def create_plan(self, number: int, title: str, body: str) -> CoordinationPlan:
-        from ap.pipeline import finish, make_plan, run_analysis
+        from ap.plan.pipeline import finish, make_plan, run_analysis
         from ap.run.start import create_integration
 
         request = issue_request(title, body)
@@ -411,7 +411,7 @@ def make_handler(
 ) -> Handler:
     """The handler of the Action's event (``env``: normally ``os.environ``), its git
     authenticated with the job's token for origin."""
-    from ap.config import load_config
+    from ap.core.config import load_config
 
     ctx = load_context(env)
     if api is None:

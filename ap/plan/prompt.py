@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ap.errors import PlanInputError
-from ap.models import CoordinationPlan, Objective
+from ap.core.errors import PlanInputError
+from ap.core.models import CoordinationPlan, Objective
 
 FIRST_LINE = "#! Codex agent prompt"
 

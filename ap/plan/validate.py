@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
-from ap.errors import ScopeError
-from ap.models import Conflict, CoordinationPlan, ScopeValidation, Violation
+from ap.core.errors import ScopeError
+from ap.core.models import Conflict, CoordinationPlan, ScopeValidation, Violation
 from ap.plan.forbid import aimed, allowed_by
 from ap.plan.graph import find_cycle
 from ap.plan.schedule import Schedule, schedule

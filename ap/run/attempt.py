@@ -7,11 +7,11 @@ import threading
 import time
 from pathlib import Path
 
-from ap.config import ApConfig
-from ap.errors import ApError
-from ap.events import Emit, event
+from ap.core.config import ApConfig
+from ap.core.errors import ApError
+from ap.core.events import Emit, event
+from ap.core.models import Event, Objective, WorkerReport
 from ap.git import Git
-from ap.models import Event, Objective, WorkerReport
 from ap.run.guard import label
 from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult

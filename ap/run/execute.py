@@ -24,13 +24,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from ap.config import ApConfig
-from ap.errors import ApError
-from ap.events import Emit, event
+from ap.core.config import ApConfig
+from ap.core.errors import ApError
+from ap.core.events import Emit, event
+from ap.core.ids import report_relpath
+from ap.core.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.git import Git
-from ap.ids import report_relpath
 from ap.mcp.config import objective_server
-from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
 from ap.run.attempt import (
@@ -55,7 +55,7 @@ from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
 from ap.run.workers import Worker, choose, narrower_limits, require_programs, resolve
 
-__all__ = ["RunOutcome", "Runner", "TaskResult", "run_plan"]  # (RunOutcome: ap.demo's)
+__all__ = ["RunOutcome", "Runner", "TaskResult", "run_plan"]  # (RunOutcome: ap.setup.demo's)
 
 PROGRESS_EVERY = 5.0
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ap.models import WorkerReport
+from ap.core.models import WorkerReport
 
 REASON_LIMIT = 300
 

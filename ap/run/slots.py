@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ap.errors import ApError
-from ap.events import event
+from ap.core.errors import ApError
+from ap.core.events import event
+from ap.core.models import Event
 from ap.git import Git
-from ap.models import Event
 
 
 class _Gate:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ap.analyze.index import LANGUAGES
-from ap.config import PRESET_NAMES, ApConfig, WorkerConfig
-from ap.errors import UsageError
-from ap.models import Objective
+from ap.core.config import PRESET_NAMES, ApConfig, WorkerConfig
+from ap.core.errors import UsageError
+from ap.core.models import Objective
 
 if TYPE_CHECKING:
     from ap.mcp.config import McpServer

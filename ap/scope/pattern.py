@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from ap.errors import ScopeError
+from ap.core.errors import ScopeError
 from ap.scope.charset import ANY_SEGMENT_CHAR, MAX_CHAR, CharSet, segment_chars
 
 

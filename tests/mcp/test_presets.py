@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("mcp")
 
-from ap.config import WorkerConfig
+from ap.core.config import WorkerConfig
 from ap.mcp import config
 from ap.mcp.config import McpServer, objective_server
 from ap.run.workers import from_config

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 from ap.git import Git
 from ap.run.slots import Slots, _Gate
 from tests.helpers import Repo, make_repo

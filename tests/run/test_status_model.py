@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from ap.config import ApConfig
-from ap.events import ConsoleRenderer, event
+from ap.core.config import ApConfig
+from ap.core.events import ConsoleRenderer, event
+from ap.core.models import Event
 from ap.git import Git
-from ap.models import Event
 from ap.run.status import plan_status
 from tests.helpers import make_repo
 from tests.run.conftest import Flow, planned_flow

@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ap.config import ApConfig
-from ap.errors import PlanInvalid, UsageError
-from ap.events import Emit, event
-from ap.git import Git
-from ap.models import (
+from ap.core.config import ApConfig
+from ap.core.errors import PlanInvalid, UsageError
+from ap.core.events import Emit, event
+from ap.core.models import (
     AnalysisReport,
     CandidateFile,
     CoordinationPlan,
@@ -22,7 +21,8 @@ from ap.models import (
     Source,
     TaskType,
 )
-from ap.store import Store
+from ap.git import Git
+from ap.state.store import Store
 
 
 @dataclass

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ap.console_views import RunningPanel
-    from ap.models import Event
+    from ap.console.live import RunningPanel
+    from ap.core.models import Event
 
 # Loading this module builds no pydantic model (``ap --help`` imports it): the models
 # are imported when the first event is made.
@@ -26,7 +26,7 @@ Emit = Callable[["Event"], None]
 
 def event(type: str, phase: str, **data: Any) -> Event:
     """An event of ``type`` in ``phase`` carrying ``data``, stamped now."""
-    from ap.models import Event
+    from ap.core.models import Event
 
     return Event(type=type, phase=phase, **data)
 
@@ -38,7 +38,7 @@ def discard(_: Event) -> None:
 def _jsonable(value: Any) -> Any:
     from pydantic import BaseModel
 
-    from ap.models import Model
+    from ap.core.models import Model
 
     if isinstance(value, Model):
         return value.public_data()  # (a plan: with each objective's effective scope_forbid)
@@ -147,7 +147,7 @@ class ConsoleRenderer:
         self._panel: RunningPanel | None = None  # once a run starts work
 
     def __call__(self, ev: Event) -> None:
-        from ap import console_views
+        from ap.console import live as console_views
 
         # Paths, titles and worker output may come from anyone: the views read every
         # value through console_views.value(), which lets no escape sequence pass (only
