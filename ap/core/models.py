@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ap.plan.effective import every_scope_forbid, scope_forbid
+from ap.scope.effective import every_scope_forbid, scope_forbid
 
 
 def utcnow() -> datetime:
@@ -250,7 +250,7 @@ class CoordinationPlan(Model):
         return [(o.id, o.wave, [*o.scope_touch, *granted.get(o.id, [])]) for o in self.objectives]
 
     def forbid_of(self, objective: Objective) -> list[str]:
-        """The effective scope_forbid of one of the plan's objectives (ap/plan/effective.py):
+        """The effective scope_forbid of one of the plan's objectives (ap/scope/effective.py):
         the global forbid, its own, then every other same-wave objective's touch and grants."""
         return scope_forbid(
             objective.id,

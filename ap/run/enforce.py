@@ -16,9 +16,9 @@ from ap.core.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.core.frontmatter import load_front_matter
 from ap.core.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
 from ap.git import DiffEntry, Git
-from ap.plan.effective import scope_forbid
 from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.run.treelinks import BaseTree, TreeLinks, to_changes
+from ap.scope.effective import scope_forbid
 
 if TYPE_CHECKING:
     from pathlib import Path

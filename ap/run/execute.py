@@ -30,7 +30,6 @@ from ap.core.events import Emit, event
 from ap.core.ids import report_relpath
 from ap.core.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.git import Git
-from ap.mcp.config import objective_server
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
 from ap.run.attempt import (
@@ -45,6 +44,7 @@ from ap.run.attempt import (
 from ap.run.enforce import Settings
 from ap.run.guard import BranchGuard
 from ap.run.ledger import Ledger, tip_statuses, trailers, update_plan
+from ap.run.mcpconfig import objective_server
 from ap.run.merge import merge_wave
 from ap.run.outcome import RunOutcome, TaskResult
 from ap.run.process import Processes, last_line

@@ -26,7 +26,7 @@ from ap.core.errors import UsageError
 from ap.core.models import Objective
 
 if TYPE_CHECKING:
-    from ap.mcp.config import McpServer
+    from ap.run.mcpconfig import McpServer
 
 # Each agent's non-interactive form, reading the prompt on stdin (aider: from the file).
 # Their documented flags as of late 2026; none could be run here (no agent, no key).
