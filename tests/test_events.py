@@ -13,7 +13,8 @@ import pytest
 from rich.console import Console
 
 from ap.console.live import follow
-from ap.core.events import Background, ConsoleRenderer, event, plain_wanted
+from ap.console.renderers import Background, ConsoleRenderer, plain_wanted
+from ap.core.events import event
 from ap.core.models import Event
 
 

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ap.cli import main
-from ap.core.events import ConsoleRenderer, event
+from ap.console.renderers import ConsoleRenderer
+from ap.core.events import event
 from ap.core.text import clean_text, for_terminal
 from tests.helpers import make_repo
 

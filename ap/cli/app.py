@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ap.core.events import Background, ConsoleRenderer, Emit, JsonLinesRenderer
+from ap.console.renderers import Background, ConsoleRenderer, JsonLinesRenderer
+from ap.core.events import Emit
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,7 +8,8 @@ import click
 
 from ap.cli.app import App, json_option, pass_app, timer_seconds
 from ap.cli.root import cli
-from ap.core.events import event, plain_wanted
+from ap.console.renderers import plain_wanted
+from ap.core.events import event
 
 
 @cli.command()

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from ap.console.renderers import ConsoleRenderer
 from ap.core.config import ApConfig
-from ap.core.events import ConsoleRenderer, event
+from ap.core.events import event
 from ap.core.models import Event
 from ap.git import Git
 from ap.run.status import plan_status
