@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from ap.core.config import ApConfig
 from ap.core.errors import CheckFailed
@@ -28,17 +27,16 @@ from ap.github.api import CommitState, GitHubApi, has_permission
 from ap.github.context import Command, GitHubContext, load_context, parse_command
 from ap.github.outputs import StepOutputs, escape_markdown
 from ap.github.remote import (
-    CLAIMS,
     authenticated,
     drop_claim,
     fetch_plans,
     push_branches,
-    push_claims,
     push_retried,
 )
 from ap.github.report import pull_request_body, pull_request_title, status_body, waves_table
+from ap.github.work import HandleResult, claim_ref, claim_work, done_tip
 from ap.run.enforce import check_branch
-from ap.run.ledger import Ledger, tip_status, trailers
+from ap.run.ledger import Ledger, trailers
 from ap.run.merge import GateRunner
 
 REQUEST_LABEL = "ap-request"
@@ -48,17 +46,6 @@ REQUEST_MAX_CHARS = 20_000  # the analyst reads at most this much of an issue
 
 class Refused(CheckFailed):
     """The sender may not do this (exit 1)."""
-
-
-@dataclass
-class HandleResult:
-    """What one run did: ``step`` names it; ``matrix`` lists the objectives to work on now."""
-
-    step: str
-    message: str
-    plan_id: str | None = None
-    plan: CoordinationPlan | None = None
-    matrix: list[dict[str, str]] = field(default_factory=list)
 
 
 class Handler:
@@ -356,54 +343,6 @@ def issue_request(title: str, body: str) -> str:
     """The request the analyst reads: the issue's title and body, cleaned and bounded."""
     text = clean_text(title).strip() + "\n\n" + clean_text(body).strip()
     return text[:REQUEST_MAX_CHARS].strip() or "(empty issue)"
-
-
-def done_tip(git: Git, plan_id: str, task: str, branch: str | None) -> bool:
-    """Whether ``branch`` ends with the objective's ``AP-Status`` commit (done or failed)."""
-    return tip_status(git, plan_id, task, f"refs/heads/{branch}" if branch else None) is not None
-
-
-def claim_ref(plan_id: str, task: str) -> str:
-    """Where a run records that it took an objective's work: the branch tip it started on."""
-    return f"{CLAIMS}{plan_id}/{task}"
-
-
-def work_matrix(git: Git, plan: CoordinationPlan) -> list[dict[str, str]]:
-    """The running objectives whose branches still wait for work no run has claimed."""
-    matrix = []
-    for o in plan.objectives:
-        if o.status != ObjectiveStatus.RUNNING or not o.branch:
-            continue
-        tip = git.rev_parse(f"refs/heads/{o.branch}")
-        if tip is None or done_tip(git, plan.id, o.id, o.branch):
-            continue
-        if git.rev_parse(claim_ref(plan.id, o.id)) == tip:
-            continue  # another run's agent has it
-        matrix.append({"plan": plan.id, "task": o.id, "branch": o.branch, "wave": str(o.wave)})
-    return matrix
-
-
-def claim_work(git: Git, prefix: str, matrix: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Claim the objectives of ``matrix`` on origin (one atomic push, leased on the claims
-    as this run saw them); the entries this run won. A run that loses looks once more."""
-    for _ in range(2):
-        claims: dict[str, tuple[str, str | None]] = {}
-        for entry in matrix:
-            tip = git.rev_parse(f"refs/heads/{entry['branch']}")
-            assert tip is not None
-            ref = claim_ref(entry["plan"], entry["task"])
-            claims[ref] = (tip, git.rev_parse(ref))
-        if push_claims(git, claims):
-            return matrix
-        fetch_plans(git, prefix)
-        unclaimed = {
-            (e["plan"], e["task"])
-            for e in matrix
-            if git.rev_parse(claim_ref(e["plan"], e["task"]))
-            != git.rev_parse(f"refs/heads/{e['branch']}")
-        }
-        matrix = [e for e in matrix if (e["plan"], e["task"]) in unclaimed]
-    return []
 
 
 def make_handler(

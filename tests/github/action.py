@@ -12,8 +12,9 @@ from typing import Any
 from ap.cli import main
 from ap.core.events import discard
 from ap.git import Git
-from ap.github.handle import HandleResult, run_action
+from ap.github.handle import run_action
 from ap.github.pygithub import PyGithubApi
+from ap.github.work import HandleResult
 from tests.github.fake_api import FakeGitHub
 from tests.helpers import make_repo
 
