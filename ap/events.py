@@ -1,4 +1,4 @@
-"""Events of every phase, and their two renderers (DESIGN.md §7).
+"""Events of every phase, and their two renderers (docs/DESIGN.md §7).
 
 Core functions take an ``Emit`` callable and call it with :class:`Event` objects;
 the CLI decides how they are shown: a rich console renderer for people, or one
