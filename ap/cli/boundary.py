@@ -1,5 +1,5 @@
 """The one error boundary of ap: every failure becomes a message, a hint and an exit code
-(DESIGN.md §8); SIGTERM and SIGHUP stop ap as Ctrl-C does."""
+(docs/DESIGN.md §8); SIGTERM and SIGHUP stop ap as Ctrl-C does."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def _unexpected(app: App, exc: Exception) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ap; map every failure to a message and an exit code (DESIGN.md §8)."""
+    """Run ap; map every failure to a message and an exit code (docs/DESIGN.md §8)."""
     # What is loaded by now (modules, classes, pydantic's schemas) lives until exit:
     # the collector need not walk it, during the run or at exit (~50 ms less per run).
     gc.freeze()

@@ -1,4 +1,4 @@
-"""``ap.yaml`` → a validated :class:`ApConfig` with the defaults of DESIGN.md §3."""
+"""``ap.yaml`` → a validated :class:`ApConfig` with the defaults of docs/DESIGN.md §3."""
 
 from __future__ import annotations
 

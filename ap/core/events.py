@@ -1,4 +1,4 @@
-"""Events of every phase (DESIGN.md §7).
+"""Events of every phase (docs/DESIGN.md §7).
 
 Core functions take an ``Emit`` callable and call it with :class:`Event` objects;
 the CLI decides how they are shown (ap/console/renderers.py): a rich console

@@ -1,4 +1,4 @@
-"""The GitHub operations ap needs, as a protocol, with plain values (DESIGN.md §9).
+"""The GitHub operations ap needs, as a protocol, with plain values (docs/DESIGN.md §9).
 
 Handlers depend on :class:`GitHubApi` only; :mod:`ap.github.pygithub` implements
 it with PyGithub, and tests point that implementation at a local HTTP fake.

@@ -1,4 +1,4 @@
-"""``ap github handle``: one idempotent step of the Action, chosen by the event (DESIGN.md §9).
+"""``ap github handle``: one idempotent step of the Action, chosen by the event (docs/DESIGN.md §9).
 
 - ``issues`` labelled ``ap-request`` by a writer → a plan from the issue, committed on
   its integration branch, a draft PR and the status comment;

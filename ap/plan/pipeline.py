@@ -1,6 +1,6 @@
 """The analytic and planning phases, end to end: request or objectives file → artifacts.
 
-Each phase emits the events of DESIGN.md §7; nothing is written under ``--dry-run``
+Each phase emits the events of docs/DESIGN.md §7; nothing is written under ``--dry-run``
 or when the input is bad (files are only written after everything was built).
 """
 

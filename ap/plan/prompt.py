@@ -1,4 +1,4 @@
-"""The worker prompt in the AP prompt format (DESIGN.md §5).
+"""The worker prompt in the AP prompt format (docs/DESIGN.md §5).
 
 The header is ``KEY=value`` lines that tools parse, so every value is forced
 onto one line: a title with a newline in it cannot smuggle in another key.

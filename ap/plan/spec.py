@@ -1,4 +1,4 @@
-"""``ap plan --from FILE``: the objectives YAML of DESIGN.md §10."""
+"""``ap plan --from FILE``: the objectives YAML of docs/DESIGN.md §10."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The validation rules of a Coordination Plan (DESIGN.md §5).
+"""The validation rules of a Coordination Plan (docs/DESIGN.md §5).
 
 Run by ``ap plan`` on a fresh plan and by ``ap validate`` on a hand-edited one.
 Every broken rule becomes a :class:`Violation` naming the objectives and, where

@@ -45,7 +45,7 @@ def response_from_stdout(tree: Path, report: str, log: Path) -> None:
 def worker_env(
     plan_id: str, objective: Objective, prompt_file: Path, report: str, tree: Path
 ) -> dict[str, str]:
-    """The worker's environment (DESIGN.md §10)."""
+    """The worker's environment (docs/DESIGN.md §10)."""
     return {
         **os.environ,
         "AP_PLAN": plan_id,

@@ -1,4 +1,4 @@
-"""Scope enforcement (DESIGN.md §4, §6): an objective's scope, as the plan on its
+"""Scope enforcement (docs/DESIGN.md §4, §6): an objective's scope, as the plan on its
 integration branch states it, checked against a change set.
 
 The plan is always read from ``<prefix><plan>/integration``, never from the

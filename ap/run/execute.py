@@ -2,7 +2,7 @@
 
 For each wave: ``ap start`` (idempotent), a worktree per objective under the git
 dir (never tracked), the chosen worker run there with the prompt on stdin and the
-``AP_*`` environment (DESIGN.md §10), its output logged beside the worktree; a
+``AP_*`` environment (docs/DESIGN.md §10), its output logged beside the worktree; a
 non-zero exit or a timeout fails the objective; otherwise its changes are
 committed with trailers (whatever they touch: the merge-time check is the
 authority and records violations). Failures go into the plan, then

@@ -1,4 +1,4 @@
-"""``ap merge-wave`` (DESIGN.md §6): one wave's objective branches → one merge commit.
+"""``ap merge-wave`` (docs/DESIGN.md §6): one wave's objective branches → one merge commit.
 
 For each objective of the wave: its tip must be a ``AP-Status: done`` commit, the
 whole branch diff since its start must be inside its scope (the authority — the

@@ -120,7 +120,7 @@ class PlanStatusView:
         }.get(phase, phase)
 
     def model(self) -> OrchestratorStatus:
-        """The status model of DESIGN.md §7 (the ``status`` event's own fields)."""
+        """The status model of docs/DESIGN.md §7 (the ``status`` event's own fields)."""
         return OrchestratorStatus(
             phase=self.phase[0],
             progress_percent=self.progress_percent,

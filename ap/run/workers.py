@@ -1,4 +1,4 @@
-"""Workers (DESIGN.md §10): who does an objective, with which command line.
+"""Workers (docs/DESIGN.md §10): who does an objective, with which command line.
 
 A team member of ap.yaml is ``{name, command}`` or ``{name, preset}``. Presets are
 the non-interactive command lines of common agent CLIs (each reads the prompt on
