@@ -255,23 +255,22 @@ class Rules:
         return None
 
     def _accomplish(self, step: Step) -> str | None:
-        from ap.run.accomplish import MANAGED_FILES
+        from ap.run.docsync import SECTIONS
 
         if _moves(step.old, step.new):
             return "it changes objectives' statuses, which the accomplishment does not"
-        allowed = {self.plan_path, self.report_path, *MANAGED_FILES}
+        allowed = {self.plan_path, self.report_path, *SECTIONS}
         problem = self._only(step.changes, allowed, "accomplish")
         if problem is not None:
             return problem
         for entry in step.changes:
-            if entry.path in MANAGED_FILES and not self._section_only(entry):
+            if entry.path in SECTIONS and not self._section_only(entry, SECTIONS[entry.path]):
                 return f"it changes {entry.path} outside its managed section"
         return None
 
-    def _section_only(self, entry: DiffEntry) -> bool:
-        """An existing file whose only change is its ``<!-- ap:accomplishments -->`` section."""
+    def _section_only(self, entry: DiffEntry, section: str) -> bool:
+        """An existing file whose only change is its managed ``section``."""
         from ap.errors import ArtifactError
-        from ap.run.accomplish import SECTION
         from ap.sections import read_section, update_section
 
         if entry.status != "M" or entry.old_mode not in (REGULAR, "100755"):
@@ -282,9 +281,9 @@ class Rules:
         before, after = (
             blobs[o].decode("utf-8", "replace") for o in (entry.old_oid, entry.new_oid)
         )
-        content = read_section(after, SECTION)
+        content = read_section(after, section)
         try:
-            return content is not None and update_section(before, SECTION, content) == after
+            return content is not None and update_section(before, section, content) == after
         except ArtifactError:
             return False
 
