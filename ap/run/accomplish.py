@@ -5,14 +5,16 @@ diffstat and paths, its worker's Change Summary (the report under docs/sessions/
 the gates of every wave, the scope violations caught, the timings the plan
 recorded; then the known issues and next steps (:mod:`ap.run.findings`).
 README.md, PRD.md and AGENTS.md (those that exist) get their managed section
-updated (:mod:`ap.run.docsync`). Report, plan status and sections go into one
-commit on the integration branch with a Conventional Commit message and ``AP-*``
-trailers, published by compare-and-swap: re-running finds it and does nothing.
+updated (:mod:`ap.run.docsync`), and loose notes in the main work tree's root are
+filed with it (:mod:`ap.run.notes`). Report, plan status, sections and notes go
+into one commit on the integration branch with a Conventional Commit message and
+``AP-*`` trailers, published by compare-and-swap: re-running finds it and does
+nothing (but remove the notes' root copies it holds, if a crash left them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ap.config import ApConfig
@@ -34,6 +36,7 @@ from ap.run import faults
 from ap.run.docsync import SECTIONS, sections_for
 from ap.run.findings import change_summary, known_issues, next_steps
 from ap.run.ledger import Ledger, trailers
+from ap.run.notes import Note, filed_earlier, loose_notes, notes_folder, place_notes, remove_filed
 from ap.run.start import MAX_RACES, next_wave
 from ap.store import KINDS, from_markdown, to_markdown
 
@@ -53,6 +56,7 @@ class AccomplishOutcome:
     report: AccomplishmentReport
     commit: str
     already: bool = False
+    notes_removed: list[str] = field(default_factory=list)  # root copies of filed notes
 
     def describe(self) -> str:
         if self.already:
@@ -62,6 +66,17 @@ class AccomplishOutcome:
             f"accomplished plan {self.report.plan_id}: {merged}/{len(self.report.objectives)} "
             f"objective(s) merged; commit {self.commit[:12]}"
         )
+
+    def describe_notes(self) -> str | None:
+        """What became of the loose notes (None: there were none)."""
+        if not self.report.notes:
+            return None
+        said = f"filed {len(self.report.notes)} loose note(s): " + ", ".join(self.report.notes)
+        if len(self.notes_removed) < len(self.report.notes):
+            said += "; a note changed since it was read stays in the work tree"
+        if self.notes_removed:
+            said += "; removed from the work tree: " + ", ".join(self.notes_removed)
+        return said
 
 
 def _outcomes(
@@ -192,6 +207,14 @@ def managed_sections(
     return sections_for(texts, report, plan, report_path)
 
 
+def _file_notes(
+    filed: dict[str, Note], report: AccomplishmentReport, files: dict[str, bytes]
+) -> None:
+    """Put the loose notes in the commit's ``files`` and name them in the report."""
+    report.notes = list(filed)
+    files.update({path: note.data for path, note in filed.items()})
+
+
 def accomplish(
     git: Git, config: ApConfig, plan_id: str, *, emit: Emit, tip: str | None = None
 ) -> AccomplishOutcome:
@@ -199,6 +222,8 @@ def accomplish(
     last saw the integration branch (a guess: the commit is a compare-and-swap)."""
     ledger = Ledger(git, config, plan_id)
     report_path = f"{config.state_dir}/{KINDS['accomplishment'].folder}/ACCOMPLISHMENT_{plan_id}.md"
+    folder = notes_folder(config.state_dir, plan_id)
+    notes = loose_notes(git)
     guess = tip
     for _ in range(MAX_RACES):
         guessed = guess is not None
@@ -211,7 +236,9 @@ def accomplish(
             text = git.show_file(done, report_path)
             assert text is not None
             report = from_markdown(AccomplishmentReport, text, where=report_path)
-            return AccomplishOutcome(report, done, already=True)
+            earlier = filed_earlier(report.notes, folder, notes)
+            removed = remove_filed(git, done, earlier)  # (a crash before it, last time)
+            return AccomplishOutcome(report, done, already=True, notes_removed=removed)
         plan = ledger.load(tip)
         pending = next_wave(plan)
         if pending is not None:
@@ -225,6 +252,8 @@ def accomplish(
         report = build_report(git, ledger, plan, tip, texts)
         faults.checkpoint("accomplish.built")
         files = managed_sections(texts, report, report_path, plan)
+        filed = place_notes(git, tip, folder, notes)
+        _file_notes(filed, report, files)
         files[report_path] = to_markdown(report, template=KINDS["accomplishment"].template).encode()
         settled_ok = all(o.status == ObjectiveStatus.MERGED for o in plan.objectives)
         plan.status = PlanStatus.DONE if settled_ok else PlanStatus.FAILED
@@ -232,6 +261,11 @@ def accomplish(
         if commit is None:
             continue
         faults.checkpoint("accomplish.ref_moved")
+        done_outcome = AccomplishOutcome(report, commit)
+        done_outcome.notes_removed = remove_filed(git, commit, filed)
+        said = done_outcome.describe_notes()
+        if said is not None:
+            emit(event("message", "accomplishment", message=said, notes=report.notes))
         emit(
             event(
                 "phase_complete",
@@ -240,5 +274,5 @@ def accomplish(
                 accomplishment=report,
             )
         )
-        return AccomplishOutcome(report, commit)
+        return done_outcome
     raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")

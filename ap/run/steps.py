@@ -256,14 +256,20 @@ class Rules:
 
     def _accomplish(self, step: Step) -> str | None:
         from ap.run.docsync import SECTIONS
+        from ap.run.notes import is_note_path
 
         if _moves(step.old, step.new):
             return "it changes objectives' statuses, which the accomplishment does not"
-        allowed = {self.plan_path, self.report_path, *SECTIONS}
+        state, plan_id = self.ledger.config.state_dir, self.ledger.plan_id
+        # the loose notes it files: new files, each one plain name in the plan's notes folder
+        notes = {e.path for e in step.changes if is_note_path(e.path, state, plan_id)}
+        allowed = {self.plan_path, self.report_path, *SECTIONS, *notes}
         problem = self._only(step.changes, allowed, "accomplish")
         if problem is not None:
             return problem
         for entry in step.changes:
+            if entry.path in notes and entry.status != "A":
+                return f"it changes {entry.path}, a note the accomplishment only adds"
             if entry.path in SECTIONS and not self._section_only(entry, SECTIONS[entry.path]):
                 return f"it changes {entry.path} outside its managed section"
         return None
