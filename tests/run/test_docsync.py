@@ -148,9 +148,12 @@ def test_a_hostile_change_summary_breaks_no_section(
         f"- What changed: {HOSTILE}\n- Proposed commit: {HOSTILE}\n"
         f"- Limitations: {HOSTILE}\n"
     )
-    flow = answering_flow(tmp_path, capsys, monkeypatch, RESPONSE_T1=summary)
+    failure = f"### Failure Report\nbecause {HOSTILE}\n"
+    flow = answering_flow(
+        tmp_path, capsys, monkeypatch, RESPONSE_T1=summary, RESPONSE_T2=failure, CHANGE_T2="no"
+    )
     code, _, err = flow.ap("run")
-    assert code == 0, err
+    assert code == 1, err  # (T2 failed, T3 blocked)
     for name, section in SECTIONS.items():
         text = flow.show(flow.integration, name)
         for other in SECTIONS.values():  # each marker once (or not at all), in order
