@@ -305,6 +305,16 @@ class DiffStat(Model):
     deletions: int = 0
 
 
+class ChangeSummary(Model):
+    """A worker's Change Summary, one cleaned line per field (the worker's words: data)."""
+
+    changed: str = ""
+    commit: str = ""
+    tests: str = ""
+    lint: str = ""
+    limitations: str = ""
+
+
 class ObjectiveOutcome(Model):
     id: str
     title: str
@@ -314,6 +324,16 @@ class ObjectiveOutcome(Model):
     files: list[str] = Field(default_factory=list)
     diffstat: DiffStat = Field(default_factory=DiffStat)
     duration: float | None = None
+    change_summary: ChangeSummary | None = None
+
+
+class KnownIssue(Model):
+    """Something an accomplishment leaves open: a limitation, a failure, a blocked objective,
+    a failed gate, a scope violation caught."""
+
+    kind: Literal["limitation", "failed", "blocked", "gate", "scope_violation"]
+    objective: str | None = None
+    text: str
 
 
 class AccomplishmentReport(Model):
@@ -330,6 +350,9 @@ class AccomplishmentReport(Model):
     scope_violations: list[ScopeViolationRecord] = Field(default_factory=list)
     duration: float | None = None
     commit_message: str = ""
+    known_issues: list[KnownIssue] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # loose notes filed with the commit
 
 
 class OrchestratorStatus(Model):

@@ -20,6 +20,28 @@ def md_cell(text: object) -> str:
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
+_INLINE_ESCAPES = {
+    **{ch: "\\" + ch for ch in "\\`*_[]#|~!"},
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+}
+INLINE_LIMIT = 240
+
+
+def md_inline(text: object, limit: int = INLINE_LIMIT) -> str:
+    """Untrusted text as one line of inert markdown: cleaned (:func:`ap.core.text.clean_text`),
+    every run of whitespace one space, clipped to ``limit`` characters, then every
+    character markdown or HTML reads escaped, so it opens no heading, link, code span or
+    comment (and no ``<!-- ap:... -->`` marker)."""
+    from ap.core.text import for_terminal
+
+    flat = " ".join("".join(c if c.isprintable() else " " for c in for_terminal(str(text))).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return "".join(_INLINE_ESCAPES.get(ch, ch) for ch in flat)
+
+
 def md_code(text: object) -> str:
     """Inline code that no backtick in ``text`` can break out of."""
     value = str(text).replace("\n", " ")
@@ -50,6 +72,7 @@ def environment() -> jinja2.Environment:
     env.filters["mermaid"] = mermaid_label
     env.filters["cell"] = md_cell
     env.filters["code"] = md_code
+    env.filters["line"] = md_inline
     return env
 
 

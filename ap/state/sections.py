@@ -24,10 +24,17 @@ def read_section(text: str, name: str) -> str | None:
     return text[i + len(start) : j].strip("\n")
 
 
+def inert(content: str) -> str:
+    """``content`` that cannot open an HTML comment, so no marker (of this section or
+    another) can appear inside a section, and nothing in it can hide what follows."""
+    return content.replace("<!--", "&lt;!--")
+
+
 def update_section(text: str, name: str, content: str, *, where: str = "file") -> str:
-    """``text`` with the section ``name`` holding ``content`` (appended when absent)."""
+    """``text`` with the section ``name`` holding ``content`` (appended when absent);
+    ``content`` is made :func:`inert` first."""
     start, end = markers(name)
-    block = f"{start}\n{content.rstrip()}\n{end}"
+    block = f"{start}\n{inert(content).strip(chr(10)).rstrip()}\n{end}"
     i = text.find(start)
     if i < 0:
         if end in text:
