@@ -126,7 +126,11 @@ def _counted(counts: dict[str, Any]) -> str:
     if not counts:
         return ""
     apart = [f"{counts[s]} {s}" for s in ("failed", "blocked") if counts.get(s)]
-    merged = f"{counts.get('merged', 0)} of {sum(counts.values())} merged"
+    if counts.get("no_change"):
+        apart.insert(0, f"{counts['no_change']} with no change")
+    merged = (
+        f"{counts.get('merged', 0) + counts.get('no_change', 0)} of {sum(counts.values())} merged"
+    )
     return f" ({merged}" + ("; " + ", ".join(apart) if apart else "") + ")"
 
 

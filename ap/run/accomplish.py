@@ -229,7 +229,7 @@ def accomplish(
         faults.checkpoint("accomplish.built")
         files = managed_sections(texts, report, report_path)
         files[report_path] = to_markdown(report, template=KINDS["accomplishment"].template).encode()
-        settled_ok = all(o.status == ObjectiveStatus.MERGED for o in plan.objectives)
+        settled_ok = all(o.status.landed for o in plan.objectives)  # (no change: landed)
         plan.status = PlanStatus.DONE if settled_ok else PlanStatus.FAILED
         commit = ledger.commit(tip, plan, report.commit_message, files=files)
         if commit is None:

@@ -221,7 +221,7 @@ def test_a_silent_worker_that_changes_nothing_is_said_so(
     code, rows = run_summary(flow)
     assert code == 0
     said = "no change: the worker exited 0, changed nothing and wrote no response"
-    assert (rows["T1"]["status"], rows["T1"]["reason"]) == ("merged", said)
+    assert (rows["T1"]["status"], rows["T1"]["reason"]) == ("no_change", said)
     assert rows["T2"]["reason"] is None  # (a worker that changed something: nothing to say)
 
 

@@ -51,7 +51,7 @@ RETRIED = (
 """
 )
 
-STATES = ("pending", "running", "done", "merged", "failed", "blocked")
+STATES = ("pending", "running", "done", "merged", "failed", "blocked", "no_change")
 
 
 def with_worker(flow: Flow, tmp_path: Path) -> Flow:
