@@ -1,4 +1,4 @@
-"""`ap run` with workers that answer in the AP response formats: no change."""
+"""`ap run` with workers that answer in the AP response formats: no change, blocks."""
 
 from __future__ import annotations
 
@@ -114,3 +114,62 @@ def test_a_silent_dependency_that_changes_nothing_says_nothing_said(
     assert rows["T1"]["reason"] == said
     (t3,) = prompts(tmp_path, "T3")
     assert "- T1 finished with no change: nothing said\n" in t3
+
+
+# -- blocked -------------------------------------------------------------------
+
+
+def test_a_blocked_worker_granted_its_scope_continues_and_merges_in_the_same_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = scripted(tmp_path, capsys, monkeypatch, WANT_T1="src/db/")
+    code, events, rows = run(flow)
+    assert code == 0, rows
+    assert rows["T1"]["status"] == "merged"
+    assert flow.plan_statuses() == {"T1": "merged", "T2": "merged", "T3": "merged"}
+    tree = flow.tree(flow.integration)
+    assert "src/db/made.py" in tree and "src/auth/new.py" in tree  # (and its first half)
+    said = [e for e in events if e["type"] == "scope_request"]
+    assert [(e["task"], e["granted"], e["continues"]) for e in said] == [("T1", ["src/db/"], True)]
+    assert "granted src/db/" in str(said[0]["message"])
+    first, second = prompts(tmp_path, "T1")
+    assert "SCOPE_TOUCH=src/auth/\n" in first and "SCOPE_TOUCH=src/auth/,src/db/\n" in second
+
+
+def test_a_second_block_in_the_run_fails_instead_of_asking_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = scripted(tmp_path, capsys, monkeypatch, WANT_T1="src/db/", ALWAYS_T1="yes")
+    code, events, rows = run(flow)
+    assert code == 1 and rows["T1"]["status"] == "failed"
+    assert "blocked again" in str(rows["T1"]["reason"])
+    assert len(prompts(tmp_path, "T1")) == 2  # (run twice, not more)
+    assert len([e for e in events if e["type"] == "scope_request"]) == 1
+    assert flow.plan_statuses() == {"T1": "failed", "T2": "merged", "T3": "blocked"}
+
+
+def test_a_blocked_worker_refused_its_scope_fails_naming_the_objective_in_the_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = scripted(tmp_path, capsys, monkeypatch, WANT_T1="src/api/")
+    code, events, rows = run(flow)
+    assert code == 1 and rows["T1"]["status"] == "failed"
+    reason = " ".join(str(rows["T1"]["reason"]).split())
+    assert "refused" in reason and "overlaps T2" in reason, reason
+    assert len(prompts(tmp_path, "T1")) == 1
+    (said,) = [e for e in events if e["type"] == "scope_request"]
+    assert said["continues"] is False and "T2" in str(said["message"])
+    assert "overlaps T2" in flow.ok("status")
+
+
+# -- stdout --------------------------------------------------------------------
+
+
+def test_a_worker_that_echoes_its_prompt_is_not_read_as_blocked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flow = scripted(tmp_path, capsys, monkeypatch, ECHO_T1="yes")
+    code, _, rows = run(flow)
+    assert code == 0 and rows["T1"]["status"] == "merged", rows
+    report = flow.show(flow.integration, f"docs/sessions/{flow.plan_id}/T1.md")
+    assert "What changed: it" in report and "STATUS=BLOCKED" not in report
