@@ -109,8 +109,7 @@ def status(console: Console, ev: Event) -> None:
     wave = _get(ev, "wave")
     parts = [str(ev.phase) + (f", wave {wave}" if wave is not None else "")]
     pct = _get(ev, "progress_percent")
-    # The analyst's progress is not measured: a percent there would always read 0.
-    if pct is not None and ev.phase != "analysis":
+    if pct is not None:
         parts.append(f"{pct:.0f}%" + _counted(_as_dict(_get(ev, "counts"))))
     if elapsed := _get(ev, "elapsed"):
         parts.append(f"{elapsed:.0f} s")
