@@ -114,7 +114,8 @@ def build_report(
         texts = files_read(git, ledger, plan, tip)
     objectives = _outcomes(git, plan)
     merged = [o for o in objectives if o.status == ObjectiveStatus.MERGED]
-    others = [o for o in objectives if o.status != ObjectiveStatus.MERGED]
+    quiet = [o for o in objectives if o.status == ObjectiveStatus.NO_CHANGE]
+    others = [o for o in objectives if not o.status.landed]
     starts = [o.timings.started_at for o in plan.objectives if o.timings.started_at]
     ends: list[datetime] = [r.merged_at for r in plan.wave_records]
     duration = (max(ends) - min(starts)).total_seconds() if starts and ends else None
@@ -128,6 +129,8 @@ def build_report(
         f"{len(merged)} of {len(objectives)} objective(s) merged in {waves} "
         f"wave(s); {sum(o.diffstat.files for o in merged)} file(s) changed."
     )
+    if quiet:
+        summary += " No change: " + ", ".join(o.id for o in quiet) + "."
     if others:
         summary += " Not merged: " + ", ".join(f"{o.id} ({o.status.value})" for o in others) + "."
     body = "\n".join(

@@ -101,7 +101,7 @@ def test_no_change_is_its_own_status_and_its_dependant_is_told_why(
     assert shown["counts"]["no_change"] == 1 and shown["progress_percent"] == 100.0
     assert "no_change" in flow.ok("show", flow.plan_id)
     report = flow.show(flow.integration, f"docs/accomplishments/ACCOMPLISHMENT_{flow.plan_id}.md")
-    assert "no_change" in report
+    assert "no_change" in report and "No change: T2." in report and "Not merged" not in report
 
 
 def test_a_silent_dependency_that_changes_nothing_says_nothing_said(
