@@ -264,6 +264,7 @@ VIEWS: dict[str, Callable[[Console, Event], None]] = {
     "objective_started": progress,
     "objective_finished": progress,
     "scope_granted": progress,
+    "scope_request": progress,
     "objective_progress": progress,
     "run_summary": run_summary,
     "gate_result": gate_result,

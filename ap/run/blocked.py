@@ -53,6 +53,7 @@ class ScopeAnswer:
             granted=self.granted,
             refused=self.refused,
             continues=self.continues,
+            ok=self.continues,
             message=f"{self.task}: blocked — {said}",
         )
 

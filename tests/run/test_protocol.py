@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ap.core.models import Event
 from tests.run.conftest import Flow, planned_flow
+from tests.run.test_status_model import rendered
 
 # Per objective, by environment: CHANGE_<task>=no: it changes nothing; RESPONSE_<task>: the
 # response it writes to its report; WANT_<task>=<pattern>: it is blocked until the pattern
@@ -160,6 +162,8 @@ def test_a_blocked_worker_refused_its_scope_fails_naming_the_objective_in_the_wa
     (said,) = [e for e in events if e["type"] == "scope_request"]
     assert said["continues"] is False and "T2" in str(said["message"])
     assert "overlaps T2" in flow.ok("status")
+    line = " ".join(rendered(Event.model_validate(said)))
+    assert line.startswith("✗ T1: blocked — scope refused: 'src/api/' is refused for T1"), line
 
 
 # -- stdout --------------------------------------------------------------------
