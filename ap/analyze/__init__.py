@@ -44,6 +44,7 @@ def analyze(
     forbidden = ScopeMatcher(
         config.effective_global_forbid(), case_sensitive=config.case_sensitive_scopes
     )
+    say("proposing objectives")
     if config.analyst.kind != "heuristic":
         from ap.analyze.llm import llm_analyze
         from ap.analyze.repomap import repo_map

@@ -109,8 +109,7 @@ def status(console: Console, ev: Event) -> None:
     wave = _get(ev, "wave")
     parts = [str(ev.phase) + (f", wave {wave}" if wave is not None else "")]
     pct = _get(ev, "progress_percent")
-    # The analyst's progress is not measured: a percent there would always read 0.
-    if pct is not None and ev.phase != "analysis":
+    if pct is not None:
         parts.append(f"{pct:.0f}%" + _counted(_as_dict(_get(ev, "counts"))))
     if elapsed := _get(ev, "elapsed"):
         parts.append(f"{elapsed:.0f} s")
@@ -126,7 +125,11 @@ def _counted(counts: dict[str, Any]) -> str:
     if not counts:
         return ""
     apart = [f"{counts[s]} {s}" for s in ("failed", "blocked") if counts.get(s)]
-    merged = f"{counts.get('merged', 0)} of {sum(counts.values())} merged"
+    if counts.get("no_change"):
+        apart.insert(0, f"{counts['no_change']} with no change")
+    merged = (
+        f"{counts.get('merged', 0) + counts.get('no_change', 0)} of {sum(counts.values())} merged"
+    )
     return f" ({merged}" + ("; " + ", ".join(apart) if apart else "") + ")"
 
 
@@ -261,6 +264,7 @@ VIEWS: dict[str, Callable[[Console, Event], None]] = {
     "objective_started": progress,
     "objective_finished": progress,
     "scope_granted": progress,
+    "scope_request": progress,
     "objective_progress": progress,
     "run_summary": run_summary,
     "gate_result": gate_result,

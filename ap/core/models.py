@@ -52,6 +52,14 @@ class ObjectiveStatus(str, Enum):
     MERGED = "merged"
     FAILED = "failed"
     BLOCKED = "blocked"
+    # The worker finished and changed nothing (only its report is merged). Dependants
+    # still run: nothing they could need from it is missing; the plan can end done.
+    NO_CHANGE = "no_change"
+
+    @property
+    def landed(self) -> bool:
+        """Whether the objective ended well, its branch merged (with or without a change)."""
+        return self in (ObjectiveStatus.MERGED, ObjectiveStatus.NO_CHANGE)
 
 
 class PlanStatus(str, Enum):
@@ -248,6 +256,11 @@ class CoordinationPlan(Model):
         for grant in self.grants:
             granted.setdefault(grant.task, []).append(grant.pattern)
         return [(o.id, o.wave, [*o.scope_touch, *granted.get(o.id, [])]) for o in self.objectives]
+
+    def touch_of(self, objective: Objective) -> list[str]:
+        """What ``objective`` may change now: its scope_touch, then the scope granted to it."""
+        granted = [g.pattern for g in self.grants if g.task == objective.id]
+        return [*objective.scope_touch, *(p for p in granted if p not in objective.scope_touch)]
 
     def forbid_of(self, objective: Objective) -> list[str]:
         """The effective scope_forbid of one of the plan's objectives (ap/scope/effective.py):

@@ -60,7 +60,7 @@ def next_step(plan: CoordinationPlan, accomplished: bool) -> str:
     """What happens next, in one sentence."""
     if plan.status == PlanStatus.CANCELLED:
         return "This plan is cancelled; nothing more will run."
-    unmerged = [o for o in plan.objectives if o.status != ObjectiveStatus.MERGED]
+    unmerged = [o for o in plan.objectives if not o.status.landed]
     if accomplished and not unmerged:
         return "Every wave is merged and the accomplishment is committed; the PR is ready."
     if accomplished:

@@ -6,6 +6,7 @@ or when the input is bad (files are only written after everything was built).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,39 @@ def emit_analysis(emit: Emit, report: AnalysisReport) -> None:
     )
 
 
+class AnalysisProgress:
+    """The analyst's steps as ``status`` events: how far along (by the steps done before
+    the one starting), the step, the time since the analysis began."""
+
+    # In order: what ap.analyze says as each step starts; the last, when it is over.
+    STEPS = (
+        "indexing files",
+        "reading history",
+        "ranking files",
+        "proposing objectives",
+        "analysis complete",
+    )
+
+    def __init__(self, emit: Emit) -> None:
+        self.emit = emit
+        self.began = time.monotonic()
+        self.percent = 0.0
+
+    def __call__(self, activity: str) -> None:
+        if activity in self.STEPS:  # (another message keeps the step's figure)
+            done = self.STEPS.index(activity)
+            self.percent = round(100.0 * done / (len(self.STEPS) - 1), 1)
+        self.emit(
+            event(
+                "status",
+                "analysis",
+                current_activity=activity,
+                progress_percent=self.percent,
+                elapsed=round(time.monotonic() - self.began, 2),
+            )
+        )
+
+
 def run_analysis(
     git: Git,
     config: ApConfig,
@@ -97,12 +131,11 @@ def run_analysis(
     emit(event("phase_start", "analysis", title="Analysis"))
     analysis_id = _new_id(git, config, request)
 
-    def progress(activity: str) -> None:
-        emit(event("status", "analysis", current_activity=activity, progress_percent=0.0))
-
+    progress = AnalysisProgress(emit)
     result = analyze(
         git, request, config=config, analysis_id=analysis_id, source=source, progress=progress
     )
+    progress("analysis complete")
     emit_analysis(emit, result.report)
     return result.report, list(result.objectives)
 

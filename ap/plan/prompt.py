@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ap.core.errors import PlanInputError
-from ap.core.models import CoordinationPlan, Objective
+from ap.core.models import CoordinationPlan, Objective, ObjectiveStatus
 
 FIRST_LINE = "#! Codex agent prompt"
 
@@ -42,6 +42,10 @@ def _context(plan: CoordinationPlan, o: Objective) -> list[str]:
             items.append(
                 f"{c.provider}{title} is merged before you start; from it: {c.description}"
             )
+    for d in o.depends_on:
+        dep = plan.objective(d)
+        if dep is not None and dep.status == ObjectiveStatus.NO_CHANGE:
+            items.append(f"{d} finished with no change: {dep.status_reason or 'nothing said'}")
     peers = [p for p in plan.objectives if p.wave == o.wave and p.id != o.id]
     if peers:
         names = ", ".join(f"{p.id} ({p.title})" for p in peers)
@@ -70,14 +74,51 @@ def _constraints(o: Objective) -> list[str]:
     ]
 
 
+# The three responses ap reads (ap/run/response.py parses them; a test holds them to it).
+CHANGE_SUMMARY_EXAMPLE = """\
+### Change Summary
+- What changed: <the files and what each change does, or why nothing needed to change>
+- Proposed commit: <a Conventional Commit subject, e.g. feat(auth): issue tokens>
+- Tests: <what you ran and its result>
+- Lint: <what you ran and its result>
+- Limitations: <what is left, or none>"""
+
+FAILURE_REPORT_EXAMPLE = """\
+### Failure Report
+<what stops you from meeting the acceptance criteria, in one paragraph>
+<then, after an empty line, what you tried>"""
+
+BLOCKED_EXAMPLE = """\
+STATUS=BLOCKED
+REQUESTED_SCOPE_ADDITION=<pattern>,<pattern>
+REASON=<one line: why the objective needs them>"""
+
+
 def _deliverables(report_path: str) -> list[str]:
     return [
         "The changes, inside SCOPE_TOUCH.",
         f"Your response, written to {report_path} (the one file outside SCOPE_TOUCH you may "
-        "write), ending with exactly one `### Change Summary` section.",
+        "write; or printed last on stdout), ending with exactly one `### Change Summary` "
+        "section in the format below. Changing nothing is a valid outcome: say "
+        "why under `What changed`.",
         "If you cannot meet the acceptance criteria, end it with a `### Failure Report` "
         "instead: what blocked you and what you tried.",
+        "If you need paths outside SCOPE_TOUCH, reply BLOCKED instead, naming them: ap asks "
+        "for them and, if granted, runs you again on your branch with them in your scope.",
     ]
+
+
+def _formats() -> list[str]:
+    """The response formats as bullets, each block verbatim below it (indented, so a
+    block's lines stay intact and none of them starts a header or a section)."""
+    lines: list[str] = []
+    for name, block in (
+        ("when it is done (or nothing needed changing)", CHANGE_SUMMARY_EXAMPLE),
+        ("when you cannot meet the acceptance criteria", FAILURE_REPORT_EXAMPLE),
+        ("when you need paths outside SCOPE_TOUCH (globs, comma-separated)", BLOCKED_EXAMPLE),
+    ):
+        lines += [f"- The response {name}:", *(f"    {line}" for line in block.splitlines())]
+    return lines
 
 
 def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> str:
@@ -96,7 +137,7 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
         f"AGENT_TYPE={_one_line(o.agent)}",
         f"COMPLEXITY={o.complexity.value}",
         f"TITLE={_one_line(o.title)}",
-        f"SCOPE_TOUCH={_csv(o.scope_touch)}",
+        f"SCOPE_TOUCH={_csv(plan.touch_of(o))}",  # (with the scope granted to it)
         f"SCOPE_READ={_csv(o.scope_read)}",
         f"SCOPE_FORBID={_csv(plan.forbid_of(o))}",
         *_section("CONTEXT", _context(plan, o)),
@@ -106,10 +147,12 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
             "ACCEPTANCE", o.acceptance or [f"{o.title}: done, and the project's checks pass."]
         ),
         *_section("DELIVERABLES", _deliverables(report_path)),
+        *_formats(),
         *_section(
             "NOTES",
             [
-                "If you need a path outside your scope, stop and say which and why in your report.",
+                "If you need a path outside your scope, stop and reply BLOCKED (see "
+                "DELIVERABLES): don't edit it.",
                 "Keep the change focused on this objective; other objectives cover the rest.",
             ],
         ),

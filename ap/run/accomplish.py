@@ -138,7 +138,8 @@ def build_report(
     reports = {o.id: texts.get(report_relpath(state, plan.id, o.id)) for o in plan.objectives}
     objectives = _outcomes(git, plan, reports)
     merged = [o for o in objectives if o.status == ObjectiveStatus.MERGED]
-    others = [o for o in objectives if o.status != ObjectiveStatus.MERGED]
+    quiet = [o for o in objectives if o.status == ObjectiveStatus.NO_CHANGE]
+    others = [o for o in objectives if not o.status.landed]
     starts = [o.timings.started_at for o in plan.objectives if o.timings.started_at]
     ends: list[datetime] = [r.merged_at for r in plan.wave_records]
     duration = (max(ends) - min(starts)).total_seconds() if starts and ends else None
@@ -152,6 +153,8 @@ def build_report(
         f"{len(merged)} of {len(objectives)} objective(s) merged in {waves} "
         f"wave(s); {sum(o.diffstat.files for o in merged)} file(s) changed."
     )
+    if quiet:
+        summary += " No change: " + ", ".join(o.id for o in quiet) + "."
     if others:
         summary += " Not merged: " + ", ".join(f"{o.id} ({o.status.value})" for o in others) + "."
     body = "\n".join(
@@ -255,7 +258,7 @@ def accomplish(
         filed = place_notes(git, tip, folder, notes)
         _file_notes(filed, report, files)
         files[report_path] = to_markdown(report, template=KINDS["accomplishment"].template).encode()
-        settled_ok = all(o.status == ObjectiveStatus.MERGED for o in plan.objectives)
+        settled_ok = all(o.status.landed for o in plan.objectives)  # (no change: landed)
         plan.status = PlanStatus.DONE if settled_ok else PlanStatus.FAILED
         commit = ledger.commit(tip, plan, report.commit_message, files=files)
         if commit is None:

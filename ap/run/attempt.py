@@ -7,33 +7,36 @@ import threading
 import time
 from pathlib import Path
 
-from ap.core.config import ApConfig
-from ap.core.errors import ApError
 from ap.core.events import Emit, event
 from ap.core.models import Event, Objective, WorkerReport
 from ap.git import Git
 from ap.run.guard import label
 from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult
-from ap.run.response import parse_response, reported_failure, response_start
-from ap.run.scoperequest import request_scope
+from ap.run.response import parse_response, response_start
 from ap.run.submit import failure_at
 
 MANUAL_POLL = 2.0
 STDOUT_LIMIT = 200_000  # the most of a worker's output kept as its response
 
 
-def response_from_stdout(tree: Path, report: str, log: Path) -> None:
+def response_from_stdout(tree: Path, report: str, log: Path, prompt: str = "") -> None:
     """No report file: the AP response the worker printed, if any, becomes it.
 
     Only the AP response (a Change Summary, a Failure Report, a block), from its first
-    line on, is kept; what the worker printed before stays in its log.
+    line on, is kept; what the worker printed before stays in its log. A worker that
+    echoes its ``prompt`` echoes the response formats it shows: only what it printed
+    after the prompt's last line counts.
     """
     target = tree / report
     if target.exists() or not log.is_file():
         return
     data = log.read_bytes()[-STDOUT_LIMIT:]
     text = data.decode("utf-8", errors="replace")
+    last = next((line for line in reversed(prompt.splitlines()) if line.strip()), "")
+    echoed = text.rfind(last) if last else -1
+    if echoed >= 0:
+        text = text[echoed + len(last) :]
     start = response_start(text)
     if start is None:
         return
@@ -43,46 +46,25 @@ def response_from_stdout(tree: Path, report: str, log: Path) -> None:
 
 
 def worker_env(
-    plan_id: str, objective: Objective, prompt_file: Path, report: str, tree: Path
+    plan_id: str,
+    objective: Objective,
+    prompt_file: Path,
+    report: str,
+    tree: Path,
+    touch: list[str] | None = None,
 ) -> dict[str, str]:
-    """The worker's environment (docs/DESIGN.md §10)."""
+    """The worker's environment (docs/DESIGN.md §10); ``touch``: its scope with its grants."""
     return {
         **os.environ,
         "AP_PLAN": plan_id,
         "AP_TASK": objective.id,
         "AP_WAVE": str(objective.wave),
         "AP_PROMPT_FILE": str(prompt_file),
-        "AP_SCOPE_TOUCH": "\n".join(objective.scope_touch),
+        "AP_SCOPE_TOUCH": "\n".join(objective.scope_touch if touch is None else touch),
         "AP_REPORT_PATH": report,
         "AP_WORKTREE": str(tree),
         "GIT_REFLOG_ACTION": label(objective.id),  # whose hand moved a branch, in the reflogs
     }
-
-
-def settle_failure(
-    git: Git, config: ApConfig, plan_id: str, task: str, report: WorkerReport
-) -> str | None:
-    """Why the objective failed by its worker's word (None: it did not).
-
-    A blocked worker's requested scope goes through ``ap scope request`` while the
-    objective still runs: granted when conflict-free (then ``ap retry`` runs it again
-    with it), else refused naming the objective it collides with.
-    """
-    failure = reported_failure(report)
-    said = parse_response(report.response)
-    if failure is None or said.kind != "blocked" or not said.requested_scope:
-        return failure
-    why = said.reason or "the worker is blocked without it"
-    granted: list[str] = []
-    refused: list[str] = []
-    for pattern in said.requested_scope:
-        try:
-            granted.append(request_scope(git, config, plan_id, task, pattern, why).pattern)
-        except ApError as exc:
-            refused.append(exc.message)
-    if refused:
-        return f"{failure}; refused: {'; '.join(refused)}"
-    return f"{failure}; granted {', '.join(granted)}: `ap retry {task}` runs it again with it"
 
 
 def no_change_note(report: WorkerReport) -> str | None:

@@ -32,28 +32,30 @@ from ap.core.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.git import Git
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
+from ap.run.assign import assign, record, submitted
 from ap.run.attempt import (
     finished_event,
     no_change_note,
     response_from_stdout,
-    settle_failure,
     started_event,
     wait_for_person,
     worker_env,
 )
+from ap.run.blocked import ask_for_scope, blocked_again, blocked_request
 from ap.run.enforce import Settings
 from ap.run.guard import BranchGuard
-from ap.run.ledger import Ledger, tip_statuses, trailers, update_plan
+from ap.run.ledger import Ledger, trailers, update_plan
 from ap.run.mcpconfig import objective_server
 from ap.run.merge import merge_wave
 from ap.run.outcome import RunOutcome, TaskResult
 from ap.run.process import Processes, last_line
 from ap.run.reaper import become_subreaper, stop_stale
+from ap.run.response import reported_failure
 from ap.run.runlock import holding
 from ap.run.slots import Slots, kept_event
 from ap.run.start import StartResult, next_wave, start
-from ap.run.submit import submit
-from ap.run.workers import Worker, choose, narrower_limits, require_programs, resolve
+from ap.run.submit import SubmitResult, submit
+from ap.run.workers import Worker, narrower_limits, require_programs, resolve
 
 __all__ = ["RunOutcome", "Runner", "TaskResult", "run_plan"]  # (RunOutcome: ap.setup.demo's)
 
@@ -158,13 +160,16 @@ class Runner:
 
         def prepare(plan: CoordinationPlan, number: int, tip: str) -> bool:
             chosen.clear()
-            chosen.update(self._assign(plan, number, self._submitted(plan, number, tip)))
+            done = submitted(self.git, self.ledger, plan, number, tip)
+            chosen.update(
+                assign(self.config, plan, number, done, self.overrides, self.worker_override)
+            )
             require_programs(worker for worker, _ in chosen.values())  # before the wave starts
             # the worktrees are added while the start is committed
             self.slots.reserve(
                 min(self._limit(len(chosen)), len(chosen)), plan.base_commit or "HEAD"
             )
-            return _record(plan, chosen)
+            return record(plan, chosen)
 
         started = start(
             self.git,
@@ -258,53 +263,6 @@ class Runner:
         """How many objectives run at once."""
         return max(1, self.parallel or self.config.max_parallel or todo)
 
-    def _submitted(self, plan: CoordinationPlan, number: int, tip: str) -> set[str]:
-        """Objectives of the wave whose branch tip is already a done or failed commit.
-
-        Only those started before (a resumed run) can be: the ones this start begins
-        (their start commit is ``tip``, the commit the start is built on) have no
-        branch yet.
-        """
-        objectives = [
-            o
-            for t in plan.waves[number - 1]
-            if (o := plan.objective(t)) is not None and o.base is not None and o.base != tip
-        ]
-        if not objectives:
-            return set()
-        tips = self.git.branches(f"{self.ledger.branches.prefix}{self.plan_id}/*")
-        found = tip_statuses(
-            self.git,
-            self.plan_id,
-            {o.id: tips.get(o.branch or self.ledger.objective_branch(o.id)) for o in objectives},
-            {o.id: o.base for o in objectives},
-        )
-        return {task for task, status in found.items() if status in ("done", "failed")}
-
-    def _assign(
-        self, plan: CoordinationPlan, number: int, submitted: set[str]
-    ) -> dict[str, tuple[Worker, str]]:
-        """A worker for each objective of the wave that is to run, and why."""
-        load: dict[str, int] = {}
-        chosen: dict[str, tuple[Worker, str]] = {}
-        for task in plan.waves[number - 1]:
-            objective = plan.objective(task)
-            if (
-                objective is None
-                or objective.status != ObjectiveStatus.RUNNING
-                or objective.id in submitted
-            ):
-                continue
-            if objective.id in self.overrides:
-                pick = (self.overrides[objective.id], "chosen for the retry")
-            elif self.worker_override is not None:
-                pick = (self.worker_override, "chosen with --worker")
-            else:
-                pick = choose(self.config, objective, load)
-            chosen[objective.id] = pick
-            load[pick[0].name] = load.get(pick[0].name, 0) + 1
-        return chosen
-
     # -- one objective -------------------------------------------------------
 
     def _objective(
@@ -371,27 +329,82 @@ class Runner:
         prompt_file: Path,
     ) -> TaskResult:
         task = objective.id
-        report = report_relpath(self.config.state_dir, self.plan_id, task)
-        prompt = worker_prompt(plan, task, report_path=report)
-        prompt_file.write_text(prompt, encoding="utf-8")
-        env = worker_env(self.plan_id, objective, prompt_file, report, tree)
-        timeout = self.timeout or worker.timeout
         if worker.manual:
             return wait_for_person(
-                self.emit, self.git, self.plan_id, task, branch, tree, prompt_file, timeout,
+                self.emit, self.git, self.plan_id, task, branch, tree,
+                self._prompt(plan, objective, prompt_file), self.timeout or worker.timeout,
                 self._stop, self.config.state_dir,
             )  # fmt: skip
+        turn = self._turn(tree, plan, data, objective, worker, branch, log, prompt_file)
+        if isinstance(turn, TaskResult):
+            return turn
+        answer = ask_for_scope(self.git, self.config, self.plan_id, task, turn.report)
+        if answer is not None:
+            self.emit(answer.event())
+            if not answer.continues:
+                return TaskResult(task, worker.name, False, answer.reason(), log=log)
+            # once: the worker runs again on its branch, the grant in its scope
+            plan = self.ledger.load()
+            (tree / self._report(task)).unlink(missing_ok=True)  # (committed: in git)
+            turn = self._turn(
+                tree, plan, plan.model_dump(mode="json"), objective, worker, branch, log,
+                prompt_file, head=turn.commit,
+            )  # fmt: skip
+            if isinstance(turn, TaskResult):
+                return turn
+            if blocked_request(turn.report):
+                return TaskResult(task, worker.name, False, blocked_again(turn.report), log=log)
+        failure = reported_failure(turn.report)
+        said = failure or no_change_note(turn.report)
+        return TaskResult(task, worker.name, failure is None, said, log=log)
+
+    def _report(self, task: str) -> str:
+        return report_relpath(self.config.state_dir, self.plan_id, task)
+
+    def _prompt(self, plan: CoordinationPlan, objective: Objective, prompt_file: Path) -> Path:
+        """Write the objective's prompt (from ``plan``: its statuses and grants) to its file."""
+        text = worker_prompt(plan, objective.id, report_path=self._report(objective.id))
+        prompt_file.write_text(text, encoding="utf-8")
+        return prompt_file
+
+    def _turn(
+        self,
+        tree: Path,
+        plan: CoordinationPlan,
+        data: dict[str, Any],
+        objective: Objective,
+        worker: Worker,
+        branch: str,
+        log: Path,
+        prompt_file: Path,
+        *,
+        head: str | None = None,
+    ) -> SubmitResult | TaskResult:
+        """The worker run once in ``tree``, and what it did committed on its branch
+        (``head``: where the branch is expected; default, where start put it); a
+        TaskResult when that failed."""
+        task = objective.id
+        report = self._report(task)
+        prompt = self._prompt(plan, objective, prompt_file).read_text(encoding="utf-8")
+        touch = plan.touch_of(objective)
+        env = worker_env(self.plan_id, objective, prompt_file, report, tree, touch)
         mcp = objective_server(self.area, env) if worker.mcp else None  # ap mcp, for agents
         argv = worker.command(str(prompt_file), mcp)
         problem = self.processes.run(
-            task, argv, cwd=tree, env=env, prompt=prompt, timeout=timeout, log=log
+            task,
+            argv,
+            cwd=tree,
+            env=env,
+            prompt=prompt,
+            timeout=self.timeout or worker.timeout,
+            log=log,
         )
         self._check_branches()
         if task in self.guard.culprits:
             return TaskResult(task, worker.name, False, self.guard.culprits[task], log=log)
         if problem is not None:
             return TaskResult(task, worker.name, False, problem, log=log)
-        response_from_stdout(tree, report, log)  # no report file: what it printed
+        response_from_stdout(tree, report, log, prompt)  # no report file: what it printed
         try:
             submitted = submit(
                 Git(tree),
@@ -400,14 +413,12 @@ class Runner:
                 enforce=False,
                 branch=branch,
                 plan=data,
-                head=objective.base,  # where start put the branch (unless resumed)
+                head=head or objective.base,  # (a guess: checked when the branch moves)
             )
         except ApError as exc:
             return TaskResult(task, worker.name, False, f"could not commit: {exc.message}", log=log)
         self.guard.committed(task, submitted.commit)
-        failure = settle_failure(self.git, self.config, self.plan_id, task, submitted.report)
-        said = failure or no_change_note(submitted.report)
-        return TaskResult(task, worker.name, failure is None, said, log=log)
+        return submitted
 
     # -- worktrees and processes ------------------------------------------
 
@@ -443,17 +454,6 @@ class Runner:
         self._stop.set()
         self.processes.kill_all()
         self.slots.remove_all(prune=False)
-
-
-def _record(plan: CoordinationPlan, chosen: dict[str, tuple[Worker, str]]) -> bool:
-    """Write who does each objective, and why, into the plan; whether anything changed."""
-    changed = False
-    for task, (worker, why) in chosen.items():
-        o = plan.objective(task)
-        if o is not None and (o.agent, o.agent_reason) != (worker.name, why):
-            o.agent, o.agent_reason = worker.name, why
-            changed = True
-    return changed
 
 
 def _mark_failed(plan: CoordinationPlan, failed: dict[str, str]) -> bool:

@@ -24,6 +24,7 @@ from typing import Protocol
 from ap.core.config import ApConfig, GateConfig
 from ap.core.errors import CheckFailed, GateFailed, MergeConflict
 from ap.core.events import Emit, event
+from ap.core.ids import report_relpath
 from ap.core.models import (
     CoordinationPlan,
     GateResult,
@@ -38,8 +39,9 @@ from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
+from ap.run.response import no_change_reason
 from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
-from ap.run.submit import failure_at
+from ap.run.submit import failure_at, report_at
 
 DONE_TRAILER = "done"
 
@@ -67,8 +69,9 @@ class Ready:
 class MergeOutcome:
     plan_id: str
     wave: int | None
-    merged: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # (with those that merged no change)
     failed: dict[str, str] = field(default_factory=dict)
+    no_change: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     commit: str | None = None
     gate_results: list[GateResult] = field(default_factory=list)
@@ -84,6 +87,8 @@ class MergeOutcome:
                 text += f" (next: `ap start {self.plan_id}` for wave {self.next_wave})"
             return text
         text = f"wave {self.wave} of plan {self.plan_id}: merged {', '.join(self.merged) or 'none'}"
+        if self.no_change:
+            text += f" ({', '.join(self.no_change)}: no change)"
         if self.failed:
             text += "; failed " + ", ".join(self.failed)
         if self.blocked:
@@ -111,6 +116,7 @@ def collect(
             ObjectiveStatus.FAILED,
             ObjectiveStatus.BLOCKED,
             ObjectiveStatus.MERGED,
+            ObjectiveStatus.NO_CHANGE,
         ):
             continue
         if objective.status == ObjectiveStatus.PENDING:
@@ -235,15 +241,30 @@ def check_union(git: Git, tip: str, folded: str, merged: list[Ready]) -> None:
         )
 
 
+def _unchanged(item: Ready, state_dir: str, plan_id: str) -> bool:
+    """Whether the branch changed nothing but its report: it merged no change."""
+    report = report_relpath(state_dir, plan_id, item.task)
+    return all(e.path == report for e in item.outcome.entries)
+
+
 def _settle(
-    plan: CoordinationPlan, wave: int, merged: list[Ready], failed: dict[str, str]
+    git: Git,
+    ledger: Ledger,
+    plan: CoordinationPlan,
+    merged: list[Ready],
+    failed: dict[str, str],
 ) -> list[str]:
     now = utcnow()
+    state_dir = ledger.settings.state_dir
     for item in merged:
         objective = plan.objective(item.task)
         assert objective is not None
         objective.status = ObjectiveStatus.MERGED
         objective.status_reason = None
+        if _unchanged(item, state_dir, plan.id):
+            report = report_at(git, state_dir, plan.id, item.task, item.tip)
+            objective.status = ObjectiveStatus.NO_CHANGE
+            objective.status_reason = no_change_reason(report) if report else None
         objective.head = item.tip
         objective.timings.finished_at = now
     for task, reason in failed.items():
@@ -310,7 +331,7 @@ def merge_wave(
             gate_results = gate_runner(git, base_tree, config.gates, wave=number, emit=emit)
             _require_passed(git, plan_id, number, tip, gate_results)
         faults.checkpoint("merge.gated")
-        blocked = _settle(plan, number, merged, failed)
+        blocked = _settle(git, ledger, plan, merged, failed)
         plan.wave_records.append(
             WaveRecord(
                 wave=number,
@@ -336,6 +357,7 @@ def merge_wave(
             number,
             merged=[m.task for m in merged],
             failed=failed,
+            no_change=_no_change(plan, merged),
             blocked=blocked,
             commit=commit,
             gate_results=gate_results,
@@ -343,6 +365,14 @@ def merge_wave(
         _announce(outcome, emit)
         return outcome
     raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")
+
+
+def _no_change(plan: CoordinationPlan, merged: list[Ready]) -> list[str]:
+    return [
+        m.task
+        for m in merged
+        if (o := plan.objective(m.task)) is not None and o.status == ObjectiveStatus.NO_CHANGE
+    ]
 
 
 def _refuse_violations(plan: CoordinationPlan, ready: list[Ready], failed: dict[str, str]) -> None:
@@ -383,7 +413,8 @@ def _message(plan_id: str, wave: int, merged: list[Ready], failed: dict[str, str
 
 def _announce(outcome: MergeOutcome, emit: Emit) -> None:
     for task in outcome.merged:
-        emit(event("objective_finished", "merge", task=task, status="merged"))
+        status = "no_change" if task in outcome.no_change else "merged"
+        emit(event("objective_finished", "merge", task=task, status=status))
     for task, why in outcome.failed.items():
         emit(event("objective_finished", "merge", task=task, status="failed", reason=why))
     emit(

@@ -41,13 +41,16 @@ class RunOutcome:
             {o.id: o for o in self.accomplishment.report.objectives} if self.accomplishment else {}
         )
         merged = {t for m in self.merges for t in m.merged}
+        quiet = {t for m in self.merges for t in m.no_change}
         refused = {t: why for m in self.merges for t, why in m.failed.items()}
         rows: list[dict[str, object]] = []
         for r in self.results:
             ended = final.get(r.task)
             if ended is not None:
                 status, reason = ended.status.value, ended.reason or r.reason
-            elif r.task in merged:  # (a reason: it merged no change)
+            elif r.task in quiet:
+                status, reason = ObjectiveStatus.NO_CHANGE.value, r.reason
+            elif r.task in merged:
                 status, reason = ObjectiveStatus.MERGED.value, r.reason
             elif r.task in refused:
                 status, reason = ObjectiveStatus.FAILED.value, refused[r.task]

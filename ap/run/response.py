@@ -160,3 +160,20 @@ def reported_failure(report: WorkerReport) -> str | None:
         return None
     said = parse_response(report.response or report.change_summary)
     return said.failure_reason() or "the worker reported failure"
+
+
+def no_change_reason(report: WorkerReport) -> str | None:
+    """Why the worker changed nothing, in its own words (None: it said nothing).
+
+    What its Change Summary says changed (or the summary's first paragraph), else the
+    summary given to ``ap submit -m``, else the first paragraph of its response.
+    """
+    said = parse_response(report.response or report.change_summary)
+    if said.kind == "summary":
+        reason = said.fields.get("changed") or _first_paragraph(said.change_summary)
+    else:
+        reason = ""
+    reason = reason or _clip(_one_line(report.summary))
+    if not reason and said.kind == "none" and report.response.strip():
+        reason = _first_paragraph(report.response)
+    return reason or None

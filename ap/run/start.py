@@ -21,7 +21,14 @@ from ap.run.ledger import Ledger, trailers
 from ap.state.artifacts import retire_drafts
 from ap.state.store import Store
 
-SETTLED = frozenset({ObjectiveStatus.MERGED, ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED})
+SETTLED = frozenset(
+    {
+        ObjectiveStatus.MERGED,
+        ObjectiveStatus.NO_CHANGE,
+        ObjectiveStatus.FAILED,
+        ObjectiveStatus.BLOCKED,
+    }
+)
 MAX_RACES = 5
 
 
@@ -130,7 +137,7 @@ def mark_wave_started(plan: CoordinationPlan, wave: int, base: str, ledger: Ledg
         failed = [
             d
             for d in objective.depends_on
-            if (dep := plan.objective(d)) is not None and dep.status != ObjectiveStatus.MERGED
+            if (dep := plan.objective(d)) is not None and not dep.status.landed
         ]
         if failed:
             objective.status = ObjectiveStatus.BLOCKED

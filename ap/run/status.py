@@ -70,8 +70,9 @@ class PlanStatusView:
 
     @property
     def progress_percent(self) -> float:
-        """Merged objectives over all of them: failed and blocked ones are no progress."""
-        merged = self.counts["merged"]
+        """Merged objectives (with or without a change) over all of them: failed and
+        blocked ones are no progress."""
+        merged = self.counts["merged"] + self.counts["no_change"]
         return round(100.0 * merged / len(self.rows), 1) if self.rows else 100.0
 
     @property
@@ -235,6 +236,8 @@ class PlanStatusView:
     def _progress_line(self) -> str:
         counts = self.counts
         apart = [f"{counts[s]} {s}" for s in ("failed", "blocked") if counts[s]]
+        if counts["no_change"]:
+            apart.insert(0, f"{counts['no_change']} with no change")
         line = (
             f"progress: {self.progress_percent:.0f}% ({counts['merged']} of {len(self.rows)} "
             "merged" + ("; " + ", ".join(apart) if apart else "") + ")"

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PENDING, RUNNING, DONE = ObjectiveStatus.PENDING, ObjectiveStatus.RUNNING, ObjectiveStatus.DONE
 MERGED, FAILED, BLOCKED = ObjectiveStatus.MERGED, ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED
+NO_CHANGE = ObjectiveStatus.NO_CHANGE
 WORKING = (RUNNING, DONE)
 REGULAR = "100644"  # the mode of every file ap writes itself
 
@@ -307,17 +308,21 @@ class Rules:
             ran = objective is not None and objective.wave == wave and before[0] in WORKING
             if ran and after == (FAILED, *before[1:]):
                 continue
-            if ran and after[0] == MERGED and after[1:3] == before[1:3] and after[3]:
+            landed = after[0] in (MERGED, NO_CHANGE)
+            if ran and landed and after[1:3] == before[1:3] and after[3]:
                 merged[task] = after[3]
                 continue
             return f"it moves {task} from {before[0].value} to {after[0].value}"
         if sorted(merged.values()) != sorted(step.parents[1:]):
             return "its merged parents are not the objectives it records as merged"
-        return self._union(step, merged)
+        quiet = {t for t in merged if (o := step.new.objective(t)) and o.status == NO_CHANGE}
+        return self._union(step, merged, quiet)
 
-    def _union(self, step: Step, merged: dict[str, str]) -> str | None:
+    def _union(self, step: Step, merged: dict[str, str], quiet: set[str]) -> str | None:
         """The merge's change is exactly the union of the merged objectives' changes since
-        their start, each inside the objective's scope (as the plan before it says)."""
+        their start, each inside the objective's scope (as the plan before it says); one
+        recorded as no change changed nothing but its report."""
+        from ap.core.ids import report_relpath
         from ap.run.enforce import ObjectiveScope, check_diff
 
         data = step.old.model_dump(mode="json")
@@ -332,6 +337,10 @@ class Rules:
             violations = check_diff(self.git, scopes[task], entries, str(scopes[task].base))
             if violations:
                 return f"{task}'s merged change leaves its scope: {violations[0].describe()}"
+            report = report_relpath(self.ledger.config.state_dir, self.ledger.plan_id, task)
+            changed = next((e.path for e in entries if e.path != report), None)
+            if task in quiet and changed is not None:
+                return f"it records {task} as no change, but {task} changed {changed}"
             union.update({e.path: (e.new_mode, e.new_oid) for e in entries})
         actual = {e.path: (e.new_mode, e.new_oid) for e in step.changes if e.path != self.plan_path}
         differing = sorted(p for p in union.keys() | actual.keys() if union.get(p) != actual.get(p))

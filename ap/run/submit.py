@@ -51,8 +51,8 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
     return parse_report(text, plan_id, task, where)
 
 
-def failure_at(git: Git, state_dir: str, plan_id: str, task: str, rev: str) -> str | None:
-    """The worker's own reason for its failure, from the report committed at ``rev``."""
+def report_at(git: Git, state_dir: str, plan_id: str, task: str, rev: str) -> WorkerReport | None:
+    """The report committed at ``rev`` (None: there is none, or it cannot be read)."""
     from ap.core.ids import report_relpath
 
     rel = report_relpath(state_dir, plan_id, task)
@@ -60,10 +60,15 @@ def failure_at(git: Git, state_dir: str, plan_id: str, task: str, rev: str) -> s
     if text is None:
         return None
     try:
-        report = parse_report(text, plan_id, task, rel)
+        return parse_report(text, plan_id, task, rel)
     except ApError:
         return None  # (a broken report: its commit's trailer says enough)
-    return reported_failure(report)
+
+
+def failure_at(git: Git, state_dir: str, plan_id: str, task: str, rev: str) -> str | None:
+    """The worker's own reason for its failure, from the report committed at ``rev``."""
+    report = report_at(git, state_dir, plan_id, task, rev)
+    return reported_failure(report) if report is not None else None
 
 
 def parse_report(text: str, plan_id: str, task: str, where: str) -> WorkerReport:

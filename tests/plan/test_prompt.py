@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from ap.core.errors import PlanInputError
-from ap.core.models import CoordinationPlan, ObjectiveSpec
+from ap.core.models import CoordinationPlan, ObjectiveSpec, ObjectiveStatus
 from ap.plan.build import build_plan
 from ap.plan.prompt import worker_prompt
+from ap.run.response import parse_response
 
 GOLDEN = Path(__file__).parent / "golden" / "prompt.txt"
 HEADER = ["TASK_ID", "WAVE", "DEPENDS_ON", "AGENT_TYPE", "COMPLEXITY", "TITLE"]
@@ -59,7 +62,39 @@ def test_format(task: str) -> None:
     assert lines[10] == ""
     assert [line for line in lines if line.endswith(":") and not line.startswith("-")] == SECTIONS
     body = [line for line in lines[11:] if line and line not in SECTIONS]
-    assert all(line.startswith("- ") for line in body)
+    # (a response format's block continues its bullet, indented)
+    assert all(line.startswith(("- ", "    ")) for line in body)
+    assert not [line for line in lines[11:] if "=" in line.split(" ", 1)[0]]  # no header
+
+
+def _blocks(text: str) -> list[str]:
+    """The indented blocks of the prompt, dedented: the response formats it shows."""
+    return [textwrap.dedent(b) for b in re.findall(r"(?m)(?:^    .*\n)+", text)]
+
+
+def test_the_response_formats_shown_parse_as_what_they_show() -> None:
+    text = worker_prompt(sample(), "T2", report_path="r.md")
+    found = [parse_response(block) for block in _blocks(text)]
+    assert [f.kind for f in found] == ["summary", "failure", "blocked"]
+    summary, failure, blocked = found
+    assert set(summary.fields) == {"changed", "commit", "tests", "lint", "limitations"}
+    assert failure.reason.startswith("<what stops you")
+    assert blocked.requested_scope == ("<pattern>", "<pattern>") and blocked.reason
+    for line in ("STATUS=BLOCKED", "REQUESTED_SCOPE_ADDITION=", "REASON=", "### Failure Report"):
+        assert f"\n    {line}" in text
+
+
+def test_a_dependant_is_told_its_dependency_changed_nothing() -> None:
+    plan = sample()
+    t1 = plan.objective("T1")
+    assert t1 is not None
+    t1.status = ObjectiveStatus.NO_CHANGE
+    text = worker_prompt(plan, "T2", report_path="r.md")
+    assert "- T1 finished with no change: nothing said\n" in text
+    t1.status_reason = "tokens were\nthere already"
+    text = worker_prompt(plan, "T2", report_path="r.md")
+    assert "- T1 finished with no change: tokens were there already\n" in text
+    assert "finished with no change" not in worker_prompt(plan, "T3", report_path="r.md")
 
 
 def test_hostile_text_cannot_add_header_lines() -> None:

@@ -437,3 +437,40 @@ def test_a_hand_edited_plan_on_the_branch_is_validated(flow: Flow) -> None:
         integrity.validate_tip(ledger, plan)
     assert "scope_overlap" in caught.value.message and "T1 and T2" in caught.value.message
     integrity.validate_tip(ledger, ledger.load())  # the committed one is valid
+
+
+def test_a_no_change_merge_is_verified_from_scratch(flow: Flow) -> None:
+    flow.submit("T1", {"src/auth/jwt.py": "x\n"})
+    flow.ok("submit", "--no-change", cwd=flow.worktree("T2"))
+    flow.ok("merge-wave")
+    assert flow.plan_statuses() == {"T1": "merged", "T2": "no_change", "T3": "pending"}
+    _verify_from_scratch(flow)
+
+
+@pytest.mark.parametrize("status", ["merged", "no_change"])
+def test_a_merge_recording_a_change_as_no_change_is_refused(flow: Flow, status: str) -> None:
+    from ap.core.config import ApConfig
+    from ap.core.errors import CheckFailed
+    from ap.core.models import ObjectiveStatus
+    from ap.git import Git
+    from ap.run.ledger import Ledger, render_plan
+
+    flow.submit("T1", {"src/auth/jwt.py": "x\n"})
+    ledger = Ledger(Git(flow.root), ApConfig(), flow.plan_id)
+    plan = ledger.load()
+    t1 = plan.objective("T1")
+    assert t1 is not None
+    t1.status, t1.head = ObjectiveStatus(status), git(flow.root, "rev-parse", flow.branch("T1"))
+    t1.head = t1.head.strip()
+    report = f"docs/sessions/{flow.plan_id}/T1.md"
+    files = {
+        _plan_path(flow): render_plan(plan),
+        "src/auth/jwt.py": "x\n",
+        report: Git(flow.root).show_file(flow.branch("T1"), report) or "",
+    }
+    forged = _forge(flow, _steps(flow, "merge", wave="1"), files, parents=2)
+    if status == "merged":  # the same merge, honest: ap's
+        ledger.verify(forged)
+        return
+    with pytest.raises(CheckFailed, match="records T1 as no change, but T1 changed src/auth"):
+        ledger.verify(forged)

@@ -51,7 +51,7 @@ RETRIED = (
 """
 )
 
-STATES = ("pending", "running", "done", "merged", "failed", "blocked")
+STATES = ("pending", "running", "done", "merged", "failed", "blocked", "no_change")
 
 
 def with_worker(flow: Flow, tmp_path: Path) -> Flow:
@@ -171,11 +171,11 @@ def rendered(*events: Event) -> list[str]:
     return out.getvalue().splitlines()
 
 
-def test_the_console_says_what_the_model_says_and_no_percent_while_analysing(
+def test_the_console_says_what_the_model_says_and_the_analysis_progress(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    analysing = event("status", "analysis", current_activity="reading src/", progress_percent=0.0)
-    assert rendered(analysing) == ["analysis — reading src/"]
+    analysing = event("status", "analysis", current_activity="ranking files", progress_percent=50.0)
+    assert rendered(analysing) == ["analysis · 50% — ranking files"]
     flow = with_worker(planned_flow(tmp_path / "repo", capsys, FOUR, files=FILES), tmp_path)
     monkeypatch.setenv("FAIL_T3", "1")
     flow.ap("run")
