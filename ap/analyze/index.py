@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from ap.analyze.text import bag, words
 from ap.git import Git
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 MAX_BYTES = 400_000
 MAX_PARSE = 200_000  # a larger Python file (generated, vendored) is read for words only
 LANGUAGES = {
