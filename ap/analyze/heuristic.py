@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ap.analyze.companions import companions
 from ap.analyze.grouping import (
     DOC_LANGUAGES,
     MAX_OBJECTIVES,
@@ -64,6 +65,9 @@ def select_files(
         partner = _test_partner(index, history, source)
         if partner is not None and partner in by_path:
             add(by_path[partner], f"its tests usually change with {source}")
+    for path, why in companions(index, [r.path for r in chosen]):
+        if allowed(path):
+            add(by_path.get(path, Ranked(path, 0.0, ())), why)
     for r in usable:
         if _hot(index, history, r.path):
             add(r, "most changes here touch it")

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from ap.analyze import analyze
+from ap.config import ApConfig
+from ap.git import Git
+from ap.scope import covers
+from tests.helpers import Repo, make_repo
+
+
+def scopes(repo: Repo, request: str) -> list[str]:
+    result = analyze(Git(repo.root), request, config=ApConfig(), analysis_id="20261125-x")
+    return [p for o in result.objectives for p in o.scope_touch]
+
+
+def covered(patterns: list[str], path: str) -> bool:
+    return any(covers(p, path) for p in patterns)
+
+
+# enough files that the first commit is a huge one: no file gets a prior from it
+FILLER = {f"tools/helper{n}.py": f"def helper{n}():\n    return {n}\n" for n in range(45)}
+
+
+def test_the_tests_named_after_the_package_join_its_sources(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            **FILLER,
+            "hearth/__init__.py": "",
+            "hearth/auth.py": "def digest_challenge(nonce):\n    return nonce\n",
+            "tests/test_hearth.py": "import hearth\n\n\ndef test_get():\n    assert hearth\n",
+            "tests/test_tools.py": "import tools\n",
+        },
+    )
+    patterns = scopes(repo, "Fix the digest challenge nonce")
+    assert covered(patterns, "hearth/auth.py"), patterns
+    assert covered(patterns, "tests/test_hearth.py"), patterns
+    assert not covered(patterns, "tests/test_tools.py"), patterns
+
+
+def test_the_page_named_after_a_module_joins_it(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            **FILLER,
+            "src/clack/__init__.py": "",
+            "src/clack/testing.py": "class CliRunner:\n    def invoke(self):\n        pass\n",
+            "docs/testing.md": "# Testing\nHow to check commands.\n",
+            "docs/options.md": "# Options\n",
+            "README.md": "# clack\n",
+        },
+    )
+    patterns = scopes(repo, "Expose the original descriptor in `CliRunner`")
+    assert covered(patterns, "src/clack/testing.py"), patterns
+    assert covered(patterns, "docs/testing.md"), patterns
+    assert not covered(patterns, "docs/options.md"), patterns
+
+
+def test_the_lock_file_joins_its_manifest(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            **FILLER,
+            "pyproject.toml": '[project]\nname = "clack"\nversion = "1.0"\n',
+            "uv.lock": '[[package]]\nname = "anyio"\n',
+            "web/package.json": "{}\n",
+            "web/package-lock.json": "{}\n",
+        },
+    )
+    patterns = scopes(repo, "Change the version in pyproject.toml")
+    assert covered(patterns, "pyproject.toml") and covered(patterns, "uv.lock"), patterns
+    assert not covered(patterns, "web/package-lock.json"), patterns
