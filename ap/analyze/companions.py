@@ -9,10 +9,12 @@ short history may not show them changing together, so the rules are stated here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from ap.analyze.index import RepoIndex
+from ap.analyze.mentions import code_names
 
 # manifest → the lock files a package manager rewrites beside it
 LOCKS = {
@@ -26,6 +28,12 @@ LOCKS = {
 DOC_FOLDERS = frozenset({"docs", "doc"})
 DOC_SUFFIXES = frozenset({".md", ".rst"})
 SOURCES_WITH_DOCS = 3  # only the leading sources bring their page: a plan stays small
+_EXPOSE = re.compile(r"\b(?:expose[sd]?|(?:re-?)?exports?|public api)\b", re.IGNORECASE)
+_NEW_PAGE = re.compile(
+    r"\b(?:add|adds|added|new|write)\b.*\b(?:guide|page|tutorial|how-?to|documentation)\b",
+    re.IGNORECASE,
+)
+SITE_CONFIGS = ("mkdocs.yml", "mkdocs.yaml")  # they list every page of the site (its nav)
 
 
 def _folder(path: str) -> str:
@@ -74,7 +82,31 @@ def lock_files(index: RepoIndex, chosen: Iterable[str]) -> list[str]:
     return locks
 
 
-def companions(index: RepoIndex, chosen: list[str]) -> list[tuple[str, str]]:
+def exposing_packages(index: RepoIndex, request: str) -> list[str]:
+    """The ``__init__.py`` over a name the request exposes ("Expose `CliRunner` in ...").
+
+    A package's namespace is its ``__init__.py``: exposing or exporting a name edits it.
+    """
+    if not _EXPOSE.search(request):
+        return []
+    names = code_names(request)
+    found = []
+    for path, info in index.files.items():
+        if names.intersection(info.symbols):
+            package = f"{_folder(path)}/__init__.py" if "/" in path else "__init__.py"
+            if package in index.files and package != path:
+                found.append(package)
+    return sorted(set(found))
+
+
+def site_navigation(index: RepoIndex, request: str) -> list[str]:
+    """The documentation site's page list when the request adds a page (``mkdocs.yml``)."""
+    if not _NEW_PAGE.search(request.strip().splitlines()[0] if request.strip() else ""):
+        return []
+    return [name for name in SITE_CONFIGS if name in index.files]
+
+
+def companions(index: RepoIndex, chosen: list[str], request: str = "") -> list[tuple[str, str]]:
     """``(path, reason)`` for each file the conventions above add to ``chosen``."""
     sources = [
         p
@@ -90,6 +122,8 @@ def companions(index: RepoIndex, chosen: list[str]) -> list[tuple[str, str]]:
         for p in module_pages(index, sources[:SOURCES_WITH_DOCS])
     ]
     found += [(p, "the lock file of a chosen manifest") for p in lock_files(index, chosen)]
+    found += [(p, "the namespace of a name to expose") for p in exposing_packages(index, request)]
+    found += [(p, "lists the pages of the documentation") for p in site_navigation(index, request)]
     seen = set(chosen)
     out = []
     for path, why in found:

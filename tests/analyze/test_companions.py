@@ -71,3 +71,39 @@ def test_the_lock_file_joins_its_manifest(tmp_path: Path) -> None:
     patterns = scopes(repo, "Change the version in pyproject.toml")
     assert covered(patterns, "pyproject.toml") and covered(patterns, "uv.lock"), patterns
     assert not covered(patterns, "web/package-lock.json"), patterns
+
+
+def test_exposing_a_name_edits_its_package_namespace(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            **FILLER,
+            "webby/__init__.py": "from webby.client import Client\n",
+            "webby/client.py": "class Client:\n    pass\n",
+            "webby/dispatch/__init__.py": "",
+            "webby/dispatch/asgi.py": "class ASGIDispatch:\n    pass\n",
+            "webby/dispatch/wsgi.py": "class WSGIDispatch:\n    pass\n",
+            # modules that talk of dispatch namespaces much more than the package does
+            **{
+                f"webby/dispatch/way{n}.py": "# dispatch in the namespace\n" * 20 for n in range(12)
+            },
+        },
+    )
+    patterns = scopes(repo, "Expose ASGIDispatch & WSGIDispatch in the 'dispatch' namespace")
+    assert covered(patterns, "webby/dispatch/__init__.py"), patterns
+    assert covered(patterns, "webby/dispatch/asgi.py"), patterns
+    assert not covered(patterns, "webby/__init__.py"), patterns
+
+
+def test_a_new_guide_is_listed_in_the_site_navigation(tmp_path: Path) -> None:
+    files = {
+        **FILLER,
+        "mkdocs.yml": "site_name: webby\nnav:\n  - Home: index.md\n",
+        "docs/index.md": "# Webby\n",
+        "docs/proxies.md": "# Proxies\nRouting through a proxy.\n",
+    }
+    repo = make_repo(tmp_path / "r", files)
+    patterns = scopes(repo, "Add a troubleshooting guide, with proxies entries")
+    assert covered(patterns, "mkdocs.yml"), patterns
+    fix = scopes(repo, "Fix the proxies example")
+    assert not covered(fix, "mkdocs.yml"), fix
