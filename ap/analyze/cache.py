@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ap.analyze.index import FileInfo
 
 SHARDS = 16
-_FIELDS = ("language", "size", "terms", "symbols", "imports", "members", "doc")
+_FIELDS = ("language", "size", "terms", "symbols", "imports", "members", "doc", "bases")
 Entries = dict[str, tuple[str, "FileInfo"]]  # path → (blob id, what the index knows)
 
 

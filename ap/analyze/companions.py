@@ -33,6 +33,7 @@ _NEW_PAGE = re.compile(
     r"\b(?:add|adds|added|new|write)\b.*\b(?:guide|page|tutorial|how-?to|documentation)\b",
     re.IGNORECASE,
 )
+_INTERFACE = re.compile(r"\b(?:interfaces?|abstract|base class(?:es)?|protocols?)\b", re.I)
 SITE_CONFIGS = ("mkdocs.yml", "mkdocs.yaml")  # they list every page of the site (its nav)
 
 
@@ -106,6 +107,21 @@ def site_navigation(index: RepoIndex, request: str) -> list[str]:
     return [name for name in SITE_CONFIGS if name in index.files]
 
 
+def implementations(index: RepoIndex, sources: list[str], request: str) -> list[str]:
+    """Files whose classes derive from the leading source's, for a request about an interface.
+
+    A method added to an interface is implemented by every class deriving from it.
+    """
+    if not sources or not _INTERFACE.search(request):
+        return []
+    classes = set(index.files[sources[0]].symbols)
+    return sorted(
+        p
+        for p, info in index.files.items()
+        if p != sources[0] and not info.is_test and classes.intersection(info.bases)
+    )
+
+
 def companions(index: RepoIndex, chosen: list[str], request: str = "") -> list[tuple[str, str]]:
     """``(path, reason)`` for each file the conventions above add to ``chosen``."""
     sources = [
@@ -122,6 +138,10 @@ def companions(index: RepoIndex, chosen: list[str], request: str = "") -> list[t
         for p in module_pages(index, sources[:SOURCES_WITH_DOCS])
     ]
     found += [(p, "the lock file of a chosen manifest") for p in lock_files(index, chosen)]
+    found += [
+        (p, "implements an interface of the leading file")
+        for p in implementations(index, sources, request)
+    ]
     found += [(p, "the namespace of a name to expose") for p in exposing_packages(index, request)]
     found += [(p, "lists the pages of the documentation") for p in site_navigation(index, request)]
     seen = set(chosen)

@@ -107,3 +107,25 @@ def test_a_new_guide_is_listed_in_the_site_navigation(tmp_path: Path) -> None:
     assert covered(patterns, "mkdocs.yml"), patterns
     fix = scopes(repo, "Fix the proxies example")
     assert not covered(fix, "mkdocs.yml"), fix
+
+
+def test_a_new_interface_reaches_the_classes_that_implement_its_siblings(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            **FILLER,
+            "webby/interfaces.py": (
+                "class BaseReader:\n    pass\n\n\nclass ConcurrencyBackend:\n    pass\n"
+            ),
+            "webby/backends/trio.py": (
+                "from webby import interfaces\n\n\n"
+                "class TrioBackend(interfaces.ConcurrencyBackend):\n    pass\n"
+            ),
+            "webby/backends/plain.py": "class Helper:\n    pass\n",
+        },
+    )
+    patterns = scopes(repo, "Add BaseQueue interface")
+    assert covered(patterns, "webby/interfaces.py"), patterns
+    assert covered(patterns, "webby/backends/trio.py"), patterns
+    assert not covered(patterns, "webby/backends/plain.py"), patterns
+    assert not covered(scopes(repo, "Document BaseReader"), "webby/backends/trio.py")

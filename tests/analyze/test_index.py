@@ -179,3 +179,12 @@ def test_a_lost_shard_is_read_again(shop: Repo) -> None:
     again = build_index(git)
     assert again.files.keys() == first.files.keys()
     assert again.files["shop/cart.py"].symbols == ["Cart"]
+
+
+def test_the_bases_of_classes_are_indexed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import make_repo
+
+    source = "import abc\n\n\nclass Pool(abc.ABC, Base):\n    pass\n\n\nclass Plain:\n    pass\n"
+    index = build_index(Git(make_repo(tmp_path / "p", {"pool.py": source}).root))
+    assert index.files["pool.py"].bases == ["ABC", "Base"]
+    assert build_index(Git(tmp_path / "p")).files["pool.py"].bases == ["ABC", "Base"]  # cached
