@@ -46,7 +46,7 @@ def package_tests(index: RepoIndex, sources: Iterable[str]) -> list[str]:
     packages = {PurePosixPath(s).parent.name for s in sources if "/" in s}
     wanted = {f"test_{p}.py" for p in packages if p}
     return sorted(
-        p for p, info in index.files.items() if info.is_test and p.rpartition("/")[2] in wanted
+        p for p, info in index.files.items() if p.rpartition("/")[2] in wanted and info.is_test
     )
 
 
@@ -61,6 +61,8 @@ def module_pages(index: RepoIndex, sources: Iterable[str]) -> list[str]:
     stems.discard("init")
     pages = []
     for path in index.files:
+        if not path.endswith(tuple(DOC_SUFFIXES)):  # most files: no path object built
+            continue
         pure = PurePosixPath(path)
         if (
             pure.suffix in DOC_SUFFIXES

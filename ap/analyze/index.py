@@ -13,7 +13,6 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
 
 from ap.analyze.text import bag, words
 from ap.git import Git
@@ -82,7 +81,7 @@ class FileInfo:
     @property
     def is_test(self) -> bool:
         """A test: named as one, or inside a tests folder but not in its ``lib``/``src``."""
-        name = PurePosixPath(self.path).name
+        name = self.path.rpartition("/")[2]  # not PurePosixPath: this runs for every file
         if name.startswith("test_") or name.endswith(
             ("_test.py", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js")
         ):

@@ -86,11 +86,12 @@ def _growing_test_folders(index: RepoIndex, history: History) -> list[tuple[str,
     A change's new test goes where the project puts new tests, which need not be
     the folder of the tests chosen (``tests/typing/`` for a change of types).
     """
-    tests = {_folder(p) for p, info in index.files.items() if info.is_test}
+    grown = {f for f, added in history.added.items() if sum(added.values()) >= MIN_ADDED}
+    tests = {f for p, info in index.files.items() if (f := _folder(p)) in grown and info.is_test}
     counts = [
         (sum(added.values()), folder, max(added, key=lambda s: (bool(s), added[s])))
         for folder, added in history.added.items()
-        if folder in tests and sum(added.values()) >= MIN_ADDED
+        if folder in tests
     ]
     counts.sort(key=lambda c: (-c[0], c[1]))
     return [(folder, suffix) for _, folder, suffix in counts[:TEST_FOLDERS] if suffix]
