@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ap.analyze import analyze
-from ap.config import ApConfig
+from ap.core.config import ApConfig
 from ap.git import Git
 from ap.scope import covers
 from tests.helpers import Repo, make_repo
