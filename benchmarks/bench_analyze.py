@@ -13,6 +13,7 @@ command once more after a commit that changes one file. Prints measured figures.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -23,11 +24,19 @@ from pathlib import Path
 
 from _bench import sh
 
+CPU: list[float] = []  # CPU seconds of each timed run, in order (a busy machine skews wall time)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 
 def timed(cmd: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    CPU.append(_children_cpu() - cpu)  # ap's own CPU time and that of the git it ran
     if '"plan"' not in proc.stdout:
         sys.exit(f"ap failed ({proc.returncode}): {proc.stderr[-500:]}")
     return elapsed
@@ -85,6 +94,11 @@ def main() -> None:
 
     print(f"ap plan --dry-run on {files} files: cold {runs(cold)}, warm {runs(warm)}")
     print(f"  after a one-file commit {runs(after)}; .git/ap holds {size:.1f} MB")
+    cpu = [statistics.median(CPU[k::3]) for k in range(3)]  # runs go cold, warm, after
+    print(
+        f"  CPU (ap and its git), medians: cold {cpu[0]:.2f} s, warm {cpu[1]:.2f} s, "
+        f"after a commit {cpu[2]:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -5,13 +5,20 @@ re-reading; the entries are spread over a fixed number of shard files by path, a
 only the shards whose entries changed are written again, so a one-file commit
 rewrites one shard, not the whole cache. The folder never grows with the number of
 commits (older per-tree caches are removed when it is written).
+
+Shards are ``marshal`` data, not JSON: reading 25k files' words is the largest
+part of a warm plan, and marshal reads them about twice as fast and writes them
+five times as fast. Only ap writes them, under the git directory, next to the
+hooks git runs anyway; a shard that does not load is re-read from the tree.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import marshal
 import os
+import tempfile
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +30,7 @@ if TYPE_CHECKING:
     from ap.analyze.index import FileInfo
 
 SHARDS = 16
-_FIELDS = ("language", "size", "terms", "symbols", "imports", "members", "doc")
+_FIELDS = ("language", "size", "terms", "symbols", "imports", "members", "doc", "bases")
 Entries = dict[str, tuple[str, "FileInfo"]]  # path → (blob id, what the index knows)
 
 
@@ -44,6 +51,34 @@ def _read(path: Path) -> dict[str, Any]:
     return raw
 
 
+def read_data(path: Path) -> dict[str, Any]:
+    """A dict written by :func:`write_data` (ValueError, EOFError, TypeError when damaged)."""
+    with open(path, "rb") as handle:  # one read: marshal.load(handle) reads in tiny pieces
+        raw = marshal.loads(handle.read())
+    if not isinstance(raw, dict):
+        raise ValueError(path)
+    return raw
+
+
+def write_data(path: Path, data: dict[str, Any]) -> None:
+    """Replace ``path`` with ``data`` atomically (a temporary file and a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps(data))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def shard_path(folder: Path, shard: int) -> Path:
+    """The file of one shard."""
+    return folder / f"{shard:02d}.bin"
+
+
 def load_index(git: Git, version: int) -> tuple[str | None, Entries]:
     """``(tree, entries)`` from the cache; the tree is None unless every shard was read."""
     from ap.analyze.index import FileInfo
@@ -59,10 +94,10 @@ def load_index(git: Git, version: int) -> tuple[str | None, Entries]:
         return None, {}
     for shard in range(SHARDS):
         try:
-            entries = _read(folder / f"{shard:02d}.json")["files"]
+            entries = read_data(shard_path(folder, shard))["files"]
             for path, entry in entries.items():
                 files[path] = (entry[0], FileInfo(path, *entry[1:]))
-        except (OSError, ValueError, TypeError, KeyError, IndexError):
+        except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
             tree = None  # a shard lost: the index is checked against the tree again
     return tree, files
 
@@ -82,9 +117,9 @@ def save_index(git: Git, version: int, tree: str, files: Entries, before: Entrie
             payloads[shard][path] = [oid, *(getattr(info, name) for name in _FIELDS)]
     with contextlib.suppress(OSError):  # a read-only .git only costs speed
         for shard, entries in sorted(payloads.items()):
-            text = json.dumps({"files": entries}, separators=(",", ":"))
-            atomic_write(folder / f"{shard:02d}.json", text)
+            write_data(shard_path(folder, shard), {"files": entries})
         atomic_write(folder / "meta.json", json.dumps({"version": version, "tree": tree}))
-        for old in [*_folder(git).glob("index-*.json"), _folder(git) / "index.json"]:
-            if old.exists():  # the single-file caches of earlier versions
-                os.unlink(old)
+        old = [*_folder(git).glob("index-*.json"), _folder(git) / "index.json"]
+        for stale in [*old, *folder.glob("[0-9][0-9].json")]:
+            if stale.exists():  # the caches of earlier versions (one file, JSON shards)
+                os.unlink(stale)

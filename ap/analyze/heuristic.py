@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ap.analyze.companions import companions
 from ap.analyze.grouping import (
     DOC_LANGUAGES,
     MAX_OBJECTIVES,
@@ -36,7 +37,11 @@ TEST_PARTNER = 0.4  # a test that changed with a source this often (relative) jo
 
 
 def select_files(
-    index: RepoIndex, history: History, ranked: list[Ranked], allowed: Callable[[str], bool]
+    index: RepoIndex,
+    history: History,
+    ranked: list[Ranked],
+    allowed: Callable[[str], bool],
+    request: str = "",
 ) -> list[Ranked]:
     """The candidate files: the clear leaders of the ranking, their tests, and hot glue."""
     usable = [r for r in ranked if r.score > 0 and allowed(r.path)]
@@ -64,6 +69,9 @@ def select_files(
         partner = _test_partner(index, history, source)
         if partner is not None and partner in by_path:
             add(by_path[partner], f"its tests usually change with {source}")
+    for path, why in companions(index, [r.path for r in chosen], request):
+        if allowed(path):
+            add(by_path.get(path, Ranked(path, 0.0, ())), why)
     for r in usable:
         if _hot(index, history, r.path):
             add(r, "most changes here touch it")
@@ -174,7 +182,7 @@ def heuristic_analysis(
     and a folder it names to its files: they all join the scope, however many.
     """
     task_type, reasons = classify(request)
-    chosen = select_files(index, history, ranked, allowed)
+    chosen = select_files(index, history, ranked, allowed, request)
     flat = len(chosen) >= MAX_FILES
     chosen += _users(ranked, users or {}, {r.path for r in chosen}, allowed)
     vague = not says_where(index, request)

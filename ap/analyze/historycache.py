@@ -1,21 +1,23 @@
 """The history read from git, cached under the git directory by the HEAD it was read at.
 
-One file, replaced on each write (it never grows with the number of commits).
+One file, replaced on each write (it never grows with the number of commits), in
+``marshal`` like the index shards (cache.py): a one-file commit rewrites it, and
+marshal writes it five times as fast as JSON.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ap.analyze.cache import read_data, write_data
 from ap.analyze.history import History
-from ap.core.fsutil import atomic_write
 from ap.git import Git
 
-CACHE_NAME = "history.json"
+CACHE_NAME = "history.bin"
+OLD_NAMES = ("history.json",)  # earlier versions' caches, removed on write
 
 
 def _path(git: Git) -> Path:
@@ -25,8 +27,7 @@ def _path(git: Git) -> Path:
 def load_history(git: Git, version: int) -> tuple[str | None, History | None]:
     """``(head, history)`` from the cache; ``(None, None)`` without a usable one."""
     try:
-        with open(_path(git), encoding="utf-8") as handle:
-            raw: dict[str, Any] = json.load(handle)
+        raw: dict[str, Any] = read_data(_path(git))
         if raw.get("version") != version:
             return None, None
         history = History(
@@ -38,7 +39,7 @@ def load_history(git: Git, version: int) -> tuple[str | None, History | None]:
             added={f: Counter(s) for f, s in raw["added"].items()},
         )
         return str(raw["head"]), history
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
         return None, None
 
 
@@ -51,8 +52,10 @@ def save_history(git: Git, version: int, head: str, history: History) -> None:
         "frequency": history.frequency,
         "counts": history.counts,
         "cochange": history.cochange,
-        "messages": history.messages,
-        "added": history.added,
+        "messages": {p: dict(m) for p, m in history.messages.items()},
+        "added": {f: dict(s) for f, s in history.added.items()},
     }
     with contextlib.suppress(OSError):  # a read-only .git only costs speed
-        atomic_write(_path(git), json.dumps(payload, separators=(",", ":")))
+        write_data(_path(git), payload)
+        for name in OLD_NAMES:
+            (_path(git).parent / name).unlink(missing_ok=True)

@@ -13,12 +13,11 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
 
 from ap.analyze.text import bag, words
 from ap.git import Git
 
-CACHE_VERSION = 5
+CACHE_VERSION = 7
 MAX_BYTES = 400_000
 MAX_PARSE = 200_000  # a larger Python file (generated, vendored) is read for words only
 LANGUAGES = {
@@ -77,11 +76,12 @@ class FileInfo:
     imports: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)  # methods and attributes of its classes
     doc: str = ""
+    bases: list[str] = field(default_factory=list)  # the classes its classes derive from
 
     @property
     def is_test(self) -> bool:
         """A test: named as one, or inside a tests folder but not in its ``lib``/``src``."""
-        name = PurePosixPath(self.path).name
+        name = self.path.rpartition("/")[2]  # not PurePosixPath: this runs for every file
         if name.startswith("test_") or name.endswith(
             ("_test.py", "_test.go", ".test.ts", ".test.js", ".spec.ts", ".spec.js")
         ):
@@ -129,6 +129,7 @@ def _python(info: FileInfo, text: str) -> None:
             info.symbols.append(node.name)
         if isinstance(node, ast.ClassDef):
             info.members += _members(node)
+            info.bases += [_last_name(b) for b in node.bases if _last_name(b)]
         elif isinstance(node, ast.Assign):
             info.symbols += [
                 t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
@@ -141,6 +142,13 @@ def _python(info: FileInfo, text: str) -> None:
         elif isinstance(found, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             info.members += _self_attributes(found)
     info.members = list(dict.fromkeys(info.members))
+
+
+def _last_name(node: ast.expr) -> str:
+    """``Base`` of ``Base`` and of ``module.Base`` (what a subclass names); else ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:

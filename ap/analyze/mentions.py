@@ -17,8 +17,11 @@ from ap.analyze.index import RepoIndex
 _QUOTED = re.compile(r"`([^`\n]+)`")
 _DOTTED = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-# snake_case, _private, __dunder__, CamelCase, mixedCase: shapes prose words rarely have
-_CODE_SHAPED = re.compile(r"\w*_\w*|[A-Z]+[a-z0-9]+[A-Z]\w*|[a-z]+[A-Z]\w*")
+# snake_case, _private, __dunder__, CamelCase, mixedCase, an acronym and a word
+# (HTTPError, ASGIDispatch; not a plural like URLs): shapes prose words rarely have
+_CODE_SHAPED = re.compile(
+    r"\w*_\w*|[A-Z]+[a-z0-9]+[A-Z]\w*|[a-z]+[A-Z]\w*|[A-Z]{2,}[A-Z][a-z]{2,}\w*"
+)
 _FILE_NAME = re.compile(r"[\w.-]*\w\.[A-Za-z]\w{0,5}\b")
 IMPORT_WEIGHT = 0.5
 NAMED_WEIGHT = 0.5  # a module or test named after the name: `URL` → test_url.py, _urls.py

@@ -23,6 +23,7 @@ NEW_FILE_WORDS = 3
 MAX_FOLDERS = 4
 MIN_ADDED = 2  # files that appeared in a folder before it counts as one where files appear
 MAX_EXISTING = 2  # existing files a glob may add to the scope beyond the chosen ones
+TEST_FOLDERS = 2  # folders of tests where tests keep appearing, for the change's new test
 
 
 # a word, or a name with its version as modules are named after them (HTTP/2 → http2)
@@ -56,7 +57,8 @@ def _anchors(index: RepoIndex, history: History, chosen: list[str]) -> list[tupl
     one, so that a glob never covers a folder named like the word.
 
     A young history that shows no growth falls back to the folders of the best
-    source file and the best test, with their suffixes.
+    source file and the best test, with their suffixes. The test folders where the
+    project adds most tests come last.
     """
     grown: list[tuple[str, str]] = []
     for path in chosen:
@@ -65,13 +67,34 @@ def _anchors(index: RepoIndex, history: History, chosen: list[str]) -> list[tupl
         suffix = max(added, key=lambda s: (bool(s), added[s]), default="")
         if suffix and sum(added.values()) >= MIN_ADDED and folder not in (f for f, _ in grown):
             grown.append((folder, suffix))
-    if grown:
-        return grown[:MAX_FOLDERS]
+    anchors = grown[:MAX_FOLDERS] or _young_anchors(index, chosen)
+    return anchors + [a for a in _growing_test_folders(index, history) if a not in anchors]
+
+
+def _young_anchors(index: RepoIndex, chosen: list[str]) -> list[tuple[str, str]]:
+    """The folders of the best source file and the best test, with their suffixes."""
     info = index.files
     src = [p for p in chosen if not info[p].is_test and info[p].language not in DOC_LANGUAGES]
     tests = [p for p in chosen if info[p].is_test]
     anchors = [(_folder(p), PurePosixPath(p).suffix) for p in src[:1] + tests[:1]]
     return [(folder, suffix) for folder, suffix in anchors if suffix]
+
+
+def _growing_test_folders(index: RepoIndex, history: History) -> list[tuple[str, str]]:
+    """``(folder, suffix)`` of the test folders where most tests appeared, most first.
+
+    A change's new test goes where the project puts new tests, which need not be
+    the folder of the tests chosen (``tests/typing/`` for a change of types).
+    """
+    grown = {f for f, added in history.added.items() if sum(added.values()) >= MIN_ADDED}
+    tests = {f for p, info in index.files.items() if (f := _folder(p)) in grown and info.is_test}
+    counts = [
+        (sum(added.values()), folder, max(added, key=lambda s: (bool(s), added[s])))
+        for folder, added in history.added.items()
+        if folder in tests
+    ]
+    counts.sort(key=lambda c: (-c[0], c[1]))
+    return [(folder, suffix) for _, folder, suffix in counts[:TEST_FOLDERS] if suffix]
 
 
 def new_file_patterns(
@@ -101,6 +124,16 @@ def new_file_patterns(
     return list(dict.fromkeys(patterns))
 
 
+def _nearest_owner(owners: dict[str, Group], folder: str) -> Group | None:
+    """The group owning ``folder``, else the one owning its closest parent folder."""
+    while True:
+        if folder in owners:
+            return owners[folder]
+        if folder in (".", ""):
+            return None
+        folder = _folder(folder)
+
+
 def attach_patterns(groups: list[Group], patterns: list[str]) -> None:
     """Each folder's globs go to one objective that owns files there (no glob overlaps).
 
@@ -117,7 +150,7 @@ def attach_patterns(groups: list[Group], patterns: list[str]) -> None:
                     owners[_folder(path)] = group
     for pattern in patterns:
         folder = pattern.rsplit("/", 1)[0] or "."
-        owner = owners.get(folder)
+        owner = _nearest_owner(owners, folder)
         glob = pattern.rpartition("/")[2]
         clash = any(
             fnmatchcase(f.rpartition("/")[2].lower(), glob) and _folder(f) == folder

@@ -138,3 +138,14 @@ def test_a_named_folder_is_covered_whole(tmp_path) -> None:  # type: ignore[no-u
     for path in [p for p in files if p.startswith("docs/js/")]:
         assert any(covers(p, path) for p in scopes), path
     assert not any(covers(p, "src/app.py") for p in scopes)
+
+
+def test_a_new_test_may_go_where_the_project_adds_tests(shop: Repo) -> None:
+    for name in ("cart_total", "checkout", "tokens"):
+        shop.write(f"tests/typing/typing_{name}.py", "from shop.cart import Cart\n")
+        shop.commit(f"Type test for {name}")
+    result = run(shop, "Specialise discount(amount=...) as Discount[int]")
+    scopes = [p for o in result.objectives for p in o.scope_touch]
+    assert any(covers(p, "shop/pricing.py") for p in scopes), scopes
+    assert any(covers(p, "tests/typing/typing_discount.py") for p in scopes), scopes
+    assert not any(covers(p, "tests/typing/typing_tokens.py") for p in scopes), scopes

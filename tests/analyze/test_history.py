@@ -45,7 +45,7 @@ def test_new_commits_fold_into_the_cached_history(shop: Repo) -> None:
 
     git = Git(shop.root)
     read_history(git)
-    assert (git.git_dir() / "ap" / "history.json").is_file()
+    assert (git.git_dir() / "ap" / "history.bin").is_file()
     shop.write("shop/pricing.py", "RATE = 2\n")
     shop.write("shop/vouchers.py", "V = 1\n")
     shop.commit("Voucher pricing")
@@ -70,3 +70,16 @@ def test_a_rewritten_history_is_read_again(shop: Repo) -> None:
     shop.commit("Another line of history")
     history = read_history(git)
     assert history.commits == 5 and history.messages["shop/cart.py"]["another"] == 1
+
+
+def test_a_damaged_or_older_history_cache_is_read_again(shop: Repo) -> None:
+    git = Git(shop.root)
+    first = read_history(git)
+    folder = git.git_dir() / "ap"
+    (folder / "history.json").write_text("{}")  # the JSON cache of an earlier version
+    (folder / "history.bin").write_bytes(b"\xff\x00")
+    shop.write("shop/pricing.py", "RATE = 3\n")
+    shop.commit("Reprice")
+    again = read_history(git)
+    assert again.commits == first.commits + 1
+    assert sorted(p.name for p in folder.iterdir()) == ["history.bin"]

@@ -67,6 +67,8 @@ def test_the_cache_does_not_grow_with_commits(shop: Repo) -> None:
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("{}")
     (git.git_dir() / "ap" / "index.json").write_text("{}")
+    (git.git_dir() / "ap" / "index").mkdir()
+    (git.git_dir() / "ap" / "index" / "03.json").write_text("{}")  # a JSON shard of before
     for n in range(3):
         shop.write("shop/pricing.py", f"RATE = {n}\n")
         shop.commit(f"rate {n}")
@@ -157,13 +159,32 @@ def test_a_one_file_commit_rewrites_one_shard(shop: Repo) -> None:
     shop.commit("plain cart")
     build_index(git)
     written = sorted(p.name for p in folder.iterdir() if p.stat().st_mtime_ns != 1)
-    assert written == sorted([f"{shard_of('shop/cart.py'):02d}.json", "meta.json"]), stamps
+    assert written == sorted([f"{shard_of('shop/cart.py'):02d}.bin", "meta.json"]), stamps
+
+
+def test_a_damaged_shard_is_read_again(shop: Repo) -> None:
+    git = Git(shop.root)
+    first = build_index(git)
+    shard = git.git_dir() / "ap" / "index" / f"{shard_of('shop/cart.py'):02d}.bin"
+    shard.write_bytes(shard.read_bytes()[:7])  # cut short, as by a full disk
+    again = build_index(git)
+    assert again.files["shop/cart.py"] == first.files["shop/cart.py"]
+    assert build_index(git).files.keys() == first.files.keys()
 
 
 def test_a_lost_shard_is_read_again(shop: Repo) -> None:
     git = Git(shop.root)
     first = build_index(git)
-    (git.git_dir() / "ap" / "index" / f"{shard_of('shop/cart.py'):02d}.json").unlink()
+    (git.git_dir() / "ap" / "index" / f"{shard_of('shop/cart.py'):02d}.bin").unlink()
     again = build_index(git)
     assert again.files.keys() == first.files.keys()
     assert again.files["shop/cart.py"].symbols == ["Cart"]
+
+
+def test_the_bases_of_classes_are_indexed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.helpers import make_repo
+
+    source = "import abc\n\n\nclass Pool(abc.ABC, Base):\n    pass\n\n\nclass Plain:\n    pass\n"
+    index = build_index(Git(make_repo(tmp_path / "p", {"pool.py": source}).root))
+    assert index.files["pool.py"].bases == ["ABC", "Base"]
+    assert build_index(Git(tmp_path / "p")).files["pool.py"].bases == ["ABC", "Base"]  # cached

@@ -73,3 +73,10 @@ def test_name_users_find_names_used_through_their_module(tmp_path) -> None:  # t
     git = Git(make_repo(tmp_path / "r", files).root)
     users = name_users(build_index(git), "Drop usage of `AnyStr`", git.grep_word)
     assert users == {"AnyStr": ["m0.py", "m1.py", "m2.py"]}
+
+
+def test_an_acronym_and_a_word_is_a_code_name() -> None:
+    from ap.analyze.mentions import code_names
+
+    assert code_names("Expose ASGIDispatch and raise HTTPError") == {"ASGIDispatch", "HTTPError"}
+    assert code_names("Support URLs and APIs over HTTP/2") == set()
