@@ -58,6 +58,20 @@ def _add(history: History, weight: float, message: str, paths: list[str]) -> Non
                 partners[other] = partners.get(other, 0.0) + weight / math.sqrt(len(paths))
 
 
+def _learn(history: History, request: str, paths: list[str]) -> None:
+    """A past plan's request and the files it changed: the words of the request for each
+    file, and that the files change together. Not how often they change: the plan's
+    commits say that already, once merged (and ap/analyze/learning.py cites a plan by
+    exactly these two signals)."""
+    words = bag(request)
+    for path in paths:
+        history.messages.setdefault(path, Counter()).update(words)
+        partners = history.cochange.setdefault(path, {})
+        for other in paths:
+            if other != path:
+                partners[other] = partners.get(other, 0.0) + 1.0 / math.sqrt(len(paths))
+
+
 def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = None) -> History:
     """The history of HEAD plus past accomplishments' ``(request, files)``.
 
@@ -85,7 +99,7 @@ def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = N
             history = _from_log(project_commits(git.log_files("HEAD", max_count=MAX_COMMITS)))
         save_history(git, CACHE_VERSION, head, history)
     for request, paths in past_requests or []:
-        _add(history, 2.0, request, paths)
+        _learn(history, request, paths)
     _keep_strongest(history)
     return history
 
