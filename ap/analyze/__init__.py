@@ -11,7 +11,12 @@ from ap.git import Git
 from ap.models import Source
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ap.analyze.index import RepoIndex
+    from ap.analyze.past import PastPlan, PastPlans
+    from ap.analyze.relevance import Ranked
+    from ap.models import CandidateFile, PastPlanCitation
 
 __all__ = ["AnalysisResult", "analyze"]
 
@@ -24,6 +29,23 @@ def _without_state(index: RepoIndex, config: ApConfig) -> RepoIndex:
     folders = tuple(f"{folder}/" for folder in config.state_folders())
     kept = {p: info for p, info in index.files.items() if not p.startswith(folders)}
     return index if len(kept) == len(index.files) else RepoIndex(index.tree, kept)
+
+
+def _cite(
+    past: PastPlans,
+    plans: list[PastPlan],
+    index: RepoIndex,
+    request: str,
+    candidates: Sequence[CandidateFile],
+    ranked: Sequence[Ranked],
+) -> list[PastPlanCitation]:
+    """The past plans that changed this analysis, read in full (only they are)."""
+    from ap.analyze.learning import cite, influencing
+
+    influence = influencing(plans, index, request, candidates, ranked)
+    past.detail(plan for plan, _, _ in influence)
+    past.save()
+    return cite(influence)
 
 
 def analyze(
@@ -39,8 +61,8 @@ def analyze(
     from ap.analyze.heuristic import heuristic_analysis, select_files
     from ap.analyze.history import read_history
     from ap.analyze.index import build_index
-    from ap.analyze.learning import cite, llm_summary, mark_candidates, past_risks
-    from ap.analyze.past import load_past_plans, requests_and_files
+    from ap.analyze.learning import llm_summary, mark_candidates, past_risks
+    from ap.analyze.past import PastPlans, requests_and_files
     from ap.analyze.relevance import rank_files
     from ap.scope import ScopeMatcher
 
@@ -48,7 +70,8 @@ def analyze(
     say("indexing files")
     index = _without_state(build_index(git), config)
     say("reading history and past plans")
-    plans = load_past_plans(git, state_dir=config.state_dir, branch_prefix=config.branch_prefix)
+    past = PastPlans(git, state_dir=config.state_dir, branch_prefix=config.branch_prefix)
+    plans = past.load()
     history = read_history(git, requests_and_files(plans))
     say("ranking files")
     ranked = rank_files(index, history, request)
@@ -65,7 +88,7 @@ def analyze(
         from ap.analyze.repomap import repo_map
 
         shown = as_candidates(select_files(index, history, ranked, allowed))
-        cited = cite(plans, index, request, shown, ranked)
+        cited = _cite(past, plans, index, request, shown, ranked)
         result = llm_analyze(
             request,
             repo_map(index, ranked),
@@ -100,7 +123,7 @@ def analyze(
         allowed=allowed,
     )
     report = result.report
-    cited = cite(plans, index, request, report.candidate_files, ranked)
+    cited = _cite(past, plans, index, request, report.candidate_files, ranked)
     mark_candidates(report.candidate_files, cited)
     report.past_plans = cited
     report.risks = [*report.risks, *past_risks(cited)]

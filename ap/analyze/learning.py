@@ -130,25 +130,30 @@ def _citation(plan: PastPlan, shared: list[str], boosted: list[str]) -> PastPlan
     )
 
 
-def cite(
+def influencing(
     plans: Sequence[PastPlan],
     index: RepoIndex,
     request: str,
     candidates: Sequence[CandidateFile],
     ranked: Sequence[Ranked],
-) -> list[PastPlanCitation]:
-    """The past plans that changed this analysis (newest first), and what it took."""
+) -> list[tuple[PastPlan, list[str], list[str]]]:
+    """The past plans that changed this analysis (newest first, at most ``MAX_CITED``),
+    each with the words it shares with the request and the candidate files it raised."""
     top = {r.path for r in ranked[:TOP_MATCHES]}
-    cited = []
+    found = []
     for plan in plans:
         shared = _shared_words(request, plan)
-        paths = set(plan_files(plan, index))
-        boosted = _boosted(paths, shared, candidates, top)
+        boosted = _boosted(set(plan_files(plan, index)), shared, candidates, top)
         if boosted:
-            cited.append(_citation(plan, shared, boosted))
-        if len(cited) == MAX_CITED:
+            found.append((plan, shared, boosted))
+        if len(found) == MAX_CITED:
             break
-    return cited
+    return found
+
+
+def cite(influence: Sequence[tuple[PastPlan, list[str], list[str]]]) -> list[PastPlanCitation]:
+    """The citations of :func:`influencing`'s plans (detailed first: PastPlans.detail)."""
+    return [_citation(plan, shared, boosted) for plan, shared, boosted in influence]
 
 
 def as_candidates(chosen: Sequence[Ranked]) -> list[CandidateFile]:

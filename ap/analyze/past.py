@@ -57,6 +57,7 @@ class PastPlan:
     contracts: list[dict[str, str]] = field(default_factory=list)
     grants: list[dict[str, str]] = field(default_factory=list)
     known_issues: list[dict[str, str]] = field(default_factory=list)
+    detailed: bool = False  # its plan's scopes, contracts and grants are in (PastPlans.detail)
 
     def files(self) -> list[str]:
         """The files its objectives changed (merged ones), in order, without repeats."""
@@ -203,7 +204,6 @@ def _listing(git: Git, cache: _Cache, tree: str) -> dict[str, str]:
 
 def _digests(git: Git, cache: _Cache, wanted: dict[str, tuple[str, str]]) -> dict[str, Digest]:
     """The digest of each blob in ``wanted`` (``{blob: (kind, where)}``), parsing the new."""
-    cache.used |= wanted.keys()
     missing = [oid for oid in wanted if oid not in cache.digests]
     if missing:
         blobs = git.read_blobs(missing)
@@ -222,16 +222,13 @@ class _Copies:
     plans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def add(self, kind: str, plan_id: str, blob: str, where: str) -> None:
+        """Record one copy found (a report or a plan of ``plan_id``) and where."""
         found = self.reports if kind == "accomplishment" else self.plans
         found.setdefault(plan_id, []).append((blob, where))
 
-    def wanted(self, state_dir: str) -> dict[str, tuple[str, str]]:
-        out: dict[str, tuple[str, str]] = {}
-        for kind, copies in (("accomplishment", self.reports), ("plan", self.plans)):
-            for plan_id, found in copies.items():
-                for blob, where in found:
-                    out.setdefault(blob, (kind, f"{where}:{state_dir}/{kind} {plan_id}"))
-        return out
+    def blobs(self) -> set[str]:
+        found = [*self.reports.values(), *self.plans.values()]
+        return {blob for copies in found for blob, _ in copies}
 
 
 def _folder_copies(git: Git, cache: _Cache, copies: _Copies, state_dir: str) -> None:
@@ -275,12 +272,10 @@ def _newest(found: list[tuple[str, str]], digests: dict[str, Digest]) -> tuple[D
     return max(usable, key=lambda c: (c[0]["created_at"], c[1] != "HEAD"))
 
 
-def _plan_copy(found: list[tuple[str, str]], digests: dict[str, Digest]) -> Digest | None:
+def _plan_copy(found: list[tuple[str, str]]) -> tuple[str, str] | None:
     """The plan as its integration branch holds it (live statuses), else as HEAD does."""
-    on_branch = [digests[b] for b, w in found if w != "HEAD" and b in digests]
-    on_head = [digests[b] for b, w in found if w == "HEAD" and b in digests]
-    found_copies = on_branch or on_head
-    return found_copies[0] if found_copies else None
+    ordered = sorted(found, key=lambda c: c[1] == "HEAD")
+    return ordered[0] if ordered else None
 
 
 def _status(report: Digest | None, plan: Digest | None) -> str:
@@ -290,59 +285,117 @@ def _status(report: Digest | None, plan: Digest | None) -> str:
     return "accomplished" if states <= {"merged"} else "partial"
 
 
-def _combine(plan_id: str, report: tuple[Digest, str] | None, plan: Digest | None) -> PastPlan:
-    """One plan's digest from its newest report (if any) and its plan (if any)."""
-    data = report[0] if report else plan
-    assert data is not None
-    scopes = {o["id"]: o.get("scope_touch", []) for o in plan["objectives"]} if plan else {}
+def _combine(plan_id: str, data: Digest, where: str, *, from_report: bool) -> PastPlan:
+    """One plan's digest from its newest report, or (unfinished) from its plan."""
     objectives = [
         PastObjective(
             id=o["id"],
             title=o["title"],
             status=o["status"],
             reason=o["reason"],
-            scope=scopes.get(o["id"], []) if report else o.get("scope_touch", []),
+            scope=o.get("scope_touch", []),
             files=o.get("files", []),
         )
         for o in data["objectives"]
     ]
-    return PastPlan(
+    past = PastPlan(
         plan_id=plan_id,
         request=data["request"],
-        status=_status(report[0] if report else None, plan),
+        status=_status(data if from_report else None, None if from_report else data),
         created_at=data["created_at"],
-        where=report[1] if report else "",
-        summary=report[0]["summary"] if report else "",
+        where=where,
+        summary=data.get("summary", ""),
         objectives=objectives,
-        contracts=plan["contracts"] if plan else [],
-        grants=plan["grants"] if plan else [],
-        known_issues=report[0]["known_issues"] if report else [],
+        known_issues=data.get("known_issues", []),
     )
+    if not from_report:
+        _detail(past, data)
+    return past
+
+
+def _detail(past: PastPlan, plan: Digest) -> None:
+    """Add what only the plan holds: its objectives' scopes, its contracts and grants."""
+    scopes = {o["id"]: o.get("scope_touch", []) for o in plan["objectives"]}
+    for objective in past.objectives:
+        objective.scope = scopes.get(objective.id, objective.scope)
+    past.contracts = plan["contracts"]
+    past.grants = plan["grants"]
+    past.detailed = True
+
+
+class PastPlans:
+    """The past plans of a repository, read in two steps so a cold run parses what it uses:
+    :meth:`load` reads the reports (and the plans of unfinished plans), :meth:`detail`
+    the plans of the few an analysis cites; :meth:`save` keeps the digests for next time."""
+
+    def __init__(self, git: Git, *, state_dir: str, branch_prefix: str) -> None:
+        self.git = git
+        self.state_dir = state_dir
+        self.branch_prefix = branch_prefix
+        self.cache = _Cache(git)
+        self._plan_copies: dict[str, tuple[str, str]] = {}
+
+    def load(self) -> list[PastPlan]:
+        """Every past plan with a report (on HEAD or its branch), or started and
+        unfinished; one per plan id, newest first."""
+        if self.git.rev_parse("HEAD") is None:
+            return []
+        copies = _Copies()
+        _folder_copies(self.git, self.cache, copies, self.state_dir)
+        _branch_copies(self.git, copies, self.state_dir, self.branch_prefix)
+        self.cache.used |= copies.blobs()
+        wanted = {
+            blob: ("accomplishment", f"{where} report {plan_id}")
+            for plan_id, found in copies.reports.items()
+            for blob, where in found
+        }
+        reports = _digests(self.git, self.cache, wanted)
+        plans = []
+        for plan_id, found in copies.plans.items():
+            chosen = _plan_copy(found)
+            if chosen is not None:
+                self._plan_copies[plan_id] = chosen
+        for plan_id in sorted(copies.reports):
+            newest = _newest(copies.reports[plan_id], reports)
+            if newest is not None:
+                plans.append(_combine(plan_id, *newest, from_report=True))
+        reported = {p.plan_id for p in plans}
+        unfinished = {
+            plan_id: (blob, where)
+            for plan_id, (blob, where) in self._plan_copies.items()
+            if plan_id not in reported and where != "HEAD"
+        }
+        wanted = {blob: ("plan", f"{where} plan {i}") for i, (blob, where) in unfinished.items()}
+        found_plans = _digests(self.git, self.cache, wanted)
+        for plan_id, (blob, where) in sorted(unfinished.items()):
+            if blob in found_plans:
+                plans.append(_combine(plan_id, found_plans[blob], where, from_report=False))
+        return sorted(plans, key=lambda p: (p.created_at, p.plan_id), reverse=True)
+
+    def detail(self, plans: Iterable[PastPlan]) -> None:
+        """Add to each reported plan what only its Coordination Plan holds (see _detail)."""
+        todo = [
+            (p, self._plan_copies[p.plan_id])
+            for p in plans
+            if p.plan_id in self._plan_copies and not p.detailed
+        ]
+        wanted = {blob: ("plan", f"{where} plan {p.plan_id}") for p, (blob, where) in todo}
+        found = _digests(self.git, self.cache, wanted)
+        for past, (blob, _) in todo:
+            if blob in found:
+                _detail(past, found[blob])
+
+    def save(self) -> None:
+        self.cache.save()
 
 
 def load_past_plans(git: Git, *, state_dir: str, branch_prefix: str) -> list[PastPlan]:
-    """Every past plan with a report (on HEAD or its branch), or started and unfinished;
-    one per plan id, newest first."""
-    if git.rev_parse("HEAD") is None:
-        return []
-    cache = _Cache(git)
-    copies = _Copies()
-    _folder_copies(git, cache, copies, state_dir)
-    _branch_copies(git, copies, state_dir, branch_prefix)
-    digests = _digests(git, cache, copies.wanted(state_dir))
-    cache.save()
-    started = {p for p, found in copies.plans.items() if any(w != "HEAD" for _, w in found)}
-    plans = []
-    for plan_id in sorted(copies.reports.keys() | started):
-        report = _newest(copies.reports.get(plan_id, []), digests)
-        plan = _plan_copy(copies.plans.get(plan_id, []), digests)
-        if report is None and plan is None:
-            continue
-        past = _combine(plan_id, report, plan)
-        if not report:
-            past.where = next(w for _, w in copies.plans[plan_id] if w != "HEAD")
-        plans.append(past)
-    return sorted(plans, key=lambda p: (p.created_at, p.plan_id), reverse=True)
+    """:meth:`PastPlans.load` with every plan detailed (and the cache saved)."""
+    reader = PastPlans(git, state_dir=state_dir, branch_prefix=branch_prefix)
+    plans = reader.load()
+    reader.detail(plans)
+    reader.save()
+    return plans
 
 
 def requests_and_files(plans: Iterable[PastPlan]) -> list[tuple[str, list[str]]]:

@@ -225,3 +225,27 @@ def test_the_llm_summary_is_bounded(shop: Repo) -> None:
     ]
     text = llm_summary(cited, [])
     assert 0 < len(text) <= LLM_BUDGET
+
+
+def test_a_cold_analysis_reads_the_plans_of_the_cited_only(
+    shop: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    artifacts: list[object] = []
+    for n, (request, path) in enumerate(
+        [("Cart vouchers", "shop/cart.py"), ("Login tokens", "shop/auth/tokens.py")] * 3
+    ):
+        plan_id = f"2026112{n}-p{n}"
+        objectives = [Objective(id="T1", title="work", scope_touch=[path], status=MERGED)]
+        artifacts += [report(plan_id, request, [path]), plan(plan_id, request, objectives)]
+    on_main(shop, artifacts)
+    parsed: list[str] = []
+    real = past._parse
+
+    def counting(kind: str, blob: bytes, where: str):  # type: ignore[no-untyped-def]
+        parsed.append(kind)
+        return real(kind, blob, where)
+
+    monkeypatch.setattr(past, "_parse", counting)
+    cited = run(shop, "Vouchers should apply to the cart total").report.past_plans
+    assert len(cited) == 3 and all(c.request == "Cart vouchers" for c in cited)
+    assert parsed.count("accomplishment") == 6 and parsed.count("plan") == 3
