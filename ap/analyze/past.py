@@ -159,6 +159,42 @@ def _parse(kind: str, blob: bytes, where: str) -> Digest | None:
     return digest_of(kind, data)
 
 
+def _strings(value: object, *, pairs: bool = False) -> bool:
+    """A list of strings (``pairs``: of two-string lists)."""
+    if not isinstance(value, list):
+        return False
+    if pairs:
+        return all(isinstance(v, list) and len(v) == 2 and _strings(v) for v in value)
+    return all(isinstance(v, str) for v in value)
+
+
+def _records(value: object, lists: tuple[str, ...] = ()) -> bool:
+    """A list of mappings whose values are strings (or, for ``lists``, lists of strings)."""
+    return isinstance(value, list) and all(
+        isinstance(r, dict)
+        and all(_strings(v) if k in lists else isinstance(v, str) for k, v in r.items())
+        for r in value
+    )
+
+
+def _sound(digest: object) -> bool:
+    """Whether a cached digest has the shape :func:`digest_of` gives (a damaged cache is
+    read again, never trusted)."""
+    if digest is None:
+        return True
+    if not isinstance(digest, dict):
+        return False
+    texts = ("kind", "request", "created_at", "id", "summary", "status")
+    if not all(isinstance(digest.get(k, ""), str) for k in texts):
+        return False
+    return (
+        _records(digest.get("objectives"), ("files", "scope_touch"))
+        and _records(digest.get("known_issues", []))
+        and _records(digest.get("contracts", []))
+        and _records(digest.get("grants", []))
+    )
+
+
 class _Cache:
     """Digests by blob id and folder listings by tree id, in one file under the git dir.
 
@@ -177,8 +213,10 @@ class _Cache:
             with open(self.path, encoding="utf-8") as handle:
                 raw = json.load(handle)
             if raw.get("version") == CACHE_VERSION:
-                self.trees = dict(raw["trees"])
-                self.digests = dict(raw["digests"])
+                self.trees = {
+                    t: v for t, v in dict(raw["trees"]).items() if _strings(v, pairs=True)
+                }
+                self.digests = {b: d for b, d in dict(raw["digests"]).items() if _sound(d)}
 
     def save(self) -> None:
         stale = self.trees.keys() - self.used_trees or self.digests.keys() - self.used

@@ -40,6 +40,7 @@ class Shop:
         code = main(["-C", str(cwd or self.root), *args])
         out, err = self.capsys.readouterr()
         assert code == 0, err
+        self.err = err
         return out
 
     def accomplish(self, n: int, request: str, files: list[str]) -> str:
@@ -91,6 +92,8 @@ def test_past_runs_teach_the_code_not_the_managed_files(
     assert "shop/pricing.py" in cited[ids[0]]["boosted"]
     stored = (tmp_path / "shop/docs/analyses").glob("ANALYSIS_*.md")
     assert any(ids[0] in p.read_text(encoding="utf-8") for p in stored)
+    said = shop.ap("analyze", "Cart vouchers should round discounts to cents")
+    assert f"learned from past plan(s) {ids[0]}" in said + shop.err
 
 
 def test_an_unmerged_plan_is_learned_from_its_integration_branch(

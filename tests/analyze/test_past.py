@@ -249,3 +249,23 @@ def test_a_cold_analysis_reads_the_plans_of_the_cited_only(
     cited = run(shop, "Vouchers should apply to the cart total").report.past_plans
     assert len(cited) == 3 and all(c.request == "Cart vouchers" for c in cited)
     assert parsed.count("accomplishment") == 6 and parsed.count("plan") == 3
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        '{"version": 1, "trees": {"x": 1}, "digests": []}',
+        '{"version": 1, "trees": {}, "digests": {"BLOB": {"objectives": [1]}}}',
+        '{"version": 1, "trees": {"TREE": [["a"]]}, "digests": {"BLOB": [1]}}',
+        "not json",
+    ],
+)
+def test_a_damaged_cache_is_read_again(shop: Repo, damage: str) -> None:
+    on_main(shop, [report("20261120-vouchers", "Cart vouchers", ["shop/cart.py"])])
+    git = Git(shop.root)
+    first = load_past_plans(git, state_dir="docs", branch_prefix="ap/")
+    cache = git.git_dir() / "ap" / "past.json"
+    blob = shop.git("rev-parse", "HEAD:docs/accomplishments/ACCOMPLISHMENT_20261120-vouchers.md")
+    tree = shop.git("rev-parse", "HEAD:docs/accomplishments")
+    cache.write_text(damage.replace("BLOB", blob.strip()).replace("TREE", tree.strip()))
+    assert load_past_plans(Git(shop.root), state_dir="docs", branch_prefix="ap/") == first
