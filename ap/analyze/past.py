@@ -13,24 +13,18 @@ past plans a warm run reads two trees and a few small blobs. Every text is data
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from ap.analyze.pastcache import Digest, PastCache
 from ap.errors import ArtifactError
-from ap.fsutil import atomic_write
 from ap.git import Git
 from ap.ids import Branches
 from ap.text import clean_text
 
-CACHE_NAME = "past.json"
-CACHE_VERSION = 1
 MAX_FILES = 200  # per plan: a sweeping plan says little about any one file
 MAX_ITEMS = 20  # objectives' failures, contracts, grants, known issues kept per plan
-Digest = dict[str, Any]
 
 
 @dataclass
@@ -159,79 +153,7 @@ def _parse(kind: str, blob: bytes, where: str) -> Digest | None:
     return digest_of(kind, data)
 
 
-def _strings(value: object, *, pairs: bool = False) -> bool:
-    """A list of strings (``pairs``: of two-string lists)."""
-    if not isinstance(value, list):
-        return False
-    if pairs:
-        return all(isinstance(v, list) and len(v) == 2 and _strings(v) for v in value)
-    return all(isinstance(v, str) for v in value)
-
-
-def _records(value: object, lists: tuple[str, ...] = ()) -> bool:
-    """A list of mappings whose values are strings (or, for ``lists``, lists of strings)."""
-    return isinstance(value, list) and all(
-        isinstance(r, dict)
-        and all(_strings(v) if k in lists else isinstance(v, str) for k, v in r.items())
-        for r in value
-    )
-
-
-def _sound(digest: object) -> bool:
-    """Whether a cached digest has the shape :func:`digest_of` gives (a damaged cache is
-    read again, never trusted)."""
-    if digest is None:
-        return True
-    if not isinstance(digest, dict):
-        return False
-    texts = ("kind", "request", "created_at", "id", "summary", "status")
-    if not all(isinstance(digest.get(k, ""), str) for k in texts):
-        return False
-    return (
-        _records(digest.get("objectives"), ("files", "scope_touch"))
-        and _records(digest.get("known_issues", []))
-        and _records(digest.get("contracts", []))
-        and _records(digest.get("grants", []))
-    )
-
-
-class _Cache:
-    """Digests by blob id and folder listings by tree id, in one file under the git dir.
-
-    Rewritten only when something new was read, with only what this run used, so it
-    never grows beyond the past plans that exist.
-    """
-
-    def __init__(self, git: Git) -> None:
-        self.path = Path(git.git_dir()) / "ap" / CACHE_NAME
-        self.trees: dict[str, list[list[str]]] = {}
-        self.digests: dict[str, Digest | None] = {}
-        self.used_trees: set[str] = set()
-        self.used: set[str] = set()
-        self.dirty = False
-        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-            with open(self.path, encoding="utf-8") as handle:
-                raw = json.load(handle)
-            if raw.get("version") == CACHE_VERSION:
-                self.trees = {
-                    t: v for t, v in dict(raw["trees"]).items() if _strings(v, pairs=True)
-                }
-                self.digests = {b: d for b, d in dict(raw["digests"]).items() if _sound(d)}
-
-    def save(self) -> None:
-        stale = self.trees.keys() - self.used_trees or self.digests.keys() - self.used
-        if not self.dirty and not stale:
-            return
-        payload = {
-            "version": CACHE_VERSION,
-            "trees": {t: self.trees[t] for t in self.used_trees if t in self.trees},
-            "digests": {b: self.digests[b] for b in self.used if b in self.digests},
-        }
-        with contextlib.suppress(OSError):  # a read-only .git only costs speed
-            atomic_write(self.path, json.dumps(payload, separators=(",", ":")))
-
-
-def _listing(git: Git, cache: _Cache, tree: str) -> dict[str, str]:
+def _listing(git: Git, cache: PastCache, tree: str) -> dict[str, str]:
     """``{file name: blob id}`` of one folder's tree."""
     cache.used_trees.add(tree)
     if tree not in cache.trees:
@@ -240,7 +162,7 @@ def _listing(git: Git, cache: _Cache, tree: str) -> dict[str, str]:
     return {name: oid for name, oid in cache.trees[tree]}
 
 
-def _digests(git: Git, cache: _Cache, wanted: dict[str, tuple[str, str]]) -> dict[str, Digest]:
+def _digests(git: Git, cache: PastCache, wanted: dict[str, tuple[str, str]]) -> dict[str, Digest]:
     """The digest of each blob in ``wanted`` (``{blob: (kind, where)}``), parsing the new."""
     missing = [oid for oid in wanted if oid not in cache.digests]
     if missing:
@@ -269,7 +191,7 @@ class _Copies:
         return {blob for copies in found for blob, _ in copies}
 
 
-def _folder_copies(git: Git, cache: _Cache, copies: _Copies, state_dir: str) -> None:
+def _folder_copies(git: Git, cache: PastCache, copies: _Copies, state_dir: str) -> None:
     """The reports and plans in HEAD's tree."""
     folders = {"accomplishment": "accomplishments", "plan": "plans"}
     prefixes = {"accomplishment": "ACCOMPLISHMENT_", "plan": "PLAN_"}
@@ -370,7 +292,7 @@ class PastPlans:
         self.git = git
         self.state_dir = state_dir
         self.branch_prefix = branch_prefix
-        self.cache = _Cache(git)
+        self.cache = PastCache(git)
         self._plan_copies: dict[str, tuple[str, str]] = {}
 
     def load(self) -> list[PastPlan]:
