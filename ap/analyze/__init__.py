@@ -61,8 +61,8 @@ def analyze(
     from ap.analyze.heuristic import heuristic_analysis, select_files
     from ap.analyze.history import read_history
     from ap.analyze.index import build_index
-    from ap.analyze.learning import llm_summary, mark_candidates, past_risks
-    from ap.analyze.past import PastPlans, requests_and_files
+    from ap.analyze.learning import lessons, llm_summary, mark_candidates, past_risks
+    from ap.analyze.past import PastPlans
     from ap.analyze.relevance import rank_files
     from ap.scope import ScopeMatcher
 
@@ -72,7 +72,7 @@ def analyze(
     say("reading history and past plans")
     past = PastPlans(git, state_dir=config.state_dir, branch_prefix=config.branch_prefix)
     plans = past.load()
-    history = read_history(git, requests_and_files(plans))
+    history = read_history(git, lessons(plans, index))
     say("ranking files")
     ranked = rank_files(index, history, request)
     forbidden = ScopeMatcher(

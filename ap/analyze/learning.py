@@ -62,6 +62,12 @@ def plan_files(plan: PastPlan, index: RepoIndex) -> list[str]:
     return [p for p in index.files if covered(p)][:MAX_FILES]
 
 
+def lessons(plans: Iterable[PastPlan], index: RepoIndex) -> list[tuple[str, list[str]]]:
+    """``(request, files)`` of each plan: what the history learns words and co-change from
+    (the same files :func:`influencing` looks at)."""
+    return [(p.request, plan_files(p, index)) for p in plans]
+
+
 def _shared_words(request: str, plan: PastPlan) -> list[str]:
     mine = {w for w in words(request) if w not in VAGUE_WORDS}
     return sorted(mine.intersection(words(plan.request)))

@@ -356,8 +356,3 @@ def load_past_plans(git: Git, *, state_dir: str, branch_prefix: str) -> list[Pas
     reader.detail(plans)
     reader.save()
     return plans
-
-
-def requests_and_files(plans: Iterable[PastPlan]) -> list[tuple[str, list[str]]]:
-    """``(request, files)`` of each plan, what the history learns words and co-change from."""
-    return [(p.request, p.files()) for p in plans]
