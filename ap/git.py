@@ -2,7 +2,7 @@
 
 Plain ``git`` subprocesses keep the hook path fast and give access to plumbing
 (``merge-tree --write-tree``, ``update-ref`` compare-and-swap) that porcelain
-wrappers don't model. Failures become :class:`~ap.errors.GitError` with a hint.
+wrappers don't model. Failures become :class:`~ap.core.errors.GitError` with a hint.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, NamedTuple
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 
 if TYPE_CHECKING:
     import subprocess

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 
 Stored = tuple[str, str]  # (mode, object id) of a tree entry
 Entry = tuple[str, bytes]  # (mode as git writes it, raw object id)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from _bench import make_repository, module_path, sh
 
-from ap.models import (
+from ap.core.models import (
     AccomplishmentReport,
     CoordinationPlan,
     IntegrationContract,
@@ -37,7 +37,7 @@ from ap.models import (
     PlanStatus,
     ScopeGrant,
 )
-from ap.store import Store
+from ap.state.store import Store
 
 WORDS = ["cart", "voucher", "price", "token", "login", "order", "ship", "invoice", "refund"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ap.models import (
+from ap.core.models import (
     AccomplishmentReport,
     AnalysisReport,
     CandidateFile,
@@ -29,8 +29,8 @@ from ap.models import (
     ScopeValidation,
     Source,
 )
-from ap.render import md_cell, md_code, mermaid_label
-from ap.store import to_markdown
+from ap.core.render import md_cell, md_code, mermaid_label
+from ap.state.store import to_markdown
 
 GOLDEN = Path(__file__).parent / "golden"
 WHEN = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)

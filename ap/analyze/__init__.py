@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ap.analyze.result import AnalysisResult
-from ap.config import ApConfig
+from ap.core.config import ApConfig
+from ap.core.models import Source
 from ap.git import Git
-from ap.models import Source
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ap.analyze.index import RepoIndex
     from ap.analyze.past import PastPlan, PastPlans
     from ap.analyze.relevance import Ranked
-    from ap.models import CandidateFile, PastPlanCitation
+    from ap.core.models import CandidateFile, PastPlanCitation
 
 __all__ = ["AnalysisResult", "analyze"]
 
@@ -103,7 +103,7 @@ def analyze(
         return result
     from ap.analyze.mentions import folder_files, name_users
     from ap.analyze.tasktype import classify
-    from ap.models import TaskType
+    from ap.core.models import TaskType
 
     users = (
         name_users(index, request, git.grep_word)

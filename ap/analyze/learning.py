@@ -18,8 +18,8 @@ from ap.analyze.index import RepoIndex
 from ap.analyze.past import MAX_FILES, PastObjective, PastPlan, text
 from ap.analyze.relevance import Ranked
 from ap.analyze.text import VAGUE_WORDS, words
-from ap.errors import ApError
-from ap.models import (
+from ap.core.errors import ApError
+from ap.core.models import (
     CandidateFile,
     PastContract,
     PastFailure,

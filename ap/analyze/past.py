@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ap.analyze.pastcache import Digest, PastCache
-from ap.errors import ArtifactError
+from ap.core.errors import ArtifactError
+from ap.core.ids import Branches
+from ap.core.text import clean_text
 from ap.git import Git
-from ap.ids import Branches
-from ap.text import clean_text
 
 MAX_FILES = 200  # per plan: a sweeping plan says little about any one file
 MAX_ITEMS = 20  # objectives' failures, contracts, grants, known issues kept per plan
@@ -144,7 +144,7 @@ def digest_of(kind: str, data: dict[str, Any]) -> Digest:
 
 
 def _parse(kind: str, blob: bytes, where: str) -> Digest | None:
-    from ap.frontmatter import load_front_matter
+    from ap.core.frontmatter import load_front_matter
 
     try:
         data = load_front_matter(blob.decode("utf-8", errors="replace"), where=where)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ap.fsutil import atomic_write
+from ap.core.fsutil import atomic_write
 from ap.git import Git
 
 CACHE_NAME = "past.json"

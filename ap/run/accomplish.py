@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ap.config import ApConfig
-from ap.errors import CheckFailed
-from ap.events import Emit, event
-from ap.git import Git
-from ap.models import (
+from ap.core.config import ApConfig
+from ap.core.errors import CheckFailed
+from ap.core.events import Emit, event
+from ap.core.models import (
     AccomplishmentReport,
     AnalysisReport,
     CoordinationPlan,
@@ -28,11 +27,12 @@ from ap.models import (
     PlanStatus,
     TaskType,
 )
+from ap.git import Git
 from ap.run import faults
 from ap.run.ledger import Ledger, trailers
 from ap.run.start import MAX_RACES, next_wave
-from ap.sections import update_section
-from ap.store import KINDS, from_markdown, to_markdown
+from ap.state.sections import update_section
+from ap.state.store import KINDS, from_markdown, to_markdown
 
 SECTION = "accomplishments"
 MANAGED_FILES = ("README.md", "PRD.md", "AGENTS.md")
@@ -180,7 +180,7 @@ def managed_sections(
     texts: dict[str, str | None], report: AccomplishmentReport, report_path: str
 ) -> dict[str, bytes]:
     """The managed files that exist (in ``texts``), with the new line first in their section."""
-    from ap.sections import read_section
+    from ap.state.sections import read_section
 
     line = section_line(report, report_path)
     files: dict[str, bytes] = {}

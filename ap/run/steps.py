@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ap.errors import ScopeError
+from ap.core.errors import ScopeError
+from ap.core.models import CoordinationPlan, ObjectiveStatus
 from ap.git import DiffEntry
-from ap.models import CoordinationPlan, ObjectiveStatus
 from ap.plan.validate import validate_plan
 from ap.run.integrity import scope_terms
 
@@ -270,9 +270,9 @@ class Rules:
 
     def _section_only(self, entry: DiffEntry) -> bool:
         """An existing file whose only change is its ``<!-- ap:accomplishments -->`` section."""
-        from ap.errors import ArtifactError
+        from ap.core.errors import ArtifactError
         from ap.run.accomplish import SECTION
-        from ap.sections import read_section, update_section
+        from ap.state.sections import read_section, update_section
 
         if entry.status != "M" or entry.old_mode not in (REGULAR, "100755"):
             return False

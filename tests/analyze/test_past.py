@@ -8,9 +8,8 @@ import pytest
 
 from ap.analyze import analyze, past
 from ap.analyze.past import load_past_plans
-from ap.config import ApConfig
-from ap.git import Git
-from ap.models import (
+from ap.core.config import ApConfig
+from ap.core.models import (
     AccomplishmentReport,
     CoordinationPlan,
     Objective,
@@ -19,7 +18,8 @@ from ap.models import (
     PlanStatus,
     ScopeGrant,
 )
-from ap.store import Store
+from ap.git import Git
+from ap.state.store import Store
 from tests.helpers import Repo
 
 MERGED, FAILED = ObjectiveStatus.MERGED, ObjectiveStatus.FAILED
@@ -184,7 +184,7 @@ def test_the_llm_analyst_reads_the_cited_plans_as_data(
 ) -> None:
     import json
 
-    from ap.config import AnalystConfig
+    from ap.core.config import AnalystConfig
     from tests.analyze.llm_servers import Script, serve
     from tests.analyze.test_llm import VALID
 
@@ -219,7 +219,7 @@ def test_the_llm_analyst_reads_the_cited_plans_as_data(
 
 def test_the_llm_summary_is_bounded(shop: Repo) -> None:
     from ap.analyze.learning import LLM_BUDGET, llm_summary
-    from ap.models import PastPlanCitation
+    from ap.core.models import PastPlanCitation
 
     cited = [
         PastPlanCitation(plan_id=f"2026112{n}-p", request="x" * 300, boosted=["a"] * 100)
@@ -274,8 +274,8 @@ def test_a_damaged_cache_is_read_again(shop: Repo, damage: str) -> None:
 
 
 def test_an_accomplished_plan_brings_its_failures_contracts_and_known_issues(shop: Repo) -> None:
-    from ap.models import IntegrationContract
-    from ap.store import to_markdown
+    from ap.core.models import IntegrationContract
+    from ap.state.store import to_markdown
 
     done = report("20261120-vouchers", "Cart vouchers", ["shop/cart.py"])
     done.objectives.append(

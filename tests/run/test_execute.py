@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from ap.cli import main
-from ap.demo import FILES, RECIPE
-from ap.models import CoordinationPlan
+from ap.core.models import CoordinationPlan
 from ap.run import ledger
 from ap.run.scriptworker import apply
-from ap.store import from_markdown
+from ap.setup.demo import FILES, RECIPE
+from ap.state.store import from_markdown
 from tests.run.conftest import Flow, git, planned_flow, run_ap
 
 WORKER = """\

@@ -188,7 +188,7 @@ def test_plan_path_resolution(flow: Flow, tmp_path: Path) -> None:
 
 
 def test_accomplish_with_a_stale_guess_of_the_tip_commits_on_the_real_one(flow: Flow) -> None:
-    from ap.config import load_config
+    from ap.core.config import load_config
     from ap.git import Git
     from ap.run.accomplish import accomplish
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ap.errors import ApError
+from ap.core.errors import ApError
 
 try:  # the C implementation is much faster when PyYAML was built with libyaml
     from yaml import CSafeDumper as _Dumper

@@ -1,4 +1,4 @@
-"""Pydantic models of every AP artifact (DESIGN.md §3).
+"""Pydantic models of every AP artifact (docs/DESIGN.md §3).
 
 The YAML front matter of each file under docs/ is exactly ``model_dump(mode="json")``
 of one of these models, so a saved artifact loads back equal.
@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ap.plan.effective import every_scope_forbid, scope_forbid
+from ap.scope.effective import every_scope_forbid, scope_forbid
 
 
 def utcnow() -> datetime:
@@ -297,7 +297,7 @@ class CoordinationPlan(Model):
         return [(o.id, o.wave, [*o.scope_touch, *granted.get(o.id, [])]) for o in self.objectives]
 
     def forbid_of(self, objective: Objective) -> list[str]:
-        """The effective scope_forbid of one of the plan's objectives (ap/plan/effective.py):
+        """The effective scope_forbid of one of the plan's objectives (ap/scope/effective.py):
         the global forbid, its own, then every other same-wave objective's touch and grants."""
         return scope_forbid(
             objective.id,
@@ -324,7 +324,7 @@ class CoordinationPlan(Model):
         return every_scope_forbid(self._members(), own, self.global_forbid)
 
     def public_data(self) -> dict[str, Any]:
-        """The plan as JSON for scripts (DESIGN.md §10): the stored data, with each
+        """The plan as JSON for scripts (docs/DESIGN.md §10): the stored data, with each
         objective's effective scope_forbid."""
         data = self.model_dump(mode="json")
         forbids = self.forbids()
@@ -390,7 +390,7 @@ class OrchestratorStatus(Model):
 
 
 class Event(BaseModel):
-    """One event of a phase; extra keys carry the payload (DESIGN.md §7)."""
+    """One event of a phase; extra keys carry the payload (docs/DESIGN.md §7)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -422,7 +422,7 @@ class ObjectiveSpec(Model):
 
 
 class ObjectivesFile(Model):
-    """The YAML of ``ap plan --from FILE`` (DESIGN.md §10)."""
+    """The YAML of ``ap plan --from FILE`` (docs/DESIGN.md §10)."""
 
     request: str | None = None
     objectives: list[ObjectiveSpec]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ap.errors import ArtifactError
+from ap.core.errors import ArtifactError
 
 FRONT = "---\n"
 # A damaged artifact: git holds every version of it.

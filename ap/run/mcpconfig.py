@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from ap.fsutil import atomic_write
+from ap.core.fsutil import atomic_write
 
 SERVER_NAME = "ap"
 SERVER_ENV = ("AP_PLAN", "AP_TASK", "AP_WORKTREE")

@@ -15,20 +15,20 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TypeVar, cast
 
-from ap import yamlio
-from ap.errors import AmbiguousId, ArtifactError
-from ap.frontmatter import FIX_HINT, split_front_matter
-from ap.frontmatter import FRONT as _FRONT
-from ap.fsutil import atomic_write
-from ap.ids import report_relpath
-from ap.models import (
+from ap.core import yamlio
+from ap.core.errors import AmbiguousId, ArtifactError
+from ap.core.frontmatter import FIX_HINT, split_front_matter
+from ap.core.frontmatter import FRONT as _FRONT
+from ap.core.fsutil import atomic_write
+from ap.core.ids import report_relpath
+from ap.core.models import (
     AccomplishmentReport,
     AnalysisReport,
     CoordinationPlan,
     Model,
     WorkerReport,
 )
-from ap.render import render
+from ap.core.render import render
 
 A = TypeVar("A", bound=Model)
 

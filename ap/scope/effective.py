@@ -1,4 +1,4 @@
-"""An objective's effective scope_forbid, derived where it is used (DESIGN.md §3).
+"""An objective's effective scope_forbid, derived where it is used (docs/DESIGN.md §3).
 
 The forbid scope of an objective is the global forbid, what the plan records for that
 objective alone, and the touch (and grants) of every other objective of its wave. The

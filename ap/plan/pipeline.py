@@ -1,6 +1,6 @@
 """The analytic and planning phases, end to end: request or objectives file → artifacts.
 
-Each phase emits the events of DESIGN.md §7; nothing is written under ``--dry-run``
+Each phase emits the events of docs/DESIGN.md §7; nothing is written under ``--dry-run``
 or when the input is bad (files are only written after everything was built).
 """
 
@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ap.config import ApConfig
-from ap.errors import PlanInvalid, UsageError
-from ap.events import Emit, event
-from ap.git import Git
-from ap.models import (
+from ap.core.config import ApConfig
+from ap.core.errors import PlanInvalid, UsageError
+from ap.core.events import Emit, event
+from ap.core.models import (
     AnalysisReport,
     CandidateFile,
     CoordinationPlan,
@@ -22,7 +21,8 @@ from ap.models import (
     Source,
     TaskType,
 )
-from ap.store import Store
+from ap.git import Git
+from ap.state.store import Store
 
 
 @dataclass

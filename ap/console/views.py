@@ -7,14 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ap.artifacts import Artifacts, Copy
-from ap.config import load_config
-from ap.digests import Digests, Extract
-from ap.errors import AmbiguousId, ArtifactError
+from ap.core.config import load_config
+from ap.core.errors import AmbiguousId, ArtifactError
+from ap.core.models import AccomplishmentReport, AnalysisReport, CoordinationPlan, Model
+from ap.core.render import render
 from ap.git import Git
-from ap.models import AccomplishmentReport, AnalysisReport, CoordinationPlan, Model
-from ap.render import render
-from ap.store import KINDS, created_at_of
+from ap.state.artifacts import Artifacts, Copy
+from ap.state.digests import Digests, Extract
+from ap.state.store import KINDS, created_at_of
 
 SHOW_ORDER = ("plan", "analysis", "accomplishment")
 
@@ -91,7 +91,7 @@ def _accomplishment_row(acc: Model) -> dict[str, Any]:
 
 def _rows(artifacts: Artifacts, kind: str, extract: Extract) -> list[tuple[Copy, dict[str, Any]]]:
     """Each artifact of ``kind`` with its row, oldest first; only an artifact not listed
-    before in this form is read whole (ap/digests.py)."""
+    before in this form is read whole (ap/state/digests.py)."""
     digests = Digests(artifacts.git.git_dir() / "ap" / "cache", f"list-{kind}", extract)
     rows = [
         (copy, dict(digests.of(kind, copy.text, where=copy.where)))

@@ -12,8 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ap.models import Event
-from ap.text import for_terminal
+from ap.core.models import Event
+from ap.core.text import for_terminal
 
 if TYPE_CHECKING:
     from rich.live import Live

@@ -1,4 +1,4 @@
-"""Artifact ids and the branch names built from them (DESIGN.md §3, §6).
+"""Artifact ids and the branch names built from them (docs/DESIGN.md §3, §6).
 
 Light on purpose: the pre-commit hook imports it.
 """

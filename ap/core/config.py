@@ -1,4 +1,4 @@
-"""``ap.yaml`` → a validated :class:`ApConfig` with the defaults of DESIGN.md §3."""
+"""``ap.yaml`` → a validated :class:`ApConfig` with the defaults of docs/DESIGN.md §3."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ap import yamlio
-from ap.errors import ConfigError
-from ap.ids import STATE_FOLDERS
-from ap.models import Model
+from ap.core import yamlio
+from ap.core.errors import ConfigError
+from ap.core.ids import STATE_FOLDERS
+from ap.core.models import Model
 
 CONFIG_FILE = "ap.yaml"
 
@@ -278,7 +278,7 @@ class ApConfig(Model):
     @field_validator("global_forbid", "extra_forbid")
     @classmethod
     def _scope_patterns(cls, patterns: list[str] | None) -> list[str] | None:
-        from ap.errors import ScopeError
+        from ap.core.errors import ScopeError
         from ap.scope.pattern import parse_pattern
 
         for index, pattern in enumerate(patterns or []):
@@ -314,7 +314,7 @@ class ApConfig(Model):
     @field_validator("state_dir")
     @classmethod
     def _relative_state_dir(cls, value: str) -> str:
-        from ap.errors import ScopeError
+        from ap.core.errors import ScopeError
         from ap.scope.pattern import parse_pattern
 
         value = value.strip("/")

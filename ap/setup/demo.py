@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from ap.config import load_config
-from ap.errors import UsageError
-from ap.events import Emit, event
+from ap.core.config import load_config
+from ap.core.errors import UsageError
+from ap.core.events import Emit, event
 from ap.git import Git
 from ap.run.execute import RunOutcome, run_plan
 
@@ -171,10 +171,10 @@ def make_sample(folder: Path) -> tuple[Path, Path]:
 
 
 def demo(folder: Path | None, *, emit: Emit) -> DemoOutcome:
-    from ap import pipeline
-    from ap.init import init_repository
-    from ap.models import Source
+    from ap.core.models import Source
+    from ap.plan import pipeline
     from ap.plan.spec import load_objectives_file
+    from ap.setup.init import init_repository
 
     base = folder or Path(tempfile.mkdtemp(prefix="ap-demo-"))
     base.mkdir(parents=True, exist_ok=True)

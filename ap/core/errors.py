@@ -1,4 +1,4 @@
-"""The one error hierarchy of ap, with the exit codes of DESIGN.md §8.
+"""The one error hierarchy of ap, with the exit codes of docs/DESIGN.md §8.
 
 0 success · 1 a check failed or was refused · 2 usage, configuration or input
 error · 3 internal error · 130 interrupted.

@@ -5,7 +5,7 @@ Text outside the markers is never touched.
 
 from __future__ import annotations
 
-from ap.errors import ArtifactError
+from ap.core.errors import ArtifactError
 
 
 def markers(name: str) -> tuple[str, str]:

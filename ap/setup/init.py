@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ap.config import CONFIG_FILE, load_config
-from ap.errors import UsageError
-from ap.fsutil import atomic_write
-from ap.render import render
-from ap.sections import update_section
+from ap.core.config import CONFIG_FILE, load_config
+from ap.core.errors import UsageError
+from ap.core.fsutil import atomic_write
+from ap.core.render import render
+from ap.state.sections import update_section
 
 DISTRIBUTION = "analytic-programming"
 AGENTS_FILE = "AGENTS.md"
@@ -130,7 +130,7 @@ def requirement_from(direct_url: Mapping[str, Any] | None) -> str | None:
 
 
 def _from_clone(path: Path) -> str | None:
-    from ap.errors import GitError
+    from ap.core.errors import GitError
     from ap.git import Git
 
     try:

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ap.config import ApConfig
-from ap.errors import AmbiguousId, ArtifactError
+from ap.core.config import ApConfig
+from ap.core.errors import AmbiguousId, ArtifactError
+from ap.core.ids import Branches
+from ap.core.models import CoordinationPlan, Model
 from ap.git import Git
-from ap.ids import Branches
-from ap.models import CoordinationPlan, Model
-from ap.store import (
+from ap.state.store import (
     KINDS,
     Store,
     created_at_in,

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ap.models import Model
-from ap.store import KINDS, from_markdown
+from ap.core.models import Model
+from ap.state.store import KINDS, from_markdown
 
 Extract = Callable[[Model], dict[str, Any]]
 # marshal's format belongs to the Python that wrote it

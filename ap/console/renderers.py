@@ -1,61 +1,20 @@
-"""Events of every phase, and their two renderers (DESIGN.md §7).
-
-Core functions take an ``Emit`` callable and call it with :class:`Event` objects;
-the CLI decides how they are shown: a rich console renderer for people, or one
-JSON object per line on stdout for machines (``--json``).
-"""
+"""How events are shown: a rich console renderer for people, JSON Lines for machines
+(``--json``), and a background thread that draws while a run works."""
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import sys
 import threading
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
+
+from ap.core.events import Emit, to_json
 
 if TYPE_CHECKING:
-    from ap.console_views import RunningPanel
-    from ap.models import Event
-
-# Loading this module builds no pydantic model (``ap --help`` imports it): the models
-# are imported when the first event is made.
-Emit = Callable[["Event"], None]
-
-
-def event(type: str, phase: str, **data: Any) -> Event:
-    """An event of ``type`` in ``phase`` carrying ``data``, stamped now."""
-    from ap.models import Event
-
-    return Event(type=type, phase=phase, **data)
-
-
-def discard(_: Event) -> None:
-    """An Emit that shows nothing (for library callers and tests)."""
-
-
-def _jsonable(value: Any) -> Any:
-    from pydantic import BaseModel
-
-    from ap.models import Model
-
-    if isinstance(value, Model):
-        return value.public_data()  # (a plan: with each objective's effective scope_forbid)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def to_json(ev: Event) -> str:
-    """One line of JSON: ``type``, ``phase``, ``ts`` first, then the payload."""
-    data: dict[str, Any] = {"type": ev.type, "phase": ev.phase, "ts": ev.ts.isoformat()}
-    data.update({k: _jsonable(v) for k, v in ev.payload().items()})
-    return json.dumps(data, ensure_ascii=False, default=str)
+    from ap.console.live import RunningPanel
+    from ap.core.models import Event
 
 
 class JsonLinesRenderer:
@@ -147,21 +106,21 @@ class ConsoleRenderer:
         self._panel: RunningPanel | None = None  # once a run starts work
 
     def __call__(self, ev: Event) -> None:
-        from ap import console_views
+        from ap.console import live
 
         # Paths, titles and worker output may come from anyone: the views read every
-        # value through console_views.value(), which lets no escape sequence pass (only
+        # value through live.value(), which lets no escape sequence pass (only
         # what is shown is cleaned: a plan carried whole is not, unless it is printed).
         if self.live and ev.phase == "execution":
             if self._panel is None:
-                self._panel = console_views.RunningPanel(self.console)
+                self._panel = live.RunningPanel(self.console)
             if self._panel.take(ev):
                 return  # shown in the live lines
-        view = console_views.VIEWS.get(ev.type)
+        view = live.VIEWS.get(ev.type)
         if view is not None:
             view(self.console, ev)
         elif self.verbose:
-            console_views.generic(self.console, ev)
+            live.generic(self.console, ev)
 
     def finish(self) -> None:
         """Take down the live lines (a run ended, or stopped)."""
