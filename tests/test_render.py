@@ -24,6 +24,10 @@ from ap.core.models import (
     Objective,
     ObjectiveOutcome,
     ObjectiveStatus,
+    PastContract,
+    PastFailure,
+    PastGrant,
+    PastPlanCitation,
     ScopeValidation,
     Source,
 )
@@ -99,6 +103,27 @@ def sample_analysis() -> AnalysisReport:
         ],
         scope_strategy="One objective per package.",
         risks=["token expiry semantics"],
+        past_plans=[
+            PastPlanCitation(
+                plan_id="20261120-login",
+                request="Login | sessions with `tokens`",
+                status="partial",
+                where="ap/20261120-login/integration",
+                words=["token"],
+                boosted=["src/auth/jwt.py"],
+                failures=[PastFailure(task="T2", title="Refresh", reason="tests timed out")],
+                contracts=[
+                    PastContract(
+                        provider="T1",
+                        consumer="T2",
+                        symbol="src/auth/jwt.py:issue_token",
+                        description="returns a str",
+                    )
+                ],
+                grants=[PastGrant(task="T1", pattern="src/auth/keys.py", why="key loading")],
+                known_issues=["refresh tokens never expire"],
+            )
+        ],
     )
 
 

@@ -12,14 +12,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ap.analyze.text import bag
-from ap.git import Git
+from ap.git import Git, parse_trailers
 
 MAX_COMMITS = 3000
 HUGE_COMMIT = 40  # files; such commits are sweeping changes, not evidence of coupling
 HALF_LIFE = 400  # commits
 DECAY = math.log(2) / HALF_LIFE
 MAX_NEWER = 200  # new commits folded into a cached history; more read the log again
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: ap's own commits left out
 
 
 @dataclass
@@ -58,6 +58,20 @@ def _add(history: History, weight: float, message: str, paths: list[str]) -> Non
                 partners[other] = partners.get(other, 0.0) + weight / math.sqrt(len(paths))
 
 
+def _learn(history: History, request: str, paths: list[str]) -> None:
+    """A past plan's request and the files it changed: the words of the request for each
+    file, and that the files change together. Not how often they change: the plan's
+    commits say that already, once merged (and ap/analyze/learning.py cites a plan by
+    exactly these two signals)."""
+    words = bag(request)
+    for path in paths:
+        history.messages.setdefault(path, Counter()).update(words)
+        partners = history.cochange.setdefault(path, {})
+        for other in paths:
+            if other != path:
+                partners[other] = partners.get(other, 0.0) + 1.0 / math.sqrt(len(paths))
+
+
 def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = None) -> History:
     """The history of HEAD plus past accomplishments' ``(request, files)``.
 
@@ -71,7 +85,7 @@ def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = N
     if head is None:
         history = History()
     elif history is None or cached_head is None:
-        history = _from_log(git.log_files("HEAD", max_count=MAX_COMMITS))
+        history = _from_log(project_commits(git.log_files("HEAD", max_count=MAX_COMMITS)))
         save_history(git, CACHE_VERSION, head, history)
     elif cached_head != head:
         newer = (
@@ -80,14 +94,30 @@ def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = N
             else []
         )
         if 0 < len(newer) <= MAX_NEWER:
-            _advance(history, newer)
+            _advance(history, project_commits(newer))
         else:
-            history = _from_log(git.log_files("HEAD", max_count=MAX_COMMITS))
+            history = _from_log(project_commits(git.log_files("HEAD", max_count=MAX_COMMITS)))
         save_history(git, CACHE_VERSION, head, history)
     for request, paths in past_requests or []:
-        _add(history, 2.0, request, paths)
+        _learn(history, request, paths)
     _keep_strongest(history)
     return history
+
+
+def is_ap_step(message: str) -> bool:
+    """Whether a commit is one of ap's own steps (plan, start, merge, accomplish, …).
+
+    Such a commit records ap's state (plans, reports, the managed sections of README,
+    PRD and AGENTS), not how the project's files change together; a worker's commit
+    carries ``AP-Task`` but no ``AP-Step`` and stays evidence.
+    """
+    trailers = parse_trailers(message)
+    return "AP-Step" in trailers and "AP-Plan" in trailers
+
+
+def project_commits(commits: list[tuple[int, str, list[str]]]) -> list[tuple[int, str, list[str]]]:
+    """``commits`` without ap's own steps (see :func:`is_ap_step`)."""
+    return [c for c in commits if not is_ap_step(c[1])]
 
 
 def _from_log(commits: list[tuple[int, str, list[str]]]) -> History:

@@ -17,7 +17,7 @@ from functools import cached_property
 from ap.analyze.text import bag, words
 from ap.git import Git
 
-CACHE_VERSION = 7
+CACHE_VERSION = 8  # 6: ap's managed sections left out; 7: marshal shards
 MAX_BYTES = 400_000
 MAX_PARSE = 200_000  # a larger Python file (generated, vendored) is read for words only
 LANGUAGES = {
@@ -64,6 +64,9 @@ _JS_EXPORT = re.compile(
     r"export\s+(?:default\s+)?(?:async\s+)?(?:function|class|const|let|var)\s+(\w+)"
 )
 _GO_PACKAGE = re.compile(r"^package\s+(\w+)", re.M)
+# A section ap manages in README/PRD/AGENTS (ap/state/sections.py): ap's words about past
+# requests, not the file's own, so it would match every request like them.
+_MANAGED = re.compile(r"<!-- ap:([\w.-]+) -->.*?<!-- /ap:\1 -->", re.S)
 
 
 @dataclass
@@ -216,7 +219,7 @@ def _describe(path: str, data: bytes) -> FileInfo:
     ext = os.path.splitext(path)[1].lower()
     info = FileInfo(path=path, language=LANGUAGES.get(ext, "other"), size=len(data))
     text = "" if b"\0" in data[:8000] else data[:MAX_BYTES].decode("utf-8", "replace")
-    counts = bag(text)
+    counts = bag(_MANAGED.sub("", text) if "<!-- ap:" in text else text)
     for word in words(path.replace("/", " ")):  # the path's own words weigh more
         counts[word] += 3
     if info.language == "python" and len(text) <= MAX_PARSE:

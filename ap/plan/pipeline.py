@@ -71,12 +71,14 @@ def emit_analysis(emit: Emit, report: AnalysisReport) -> None:
     )
     emit(event("coordination_points", "analysis", points=report.coordination_points))
     emit(event("scope_strategy", "analysis", strategy=report.scope_strategy))
+    learned = [c.plan_id for c in report.past_plans]
     emit(
         event(
             "phase_complete",
             "analysis",
             message=f"analysis {report.id}: {report.task_type.value}, "
-            f"{len(report.candidate_files)} candidate files",
+            f"{len(report.candidate_files)} candidate files"
+            + (f"; learned from past plan(s) {', '.join(learned)}" if learned else ""),
             report=report,
         )
     )
@@ -89,7 +91,7 @@ class AnalysisProgress:
     # In order: what ap.analyze says as each step starts; the last, when it is over.
     STEPS = (
         "indexing files",
-        "reading history",
+        "reading history and past plans",
         "ranking files",
         "proposing objectives",
         "analysis complete",

@@ -83,3 +83,25 @@ def test_a_damaged_or_older_history_cache_is_read_again(shop: Repo) -> None:
     again = read_history(git)
     assert again.commits == first.commits + 1
     assert sorted(p.name for p in folder.iterdir()) == ["history.bin"]
+
+
+def test_commits_of_ap_steps_are_not_evidence(shop: Repo) -> None:
+    """A plan's, wave's or accomplishment's commit (AP-Step trailer) says nothing about how
+    the project's files change together; a worker's commit (no AP-Step) does."""
+    import shutil
+
+    read_history(Git(shop.root))  # cached: the commits below are folded into it
+    shop.write("README.md", "# shop\n- vouchers\n")
+    shop.write("docs/plans/PLAN_x.md", "plan\n")
+    shop.commit("feat: cart vouchers\n\nAP-Plan: 20261125-x\nAP-Step: accomplish")
+    shop.write("shop/cart.py", "# vouchers\n")
+    shop.commit("feat(T1): vouchers\n\nAP-Plan: 20261125-x\nAP-Task: T1\nAP-Status: done")
+    folded = read_history(Git(shop.root))
+    shutil.rmtree(Git(shop.root).git_dir() / "ap")
+    history = read_history(Git(shop.root))
+    assert folded.counts == history.counts and folded.commits == history.commits
+    assert "docs/plans/PLAN_x.md" not in history.counts
+    assert history.counts["README.md"] == 1  # the initial commit only
+    assert "voucher" not in history.messages["README.md"]
+    assert history.messages["shop/cart.py"]["voucher"] == 1
+    assert history.commits == 7

@@ -21,7 +21,7 @@ def test_the_analysis_reports_its_steps_with_growing_progress(
     steps = [e["current_activity"] for e in said]
     assert steps == [
         "indexing files",
-        "reading history",
+        "reading history and past plans",
         "ranking files",
         "proposing objectives",
         "analysis complete",
