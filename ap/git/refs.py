@@ -1,0 +1,105 @@
+"""Refs: what a name points at, and moving refs by compare-and-swap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ap.errors import GitError
+from ap.git.runner import GIT_FAILED_HINT, GitBase
+
+ZERO_OID = "0" * 40
+
+
+class Refs(GitBase):
+    """Reading and moving refs."""
+
+    def rev_parse(self, rev: str) -> str | None:
+        """The commit id ``rev`` names, or None when it names nothing."""
+        proc = self.run_bytes("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.decode().strip()
+
+    def rev_parse_object(self, spec: str) -> str | None:
+        """The id of any object (``REV:PATH`` for a blob), or None."""
+        proc = self.run_bytes("rev-parse", "--verify", "--quiet", spec, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def head(self) -> str | None:
+        """The commit HEAD points at, or None in a repository without commits."""
+        return self.rev_parse("HEAD")
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch name, or None when HEAD is detached."""
+        proc = self.run_bytes("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.decode().strip()
+
+    def check_ref_format(self, name: str) -> bool:
+        """Whether ``name`` is a valid branch name."""
+        proc = self.run_bytes("check-ref-format", "--branch", name, check=False)
+        return proc.returncode == 0
+
+    def branches(self, pattern: str) -> dict[str, str]:
+        """``{branch name: commit}`` of local branches matching a for-each-ref pattern."""
+        out = self.run(
+            "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)", f"refs/heads/{pattern}"
+        )
+        rows = (line.split("\0") for line in out.splitlines() if "\0" in line)
+        return {name: oid for name, oid in rows}
+
+    def update_ref(self, ref: str, new: str, old: str | None, *, reason: str = "ap") -> bool:
+        """Move ``ref`` to ``new`` only if it is at ``old`` (None: only if it doesn't exist).
+
+        The compare-and-swap every state change of ap goes through; False when the
+        ref was not where we expected (somebody else moved it first).
+        """
+        proc = self.run_bytes("update-ref", "-m", reason, ref, new, old or ZERO_OID, check=False)
+        if proc.returncode == 0:
+            return True
+        current = self.rev_parse(ref)
+        if current != (old or None):
+            return False
+        raise GitError(
+            f"git update-ref {ref} failed: {proc.stderr.decode().strip()}", hint=GIT_FAILED_HINT
+        )
+
+    def update_refs(self, moves: Sequence[tuple[str, str, str | None]]) -> bool:
+        """Move every ref of ``(ref, new, old)`` (old None: create it) in one transaction:
+        all or none; False when it did not happen (a ref was not where expected)."""
+        script = "".join(
+            f"create {ref} {new}\n" if old is None else f"update {ref} {new} {old}\n"
+            for ref, new, old in moves
+        )
+        proc = self.run_bytes(
+            "update-ref", "-m", "ap", "--stdin", input=script.encode(), check=False
+        )
+        return proc.returncode == 0
+
+    def create_refs(self, refs: Mapping[str, str]) -> set[str]:
+        """Create the refs that don't exist yet (``{ref: commit}``); the ones this call made.
+
+        One transaction when none exists (the usual case); one by one when some
+        already do (an interrupted start, or another process racing).
+        """
+        if not refs:
+            return set()
+        if self.update_refs([(ref, oid, None) for ref, oid in refs.items()]):
+            return set(refs)
+        return {ref for ref, oid in refs.items() if self.update_ref(ref, oid, None)}
+
+    def is_ancestor(self, ancestor: str, rev: str) -> bool:
+        proc = self.run_bytes("merge-base", "--is-ancestor", ancestor, rev, check=False)
+        return proc.returncode == 0
+
+    def containing(self, commit: str, refs: Sequence[str]) -> set[str] | None:
+        """Which of ``refs`` contain ``commit``, with one process; None when it is unknown."""
+        if not refs:
+            return set()
+        proc = self.run_bytes(
+            "for-each-ref", "--contains", commit, "--format=%(refname)", *refs, check=False
+        )
+        if proc.returncode != 0:
+            return None
+        return set(proc.stdout.decode(errors="surrogateescape").splitlines()) & set(refs)

@@ -1,0 +1,140 @@
+"""The repository: finding it, where its git directory is, its config, and :class:`Git`,
+the one object through which ap runs git."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from ap.errors import GitError
+from ap.git.diff import Diff
+from ap.git.history import History
+from ap.git.runner import _cannot_run, _env, _path, _Spawned
+from ap.git.worktrees import Worktrees
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def find_root(start: Path | str | None = None) -> Path:
+    """The top of the work tree containing ``start`` (default: the current directory)."""
+    import subprocess
+
+    cwd = _path(start) if start is not None else _path(os.getcwd())
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=cwd,
+            capture_output=True,
+            env=_env(),
+            check=False,
+        )
+    except OSError as exc:
+        raise _cannot_run(exc, cwd) from None
+    if proc.returncode != 0:
+        raise GitError(
+            f"{cwd} is not inside a git repository",
+            hint="run `git init` first, or `ap -C PATH ...` to point at a repository",
+        )
+    return _path(proc.stdout.decode().strip())
+
+
+class Location(NamedTuple):
+    """Where a command runs: the work tree's top, the common git dir, the checked-out branch."""
+
+    root: str
+    common_dir: str
+    branch: str | None
+
+
+def locate(start: str | None = None) -> Location | None:
+    """All three with one git process (the hook's budget is tight); None when that fails."""
+    cwd = start if start is not None else os.getcwd()
+    try:
+        code, out, _ = _Spawned(
+            ["rev-parse", "--show-toplevel", "--git-common-dir", "--symbolic-full-name", "HEAD"],
+            cwd,
+            _env(),
+        ).finish()
+    except OSError:
+        return None
+    lines = out.decode(errors="surrogateescape").splitlines()
+    if code != 0 or len(lines) != 3:
+        return None
+    root = lines[0]
+    common = lines[1] if os.path.isabs(lines[1]) else os.path.realpath(os.path.join(cwd, lines[1]))
+    branch = lines[2].removeprefix("refs/heads/") if lines[2].startswith("refs/heads/") else None
+    return Location(root, common, branch)
+
+
+class Git(Worktrees, History, Diff):
+    """A git repository (work tree) and the operations ap needs on it."""
+
+    _git_dir: Path | None = None
+
+    def with_index(self, index: Path) -> Git:
+        """The same repository, with every command using another index file."""
+        return Git(self._root, {**self.env, "GIT_INDEX_FILE": str(index)})
+
+    @classmethod
+    def discover(cls, start: Path | str | None = None) -> Git:
+        return cls(find_root(start))
+
+    def git_dir(self) -> Path:
+        """The repository's common git directory (shared by all worktrees; asked once)."""
+        if self._git_dir is None:
+            own = self._dot_git()
+            if own is not None:  # a linked worktree's names the common one in "commondir"
+                try:
+                    with open(own / "commondir", encoding="utf-8") as handle:
+                        own = own / handle.readline().strip()
+                except FileNotFoundError:
+                    pass
+                self._git_dir = own.resolve()
+            else:
+                out = self.run("rev-parse", "--git-common-dir").strip()
+                path = _path(out)
+                self._git_dir = path if path.is_absolute() else (self.root / path).resolve()
+        return self._git_dir
+
+    def is_clean(self) -> bool:
+        return self.run("status", "--porcelain").strip() == ""
+
+    def config(self, key: str) -> str | None:
+        proc = self.run_bytes("config", "--get", key, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def git_path(self, name: str) -> Path:
+        """``git rev-parse --git-path NAME`` as an absolute path (honours core.hooksPath)."""
+        out = self.run("rev-parse", "--git-path", name).strip()
+        path = _path(out)
+        return path if path.is_absolute() else (self.root / path)
+
+    def index_path(self) -> Path:
+        """The work tree's index file: read off its ``.git`` (a folder, or a linked
+        worktree's ``gitdir:`` file), else asked of git."""
+        own = None if "GIT_INDEX_FILE" in {**os.environ, **self.env} else self._dot_git()
+        return own / "index" if own is not None else self.git_path("index")
+
+    def _dot_git(self) -> Path | None:
+        """The work tree's own git directory, read off its ``.git`` (a folder, or a linked
+        worktree's ``gitdir:`` file); None when the environment points git elsewhere."""
+        env = {**os.environ, **self.env}
+        if any(k in env for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")):
+            return None
+        dotgit = os.path.join(self._root, ".git")
+        if os.path.isdir(dotgit):
+            return _path(dotgit)
+        try:
+            with open(dotgit, encoding="utf-8") as handle:
+                line = handle.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if line.startswith("gitdir: "):
+            return _path(os.path.join(self._root, line[len("gitdir: ") :]))
+        return None
+
+    def add(self, paths: Sequence[str]) -> None:
+        if paths:
+            self.run("add", "--", *paths)
