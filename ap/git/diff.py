@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from ap.errors import GitError
+from ap.git.errors import GitCommandFailed, GitTooOld
 from ap.git.runner import FSCK_HINT, GIT_FAILED_HINT, GitBase, _cannot_run, _env, _Spawned
 
 
@@ -83,8 +83,11 @@ class Diff(GitBase):
             check=False,
         )
         if proc.returncode not in (0, 1):
-            raise GitError(
-                f"git merge-tree failed: {proc.stderr.decode().strip()}",
+            err = proc.stderr.decode(errors="replace").strip()
+            # (a git before 2.38 knows no --write-tree: it prints its usage)
+            kind = GitTooOld if "usage:" in err or "unknown option" in err else GitCommandFailed
+            raise kind(
+                f"git merge-tree failed: {err}",
                 hint="ap needs git 2.38 or later (`git --version`); " + GIT_FAILED_HINT,
             )
         fields = proc.stdout.split(b"\0")
@@ -109,7 +112,7 @@ class Diff(GitBase):
             code, out, err = child.finish()
             if code != 0:
                 detail = err.decode(errors="replace").strip() or f"exit {code}"
-                raise GitError(f"git diff --raw failed: {detail}", hint=GIT_FAILED_HINT)
+                raise GitCommandFailed(f"git diff --raw failed: {detail}", hint=GIT_FAILED_HINT)
             return _parse_raw(out)
 
         return result
@@ -151,7 +154,7 @@ class Diff(GitBase):
                 blocks[-1] += field + b"\0"
             i += 1
         if len(blocks) != len(pairs):
-            raise GitError(
+            raise GitCommandFailed(
                 f"git diff-tree --stdin gave {len(blocks)} diffs for {len(pairs)} pairs",
                 hint=FSCK_HINT,
             )

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-from ap.errors import GitError
-from ap.git.runner import FSCK_HINT, GitBase, _cannot_run, _env
-
-if TYPE_CHECKING:
-    import subprocess
+from ap.git.errors import GitCommandFailed, ObjectMissing
+from ap.git.runner import FSCK_HINT, GitBase, _cannot_run, _env, _Spawned
 
 Stored = tuple[str, str]  # (mode, object id) of a tree entry
 
@@ -23,67 +21,49 @@ class _ObjectReader:
     """
 
     def __init__(self, cwd: str, env: dict[str, str]) -> None:
-        import subprocess
         import threading
         import weakref
 
         self._lock = threading.Lock()
-        self._proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        weakref.finalize(self, _ObjectReader._close, self._proc)
+        self._child = _Spawned(["cat-file", "--batch"], cwd, env, stdin=True, stderr=False)
+        self._stdin, self._stdout = self._child.streams()
+        weakref.finalize(self, self._child.close, self._stdin, self._stdout)
 
     CHUNK = 256  # names written before their answers are read (well under a pipe's buffer)
 
     def read(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
         """``(id, type, content)`` of each object named, or None when there is none."""
         if any("\n" in name for name in names):
-            raise GitError(
+            raise GitCommandFailed(
                 "an object name with a line break cannot be read",
                 hint="name the revision without a line break",
             )
-        proc = self._proc
-        assert proc.stdin is not None and proc.stdout is not None
         found: list[tuple[str, str, bytes] | None] = []
         with self._lock:
             for at in range(0, len(names), self.CHUNK):
                 chunk = names[at : at + self.CHUNK]
                 try:
-                    proc.stdin.write(
+                    self._stdin.write(
                         b"".join(n.encode("utf-8", "surrogateescape") + b"\n" for n in chunk)
                     )
-                    proc.stdin.flush()
+                    self._stdin.flush()
                     for _ in chunk:
-                        found.append(self._answer(proc.stdout))
+                        found.append(self._answer(self._stdout))
                 except (OSError, ValueError) as exc:
-                    raise GitError(f"git cat-file --batch failed: {exc}", hint=FSCK_HINT) from None
+                    raise GitCommandFailed(
+                        f"git cat-file --batch failed: {exc}", hint=FSCK_HINT
+                    ) from None
         return found
 
     @staticmethod
     def _answer(out: IO[bytes]) -> tuple[str, str, bytes] | None:
         header = out.readline().split()
         if not header:
-            raise GitError("git cat-file --batch stopped", hint=FSCK_HINT)
+            raise GitCommandFailed("git cat-file --batch stopped", hint=FSCK_HINT)
         if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
             return None
         data = out.read(int(header[2]) + 1)[:-1]
         return header[0].decode(), header[1].decode(), data
-
-    @staticmethod
-    def _close(proc: subprocess.Popen[bytes]) -> None:
-        import contextlib
-
-        if proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-        proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 class Objects(GitBase):
@@ -166,7 +146,7 @@ class Objects(GitBase):
         if rev is not None:
             found = self.read_object(f"{rev}^{{tree}}")
             if found is None:
-                raise GitError(
+                raise ObjectMissing(
                     f"no tree for {rev!r} in this repository",
                     hint=f"`git rev-parse {rev}` shows what it names; fetch it if it is missing",
                 )
@@ -177,13 +157,13 @@ class Objects(GitBase):
         self.run_bytes("unpack-objects", "-q", input=pack(editor.objects, algorithm))
         stored = self.read_object(tree)
         if stored is None or stored[1] != "tree":
-            raise GitError(f"git did not store the tree {tree} ap built", hint=FSCK_HINT)
+            raise ObjectMissing(f"git did not store the tree {tree} ap built", hint=FSCK_HINT)
         return tree
 
     def _tree_content(self, oid: str) -> bytes:
         found = self.read_object(oid)
         if found is None or found[1] != "tree":
-            raise GitError(f"tree {oid} is missing from this repository", hint=FSCK_HINT)
+            raise ObjectMissing(f"tree {oid} is missing from this repository", hint=FSCK_HINT)
         return found[2]
 
     def read_object(self, name: str) -> tuple[str, str, bytes] | None:
@@ -196,6 +176,8 @@ class Objects(GitBase):
         if not names:
             return []
         if self._reader is None:
+            if not os.path.isdir(self._root):  # (`git -C` would only fail on the first read)
+                raise _cannot_run(None, self._root)
             try:
                 self._reader = _ObjectReader(self._root, _env(self.env))
             except OSError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ap.errors import GitError
+from ap.git.errors import GitCommandFailed
 from ap.git.runner import GIT_FAILED_HINT, GitBase
 
 ZERO_OID = "0" * 40
@@ -61,7 +61,7 @@ class Refs(GitBase):
         current = self.rev_parse(ref)
         if current != (old or None):
             return False
-        raise GitError(
+        raise GitCommandFailed(
             f"git update-ref {ref} failed: {proc.stderr.decode().strip()}", hint=GIT_FAILED_HINT
         )
 

@@ -7,10 +7,10 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from ap.errors import GitError
 from ap.git.diff import Diff
+from ap.git.errors import NotARepository
 from ap.git.history import History
-from ap.git.runner import _cannot_run, _env, _path, _Spawned
+from ap.git.runner import _env, _path, _Spawned, run_git
 from ap.git.worktrees import Worktrees
 
 if TYPE_CHECKING:
@@ -19,21 +19,10 @@ if TYPE_CHECKING:
 
 def find_root(start: Path | str | None = None) -> Path:
     """The top of the work tree containing ``start`` (default: the current directory)."""
-    import subprocess
-
-    cwd = _path(start) if start is not None else _path(os.getcwd())
-    try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=cwd,
-            capture_output=True,
-            env=_env(),
-            check=False,
-        )
-    except OSError as exc:
-        raise _cannot_run(exc, cwd) from None
+    cwd = os.fspath(start) if start is not None else os.getcwd()
+    proc = run_git(["rev-parse", "--show-toplevel"], cwd, _env())
     if proc.returncode != 0:
-        raise GitError(
+        raise NotARepository(
             f"{cwd} is not inside a git repository",
             hint="run `git init` first, or `ap -C PATH ...` to point at a repository",
         )

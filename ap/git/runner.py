@@ -1,25 +1,30 @@
 """The one way ap starts git, and the base every part of :class:`~ap.git.Git` stands on.
 
-Plain ``git`` processes keep the hook path fast and give access to plumbing
-(``merge-tree --write-tree``, ``update-ref`` compare-and-swap) that porcelain
-wrappers don't model. Failures become :class:`~ap.errors.GitError` with a hint.
+Every git process ap starts, the hook's included, is started here by
+``os.posix_spawnp`` with pipes read through ``select.poll``: this spares the
+hook loading ``subprocess`` (and what that loads), and gives one place for the
+environment, the errors and the clean-up when ap is interrupted. Plain ``git``
+processes give access to plumbing (``merge-tree --write-tree``, ``update-ref``
+compare-and-swap) that porcelain wrappers don't model. Failures become
+:class:`~ap.git.errors.GitCommandFailed` and its kin, each with a hint.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
-from ap.errors import GitError
+from ap.git.errors import GitCommandFailed, GitNotRunnable, IdentityMissing
 
 if TYPE_CHECKING:
-    import subprocess
     from pathlib import Path
 
 # Hints of git failures: git's own message says why; these say where to look next.
 GIT_FAILED_HINT = "git's message says why; `git status` shows the repository's state"
 FSCK_HINT = "`git fsck` checks the repository for missing or damaged objects"
+_SIGPIPE = 13  # (its number on every POSIX system; `signal` is not loaded for one constant)
+_CHUNK = 1 << 16
 
 
 def _path(text: str | os.PathLike[str]) -> Path:
@@ -51,81 +56,205 @@ _NO_IDENTITY = (
 )
 
 
-def _failed(args: Sequence[str], detail: str) -> GitError:
+def _failed(args: Sequence[str], detail: str) -> GitCommandFailed:
     """A failed git command as an error for people (a missing identity said plainly)."""
     if any(sign in detail for sign in _NO_IDENTITY):
-        return GitError(
+        return IdentityMissing(
             "git needs your name and email to make commits, and none is configured "
             "(user.name and user.email)",
             hint='git config --global user.name "Your Name" && '
             'git config --global user.email "you@example.com"',
         )
-    return GitError(f"git {' '.join(args[:3])} failed: {detail}", hint=GIT_FAILED_HINT)
+    return GitCommandFailed(f"git {' '.join(args[:3])} failed: {detail}", hint=GIT_FAILED_HINT)
 
 
-def _cannot_run(exc: OSError, cwd: str | os.PathLike[str]) -> GitError:
+def _cannot_run(exc: OSError | None, cwd: str | os.PathLike[str]) -> GitNotRunnable:
     """Why git could not even start: no such folder to run in, or no git."""
     if not os.path.isdir(cwd):
-        return GitError(
+        return GitNotRunnable(
             f"{os.fspath(cwd)} is not a directory (it may have been removed)",
             hint="run ap again from a folder of the repository, or with -C PATH",
         )
-    return GitError(f"git could not be run: {exc.strerror}", hint="install git and try again")
+    reason = exc.strerror if exc is not None else "unknown reason"
+    return GitNotRunnable(f"git could not be run: {reason}", hint="install git and try again")
+
+
+class Completed(NamedTuple):
+    """A finished git process: its exit code, standard output and standard error."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
 
 
 class _Spawned:
-    """A git process started with ``os.posix_spawnp``, its output read through pipes.
+    """A git process started with ``os.posix_spawnp`` (``git -C CWD ARGS``).
 
-    The hook runs git twice and must start fast: this spares it loading the
-    ``subprocess`` module (and what that loads). Elsewhere :meth:`Git.run_bytes`.
+    Standard output is a pipe; standard error a pipe too, or nothing (``stderr=False``);
+    standard input a pipe with ``stdin=True``, else nothing. Raises OSError when git
+    cannot be started.
     """
 
-    def __init__(self, args: Sequence[str], cwd: str, env: Mapping[str, str]) -> None:
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        actions = [
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_DUP2, out_w, 1),
-            (os.POSIX_SPAWN_DUP2, err_w, 2),
-        ]
+    def __init__(
+        self,
+        args: Sequence[str],
+        cwd: str,
+        env: Mapping[str, str],
+        *,
+        stdin: bool = False,
+        stderr: bool = True,
+    ) -> None:
+        ours: list[int] = []  # the parent's ends
+        theirs: list[int] = []  # the child's ends, closed here once it has them
+        actions: list[tuple[int, ...] | tuple[int, int, str, int, int]] = []
         try:
-            self.pid = os.posix_spawnp("git", ["git", "-C", cwd, *args], env, file_actions=actions)
+            self.stdin = self._pipe(0, stdin, ours, theirs, actions)
+            out = self._pipe(1, True, ours, theirs, actions)
+            assert out is not None
+            self.stdout: int = out
+            self.stderr = self._pipe(2, stderr, ours, theirs, actions)
+            self.pid = os.posix_spawnp(
+                "git",
+                ["git", "-C", cwd, *args],
+                env,
+                file_actions=actions,
+                setsigdef=(_SIGPIPE,),  # git as from a shell: Python ignores SIGPIPE
+            )
         except BaseException:
-            for fd in (out_r, err_r):
+            for fd in ours:
                 os.close(fd)
             raise
         finally:
-            os.close(out_w)
-            os.close(err_w)
-        self._fds = {out_r: bytearray(), err_r: bytearray()}
-        self._out, self._err = out_r, err_r
+            for fd in theirs:
+                os.close(fd)
 
-    def finish(self) -> tuple[int, bytes, bytes]:
-        """Wait for the process: its exit code, standard output and standard error."""
+    @staticmethod
+    def _pipe(
+        target: int,
+        wanted: bool,
+        ours: list[int],
+        theirs: list[int],
+        actions: list[tuple[int, ...] | tuple[int, int, str, int, int]],
+    ) -> int | None:
+        """The parent's end of a pipe to the child's ``target`` fd, or None (/dev/null)."""
+        if not wanted:
+            flags = os.O_RDONLY if target == 0 else os.O_WRONLY
+            actions.append((os.POSIX_SPAWN_OPEN, target, os.devnull, flags, 0))
+            return None
+        read, write = os.pipe()
+        parent, child = (write, read) if target == 0 else (read, write)
+        ours.append(parent)
+        theirs.append(child)
+        actions.append((os.POSIX_SPAWN_DUP2, child, target))
+        return parent
+
+    def finish(self, input: bytes | None = None) -> tuple[int, bytes, bytes]:
+        """Feed ``input``, wait for the process: its exit code, output and error output.
+
+        Input and both outputs go through one poll loop, so neither side waits on a
+        full pipe. Interrupted (Ctrl-C), the process is killed and waited for.
+        """
+        try:
+            out, err = _Pump(self, input or b"").run()
+        except BaseException:
+            self._kill()
+            raise
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status), out, err
+
+    def _kill(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, 9)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+    def streams(self) -> tuple[IO[bytes], IO[bytes]]:
+        """Standard input and output as files, for a conversation (``cat-file --batch``)."""
+        assert self.stdin is not None
+        return os.fdopen(self.stdin, "wb"), os.fdopen(self.stdout, "rb")
+
+    def close(self, stdin: IO[bytes], stdout: IO[bytes]) -> None:
+        """End a conversation: close its input, wait for git, close its output."""
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            stdin.close()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        stdout.close()
+
+
+class _Pump:
+    """The poll loop of :meth:`_Spawned.finish`: writes the input, reads both outputs."""
+
+    def __init__(self, child: _Spawned, data: bytes) -> None:
+        self.child = child
+        self.data = memoryview(data)
+        self.read: dict[int, bytearray] = {child.stdout: bytearray()}
+        if child.stderr is not None:
+            self.read[child.stderr] = bytearray()
+
+    def run(self) -> tuple[bytes, bytes]:
         import select
 
         poller = select.poll()
-        for fd in self._fds:
+        open_fds = set(self.read)
+        for fd in self.read:
             poller.register(fd, select.POLLIN)
-        open_fds = set(self._fds)
+        stdin = self.child.stdin
+        if stdin is not None:
+            if self.data:
+                os.set_blocking(stdin, False)  # a partial write, never a wait on a full pipe
+                poller.register(stdin, select.POLLOUT)
+                open_fds.add(stdin)
+            else:
+                os.close(stdin)
         try:
             while open_fds:
                 for fd, _ in poller.poll():
-                    chunk = os.read(fd, 1 << 16)
-                    if chunk:
-                        self._fds[fd] += chunk
-                    else:
+                    if self._serve(fd):
                         poller.unregister(fd)
                         open_fds.discard(fd)
         finally:
-            for fd in self._fds:
+            for fd in open_fds:
                 os.close(fd)
-            _, status = os.waitpid(self.pid, 0)
-        return (
-            os.waitstatus_to_exitcode(status),
-            bytes(self._fds[self._out]),
-            bytes(self._fds[self._err]),
-        )
+        err = self.read.get(self.child.stderr) if self.child.stderr is not None else None
+        return bytes(self.read[self.child.stdout]), bytes(err or b"")
+
+    def _serve(self, fd: int) -> bool:
+        """Move data on ``fd``; True when it is done with (and closed)."""
+        if fd == self.child.stdin:
+            try:
+                self.data = self.data[os.write(fd, self.data[:_CHUNK]) :]
+            except BlockingIOError:
+                return False
+            except BrokenPipeError:  # git stopped reading: its exit code says why
+                self.data = self.data[:0]
+            if self.data:
+                return False
+        else:
+            chunk = os.read(fd, _CHUNK)
+            if chunk:
+                self.read[fd] += chunk
+                return False
+        os.close(fd)
+        return True
+
+
+def run_git(
+    args: Sequence[str], cwd: str, env: Mapping[str, str], input: bytes | None = None
+) -> Completed:
+    """Run ``git ARGS`` in ``cwd`` to the end (GitNotRunnable when it cannot start)."""
+    try:
+        child = _Spawned(args, cwd, env, stdin=input is not None)
+    except OSError as exc:
+        raise _cannot_run(exc, cwd) from None
+    code, out, err = child.finish(input)
+    if code == 128 and not os.path.isdir(cwd):  # (`git -C` found no such folder)
+        raise _cannot_run(None, cwd)
+    return Completed(code, out, err)
 
 
 class GitBase:
@@ -148,21 +277,13 @@ class GitBase:
         env: Mapping[str, str] | None = None,
         check: bool = True,
         cwd: Path | None = None,
-    ) -> subprocess.CompletedProcess[bytes]:
-        """Run ``git ARGS`` and return the completed process (raises GitError on failure)."""
-        import subprocess
+    ) -> Completed:
+        """Run ``git ARGS`` and return the completed process (raises GitError on failure).
 
-        try:
-            proc = subprocess.run(
-                ["git", *args],
-                cwd=cwd or self._root,
-                input=input,
-                capture_output=True,
-                env=_env({**self.env, **(env or {})}),
-                check=False,
-            )
-        except OSError as exc:
-            raise _cannot_run(exc, cwd or self._root) from None
+        For the named operations of this package; code outside it calls those.
+        """
+        where = os.fspath(cwd) if cwd is not None else self._root
+        proc = run_git(args, where, _env({**self.env, **(env or {})}), input)
         if check and proc.returncode != 0:
             err = proc.stderr.decode(errors="replace").strip()
             raise _failed(args, err or f"exit {proc.returncode}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from ap.errors import GitError
+from ap.git.errors import GitCommandFailed, WorktreeBusy
 from ap.git.runner import GitBase, _path
 
 if TYPE_CHECKING:
@@ -68,8 +68,9 @@ class Worktrees(GitBase):
             if proc.returncode == 0:
                 return
             err = proc.stderr.decode(errors="replace").strip()
-            if attempt == 2 or not re.search(_WORKTREE_RACE, err):
-                raise GitError(
+            raced = re.search(_WORKTREE_RACE, err) is not None
+            if attempt == 2 or not raced:
+                raise (WorktreeBusy if raced else GitCommandFailed)(
                     f"git {' '.join(args[:3])} failed: {err or proc.returncode}",
                     hint="`git worktree list` shows the worktrees; "
                     "`git worktree prune` forgets removed ones",
