@@ -165,3 +165,11 @@ class Diff(GitBase):
         return _parse_numstat(
             self.run_bytes("diff", "--numstat", "-z", "--no-renames", old, new).stdout
         )
+
+    def changed_paths(self, old: str, new: str) -> list[str]:
+        """The paths that differ between two commits (rename detection off); none when
+        git cannot tell."""
+        out = self.run_bytes(
+            "diff", "--name-only", "-z", "--no-renames", old, new, check=False
+        ).stdout
+        return [p for p in out.decode(errors="surrogateescape").split("\0") if p]

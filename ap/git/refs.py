@@ -103,3 +103,32 @@ class Refs(GitBase):
         if proc.returncode != 0:
             return None
         return set(proc.stdout.decode(errors="surrogateescape").splitlines()) & set(refs)
+
+    def merge_base(self, one: str, other: str) -> str:
+        """The best common ancestor of two commits (GitCommandFailed when they share none)."""
+        return self.run("merge-base", one, other).strip()
+
+    def refs_under(self, prefix: str) -> list[str]:
+        """The full names of the refs below ``prefix`` (e.g. ``refs/ap/attempts/``)."""
+        return self.run("for-each-ref", "--format=%(refname)", prefix).split()
+
+    def delete_ref(self, ref: str) -> None:
+        """Delete ``ref`` (whatever it points at)."""
+        self.run("update-ref", "-d", ref)
+
+    def head_ref(self) -> str | None:
+        """The ref HEAD names (``refs/heads/...``), or None when HEAD is detached."""
+        proc = self.run_bytes("symbolic-ref", "--quiet", "HEAD", check=False)
+        return (
+            proc.stdout.decode(errors="replace").strip() or None if proc.returncode == 0 else None
+        )
+
+    def detach_head(self, commit: str, reason: str) -> None:
+        """Point HEAD at ``commit`` itself, leaving the branch, index and files as they are."""
+        self.run_bytes("update-ref", "--no-deref", "-m", reason, "HEAD", commit, check=False)
+
+    def reflog_newest(self, ref: str) -> tuple[str, str] | None:
+        """The newest entry of ``ref``'s reflog: ``(commit, message)``, or None."""
+        proc = self.run_bytes("log", "-g", "-1", "--format=%H%x00%gs", ref, check=False)
+        commit, sep, message = proc.stdout.decode(errors="replace").strip().partition("\0")
+        return (commit, message) if proc.returncode == 0 and sep else None

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from ap.git.diff import Diff
 from ap.git.errors import NotARepository
 from ap.git.history import History
-from ap.git.runner import _env, _path, _Spawned, run_git
+from ap.git.remotes import Remotes
+from ap.git.runner import _env, _failed, _path, _Spawned, run_git
 from ap.git.worktrees import Worktrees
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def locate(start: str | None = None) -> Location | None:
     return Location(root, common, branch)
 
 
-class Git(Worktrees, History, Diff):
+class Git(Worktrees, Remotes, History, Diff):
     """A git repository (work tree) and the operations ap needs on it."""
 
     _git_dir: Path | None = None
@@ -66,9 +67,22 @@ class Git(Worktrees, History, Diff):
         """The same repository, with every command using another index file."""
         return Git(self._root, {**self.env, "GIT_INDEX_FILE": str(index)})
 
+    def at(self, worktree: Path | str) -> Git:
+        """The same repository seen from another of its work trees."""
+        return Git(worktree, self.env)
+
     @classmethod
     def discover(cls, start: Path | str | None = None) -> Git:
         return cls(find_root(start))
+
+    @classmethod
+    def init(cls, folder: Path, branch: str) -> Git:
+        """A new repository at ``folder`` whose first branch is ``branch``."""
+        where = os.path.abspath(folder)
+        proc = run_git(["init", "-q", "-b", branch, where], os.path.dirname(where), _env())
+        if proc.returncode != 0:
+            raise _failed(["init"], proc.stderr.decode(errors="replace").strip())
+        return cls(where)
 
     def git_dir(self) -> Path:
         """The repository's common git directory (shared by all worktrees; asked once)."""
@@ -127,3 +141,61 @@ class Git(Worktrees, History, Diff):
     def add(self, paths: Sequence[str]) -> None:
         if paths:
             self.run("add", "--", *paths)
+
+    def add_all(self) -> None:
+        """Stage every change of the work tree (``git add -A``) in this Git's index."""
+        self.run("add", "-A")
+
+    def set_config(self, key: str, value: str) -> None:
+        """Set ``key`` in the repository's own config."""
+        self.run("config", key, value)
+
+    def commit(self, message: str) -> None:
+        """Commit what is staged, hooks and all (``git commit``)."""
+        self.run("commit", "-q", "-m", message)
+
+    def write_tree(self) -> str:
+        """The tree of this Git's index, written to the object store."""
+        return self.run("write-tree").strip()
+
+    # -- worktree records, read without a git process (as git itself reads them) --
+
+    def worktree_locks(self, prefix: str) -> dict[str, str | None]:
+        """``{record: lock reason, or None}`` of the linked worktrees whose record (named
+        after the worktree's folder) starts with ``prefix``."""
+        records = os.path.join(self.git_dir(), "worktrees")
+        try:
+            names = [n for n in os.listdir(records) if n.startswith(prefix)]
+        except OSError:
+            return {}
+        return {name: _read_text(os.path.join(records, name, "locked")) for name in names}
+
+    def maybe_checked_out(self, branch: str) -> bool:
+        """Whether some worktree's HEAD file names ``branch``; True when unsure (then
+        :meth:`worktrees` says for certain, at the cost of a process)."""
+        common = self.git_dir()
+        symref = f"ref: refs/heads/{branch}"
+        try:
+            linked = [d / "HEAD" for d in (common / "worktrees").iterdir() if d.is_dir()]
+        except FileNotFoundError:
+            linked = []
+        except OSError:
+            return True
+        for head in (common / "HEAD", *linked):
+            try:
+                text = head.read_text(encoding="utf-8").strip()
+            except FileNotFoundError:
+                continue  # a worktree being added or removed
+            except (OSError, UnicodeDecodeError):
+                return True
+            if text in (symref, "ref: refs/heads/.invalid"):  # (.invalid: HEAD is in a reftable)
+                return True
+        return False
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return None

@@ -98,3 +98,34 @@ class Worktrees(GitBase):
             if path is not None:
                 rows.append(Worktree(path, branch, locked))
         return rows
+
+    def prune_worktrees(self) -> None:
+        """Have git forget the worktrees whose folders are gone."""
+        self.run_bytes("worktree", "prune", check=False)
+
+    # -- in this work tree (``Git.at(path)`` for another one) -------------------
+
+    def has_work(self) -> bool:
+        """Changed tracked files, or untracked ones not ignored (True when git cannot tell)."""
+        proc = self.run_bytes("status", "--porcelain", "-z", check=False)
+        return proc.returncode != 0 or bool(proc.stdout.strip(b"\0"))
+
+    def stash_create(self, message: str) -> str | None:
+        """A commit of the uncommitted work (``git stash create``; no ref, files untouched),
+        or None when there is none."""
+        proc = self.run_bytes("stash", "create", message, check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def checkout_merging(self, branch: str) -> bool:
+        """Switch to ``branch`` carrying the local changes over (``checkout --merge``);
+        whether it went (when not, nothing changed)."""
+        proc = self.run_bytes("checkout", "--merge", "--quiet", branch, check=False)
+        return proc.returncode == 0
+
+    def reset_index(self, commit: str) -> None:
+        """Move the checked-out branch and the index to ``commit``; files stay as they are."""
+        self.run_bytes("reset", "--quiet", commit, check=False)
+
+    def restore_path(self, commit: str, path: str) -> bool:
+        """``path``'s file (index and work tree) as in ``commit``; False when it has none."""
+        return self.run_bytes("checkout", commit, "--", path, check=False).returncode == 0
