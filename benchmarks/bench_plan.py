@@ -19,8 +19,8 @@ import random
 import statistics
 import time
 
-from ap.config import ApConfig
-from ap.models import ObjectiveSpec
+from ap.core.config import ApConfig
+from ap.core.models import ObjectiveSpec
 from ap.plan.build import build_plan
 from ap.plan.graph import conflict_graph
 from ap.plan.schedule import schedule

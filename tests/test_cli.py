@@ -7,8 +7,8 @@ import pytest
 
 from ap import __version__
 from ap.cli import main
-from ap.models import CoordinationPlan, Objective
-from ap.store import Store
+from ap.core.models import CoordinationPlan, Objective
+from ap.state.store import Store
 from tests.helpers import Repo
 
 
@@ -98,7 +98,7 @@ def test_internal_error_writes_log(
     def boom(*_: object) -> None:
         raise ZeroDivisionError("bad math")
 
-    monkeypatch.setattr("ap.views.listing", boom)
+    monkeypatch.setattr("ap.console.views.listing", boom)
     code, _, err = run(capsys, "-C", str(repo.root), "list")
     assert code == 3
     assert "internal error: ZeroDivisionError: bad math" in err

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ap.config import ApConfig, load_config
-from ap.errors import ConfigError
+from ap.core.config import ApConfig, load_config
+from ap.core.errors import ConfigError
 from tests.helpers import Repo
 
 

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ap.config import MAX_SECONDS, ApConfig, load_config
-from ap.errors import ConfigError
-from ap.ids import Branches
+from ap.core.config import MAX_SECONDS, ApConfig, load_config
+from ap.core.errors import ConfigError
+from ap.core.ids import Branches
 from ap.run.workers import from_config
 from ap.scope.pattern import parse_pattern
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-import ap.digests
+import ap.state.digests
 from ap.cli import main
-from ap.store import Store
+from ap.state.store import Store
 from tests.helpers import Repo
 
 OBJECTIVES = """\
@@ -43,13 +43,13 @@ def test_a_second_listing_reads_no_artifact_whole_and_an_edit_is_read_again(
     first = listed(repo, capsys)
     assert [p["request"] for p in first["plans"]] == ["request 0", "request 1", "request 2"]
     read: list[str] = []
-    real = ap.digests.from_markdown
+    real = ap.state.digests.from_markdown
 
     def counted(model: Any, text: str, *, where: str) -> Any:
         read.append(where)
         return real(model, text, where=where)
 
-    monkeypatch.setattr(ap.digests, "from_markdown", counted)
+    monkeypatch.setattr(ap.state.digests, "from_markdown", counted)
     assert listed(repo, capsys) == first and read == []
     plan_id = first["plans"][1]["id"]
     plan_file = Store(repo.root).path_for("plan", plan_id)
@@ -79,5 +79,6 @@ def test_an_extract_changed_in_a_new_version_reads_no_old_extract(tmp_path: Path
         return {"id": model.id, "more": 1}
 
     assert (
-        ap.digests.Digests(tmp_path, "x", one).file != ap.digests.Digests(tmp_path, "x", other).file
+        ap.state.digests.Digests(tmp_path, "x", one).file
+        != ap.state.digests.Digests(tmp_path, "x", other).file
     )

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import ap
-from ap import errors
+from ap.core import errors
 
 PACKAGE = Path(ap.__file__).parent
 

@@ -12,9 +12,10 @@ import pyte
 import pytest
 from rich.console import Console
 
-from ap.console_views import follow
-from ap.events import Background, ConsoleRenderer, event, plain_wanted
-from ap.models import Event
+from ap.console.live import follow
+from ap.console.renderers import Background, ConsoleRenderer, plain_wanted
+from ap.core.events import event
+from ap.core.models import Event
 
 
 def test_background_shows_every_event_in_order_by_close() -> None:
@@ -155,7 +156,8 @@ def test_help_imports_no_model(args: list[str]) -> None:
         "from ap.cli import main\n"
         f"code = main({args!r})\n"
         "assert code == 0, code\n"
-        "print(sorted(m for m in sys.modules if m == 'pydantic' or m.startswith('ap.models')))\n"
+        "print(sorted(m for m in sys.modules\n"
+        "             if m == 'pydantic' or m.startswith('ap.core.models')))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=120

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ap.errors import ConfigError
-from ap.init import init_repository
+from ap.core.errors import ConfigError
+from ap.setup.init import init_repository
 from tests.helpers import Repo
 
 PINNED = "git+https://github.com/octo/ap.git@" + "a" * 40
@@ -90,7 +90,7 @@ def test_the_workflows_install_ap_pinned_never_by_an_unpinned_name(repo: Repo) -
 def test_the_requirement_is_this_ap_from_its_repository_at_its_commit(
     tmp_path: Path,
 ) -> None:
-    from ap.init import requirement_from
+    from ap.setup.init import requirement_from
     from tests.helpers import make_repo
 
     sha = "b" * 40
@@ -120,7 +120,7 @@ def test_an_unknown_source_writes_no_requirement_and_says_so(repo: Repo) -> None
 
 
 def test_a_requirement_that_could_break_the_workflow_is_refused(repo: Repo) -> None:
-    from ap.errors import UsageError
+    from ap.core.errors import UsageError
 
     before = repo.snapshot()
     with pytest.raises(UsageError):

@@ -288,7 +288,7 @@ def test_other_errors_are_still_internal(
     def broken(*_: object) -> None:
         raise FileNotFoundError(2, "No such file or directory", "/nowhere/ap-internal")
 
-    monkeypatch.setattr("ap.views.listing", broken)
+    monkeypatch.setattr("ap.console.views.listing", broken)
     code, _, err = ap(capsys, repo, "list")
     assert code == 3 and "internal error: FileNotFoundError" in err
 

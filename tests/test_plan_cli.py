@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ap.cli import main
-from ap.store import Store
+from ap.state.store import Store
 from tests.helpers import Repo
 
 OBJECTIVES = """\
@@ -197,7 +197,7 @@ def test_a_plan_written_with_whole_forbid_lists_still_validates_and_scopes_the_s
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Plans of earlier versions stored global forbid + same-wave touches per objective."""
-    from ap.frontmatter import split_front_matter
+    from ap.core.frontmatter import split_front_matter
     from ap.run.enforce import ObjectiveScope, Settings
 
     path = repo.write("objectives.yaml", OBJECTIVES)

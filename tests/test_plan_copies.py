@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ap.artifacts import retire_drafts
 from ap.cli import main
 from ap.git import Git
+from ap.state.artifacts import retire_drafts
 from tests.helpers import Repo, make_repo
 
 OBJECTIVES = """\

@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from ap.models import (
+from ap.core.models import (
     AccomplishmentReport,
     AnalysisReport,
     CandidateFile,
+    ChangeSummary,
     Conflict,
     CoordinationPlan,
     CoordinationPoint,
     DiffStat,
     GateResult,
     IntegrationContract,
+    KnownIssue,
     Model,
     Objective,
     ObjectiveOutcome,
@@ -25,8 +27,8 @@ from ap.models import (
     ScopeValidation,
     Source,
 )
-from ap.render import md_cell, md_code, mermaid_label
-from ap.store import to_markdown
+from ap.core.render import md_cell, md_code, mermaid_label
+from ap.state.store import to_markdown
 
 GOLDEN = Path(__file__).parent / "golden"
 WHEN = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
@@ -113,11 +115,31 @@ def sample_accomplishment() -> AccomplishmentReport:
                 title="Tokens",
                 status=ObjectiveStatus.MERGED,
                 commits=["abc"],
+                files=["src/auth/jwt.py", "src/auth/__init__.py"],
                 diffstat=DiffStat(files=2, insertions=40, deletions=3),
-            )
+                change_summary=ChangeSummary(
+                    changed="issue and verify tokens",
+                    commit="feat(auth): JWT tokens",
+                    tests="12 passed",
+                    lint="clean",
+                    limitations="no refresh tokens",
+                ),
+            ),
+            ObjectiveOutcome(
+                id="T2",
+                title="Routes",
+                status=ObjectiveStatus.FAILED,
+                reason="the worker reported failure: the API is frozen",
+            ),
         ],
         gate_results=[GateResult(name="tests", command="pytest -q", passed=True, duration=1.5)],
         commit_message="feat: add JWT authentication\n\nAP-Plan: 20261125-add-jwt-auth",
+        known_issues=[
+            KnownIssue(kind="limitation", objective="T1", text="no refresh tokens"),
+            KnownIssue(kind="failed", objective="T2", text="the API is frozen"),
+        ],
+        next_steps=["T2: run ap retry T2 (it failed: the API is frozen)"],
+        notes=["docs/sessions/20261125-add-jwt-auth/notes/NOTES.md"],
     )
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ap.errors import ArtifactError
-from ap.ids import is_valid_id
-from ap.models import (
+from ap.core.errors import ArtifactError
+from ap.core.ids import is_valid_id
+from ap.core.models import (
     AccomplishmentReport,
     AnalysisReport,
     CoordinationPlan,
@@ -16,7 +16,7 @@ from ap.models import (
     Objective,
     WorkerReport,
 )
-from ap.store import Store, created_at_in, from_markdown, slugify, to_markdown
+from ap.state.store import Store, created_at_in, from_markdown, slugify, to_markdown
 from tests.helpers import Repo
 from tests.strategies import models
 

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ap.cli import main
-from ap.events import ConsoleRenderer, event
-from ap.text import clean_text, for_terminal
+from ap.console.renderers import ConsoleRenderer
+from ap.core.events import event
+from ap.core.text import clean_text, for_terminal
 from tests.helpers import make_repo
 
 HOSTILE = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ap.analyze.result import AnalysisResult
-from ap.config import ApConfig
+from ap.core.config import ApConfig
+from ap.core.models import AccomplishmentReport, Source
 from ap.git import Git
-from ap.models import AccomplishmentReport, Source
 
 __all__ = ["AnalysisResult", "analyze"]
 
@@ -27,7 +27,7 @@ def analyze(
     from ap.analyze.index import build_index
     from ap.analyze.relevance import rank_files
     from ap.scope import ScopeMatcher
-    from ap.store import Store
+    from ap.state.store import Store
 
     say = progress or (lambda _: None)
     say("indexing files")
@@ -59,7 +59,7 @@ def analyze(
         )
     from ap.analyze.mentions import folder_files, name_users
     from ap.analyze.tasktype import classify
-    from ap.models import TaskType
+    from ap.core.models import TaskType
 
     users = (
         name_users(index, request, git.grep_word)

@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ap.fsutil import atomic_write
+from ap.core.fsutil import atomic_write
 from ap.git import Git
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from ap.analyze.newfiles import attach_patterns, new_file_patterns
 from ap.analyze.relevance import Ranked, says_where
 from ap.analyze.result import AnalysisResult
 from ap.analyze.tasktype import classify
-from ap.models import (
+from ap.core.models import (
     AnalysisReport,
     CandidateFile,
     Complexity,

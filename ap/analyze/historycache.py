@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ap.analyze.history import History
-from ap.fsutil import atomic_write
+from ap.core.fsutil import atomic_write
 from ap.git import Git
 
 CACHE_NAME = "history.json"

@@ -15,8 +15,8 @@ from pydantic import Field, ValidationError
 
 from ap.analyze.providers import AnalystError, Message, make_provider
 from ap.analyze.result import AnalysisResult
-from ap.config import AnalystConfig
-from ap.models import (
+from ap.core.config import AnalystConfig
+from ap.core.models import (
     AnalysisReport,
     CandidateFile,
     CoordinationPoint,

@@ -12,8 +12,8 @@ import subprocess
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ap.config import AnalystConfig
-from ap.errors import CheckFailed, ConfigError
+from ap.core.config import AnalystConfig
+from ap.core.errors import CheckFailed, ConfigError
 
 Message = dict[str, str]
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-5-5", "openai": "gpt-4o"}

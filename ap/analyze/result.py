@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ap.models import AnalysisReport, ObjectiveSpec
+from ap.core.models import AnalysisReport, ObjectiveSpec
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ap.models import TaskType
+from ap.core.models import TaskType
 
 _CUES: dict[TaskType, tuple[str, ...]] = {
     TaskType.BUG: (

@@ -10,7 +10,7 @@ more than the hook needs: ``from ap.git import Git`` stays cheap.
 
 from __future__ import annotations
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 from ap.git.diff import DiffEntry, MergeResult
 from ap.git.errors import (
     GitCommandFailed,

@@ -1,9 +1,9 @@
-"""What can go wrong with git, one class each; all are :class:`~ap.errors.GitError`
+"""What can go wrong with git, one class each; all are :class:`~ap.core.errors.GitError`
 (exit 2: the user can fix it), so ``except GitError`` still catches every one."""
 
 from __future__ import annotations
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 
 
 class GitNotRunnable(GitError):

@@ -1,4 +1,4 @@
-"""GitHub boundary of ap (DESIGN.md §9).
+"""GitHub boundary of ap (docs/DESIGN.md §9).
 
 ``api`` is the small protocol the Action's handlers depend on, ``pygithub`` its
 one real implementation, ``context`` reads the Action's environment and event

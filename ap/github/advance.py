@@ -10,19 +10,33 @@ without a verdict, a wave that has gates waits ("gates-due").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
-from ap.errors import CheckFailed
+from ap.core.config import ApConfig
+from ap.core.errors import CheckFailed
+from ap.core.events import Emit
+from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus
 from ap.git import Git
 from ap.github.remote import push_branches
-from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus
+from ap.github.work import HandleResult, done_tip, work_matrix
 from ap.run.accomplish import accomplish
 from ap.run.ledger import Ledger
-from ap.run.merge import merge_wave
+from ap.run.merge import GateRunner, merge_wave
 from ap.run.start import next_wave, start
 
-if TYPE_CHECKING:
-    from ap.github.handle import Handler, HandleResult
+
+class Handler(Protocol):
+    """What advancing a plan needs of the event's handler (ap/github/handle.py)."""
+
+    git: Git
+    config: ApConfig
+    emit: Emit
+    merges: bool
+    gate_runner: GateRunner | None
+
+    def publish(self, plan: CoordinationPlan, issue: int, *, notes: Sequence[str] = ()) -> None:
+        """The draft PR and the status comment of ``plan``."""
 
 
 class VerdictMissing(CheckFailed):
@@ -49,8 +63,6 @@ def _wave_started(plan: CoordinationPlan, wave: int) -> bool:
 
 def wave_ready(git: Git, plan: CoordinationPlan, wave: int) -> bool:
     """Whether every working objective of ``wave`` has its work (an ``AP-Status`` tip)."""
-    from ap.github.handle import done_tip
-
     return _wave_started(plan, wave) and all(
         done_tip(git, plan.id, o.id, o.branch)
         for o in (plan.objective(t) for t in plan.waves[wave - 1])
@@ -59,8 +71,6 @@ def wave_ready(git: Git, plan: CoordinationPlan, wave: int) -> bool:
 
 
 def advance_plan(handler: Handler, plan_id: str, *, approve: bool) -> HandleResult:
-    from ap.github.handle import HandleResult, work_matrix
-
     git, config = handler.git, handler.config
     ledger = Ledger(git, config, plan_id)
     ledger.require_tip()

@@ -1,4 +1,4 @@
-"""The GitHub operations ap needs, as a protocol, with plain values (DESIGN.md §9).
+"""The GitHub operations ap needs, as a protocol, with plain values (docs/DESIGN.md §9).
 
 Handlers depend on :class:`GitHubApi` only; :mod:`ap.github.pygithub` implements
 it with PyGithub, and tests point that implementation at a local HTTP fake.
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from ap.errors import ApError
-from ap.ids import is_valid_id
+from ap.core.errors import ApError
+from ap.core.ids import is_valid_id
 
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
 CommitState = Literal["error", "failure", "pending", "success"]

@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from ap.errors import ApError
+from ap.core.errors import ApError
 
 DEFAULT_API_URL = "https://api.github.com"
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB

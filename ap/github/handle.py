@@ -1,4 +1,4 @@
-"""``ap github handle``: one idempotent step of the Action, chosen by the event (DESIGN.md §9).
+"""``ap github handle``: one idempotent step of the Action, chosen by the event (docs/DESIGN.md §9).
 
 - ``issues`` labelled ``ap-request`` by a writer → a plan from the issue, committed on
   its integration branch, a draft PR and the status comment;
@@ -15,31 +15,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
-from ap.config import ApConfig
-from ap.errors import CheckFailed
-from ap.events import Emit, event
+from ap.core.config import ApConfig
+from ap.core.errors import CheckFailed
+from ap.core.events import Emit, event
+from ap.core.ids import Branches, is_valid_id
+from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
+from ap.core.text import clean_text
 from ap.git import Git
 from ap.github.api import CommitState, GitHubApi, has_permission
 from ap.github.context import Command, GitHubContext, load_context, parse_command
 from ap.github.outputs import StepOutputs, escape_markdown
 from ap.github.remote import (
-    CLAIMS,
     authenticated,
     drop_claim,
     fetch_plans,
     push_branches,
-    push_claims,
     push_retried,
 )
 from ap.github.report import pull_request_body, pull_request_title, status_body, waves_table
-from ap.ids import Branches, is_valid_id
-from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, Source
+from ap.github.work import HandleResult, claim_ref, claim_work, done_tip
 from ap.run.enforce import check_branch
-from ap.run.ledger import Ledger, tip_status, trailers
+from ap.run.ledger import Ledger, trailers
 from ap.run.merge import GateRunner
-from ap.text import clean_text
 
 REQUEST_LABEL = "ap-request"
 SCOPE_CONTEXT = "ap/scope"
@@ -48,17 +46,6 @@ REQUEST_MAX_CHARS = 20_000  # the analyst reads at most this much of an issue
 
 class Refused(CheckFailed):
     """The sender may not do this (exit 1)."""
-
-
-@dataclass
-class HandleResult:
-    """What one run did: ``step`` names it; ``matrix`` lists the objectives to work on now."""
-
-    step: str
-    message: str
-    plan_id: str | None = None
-    plan: CoordinationPlan | None = None
-    matrix: list[dict[str, str]] = field(default_factory=list)
 
 
 class Handler:
@@ -135,7 +122,7 @@ class Handler:
         return HandleResult("planned", f"plan {plan.id} for issue #{issue.number}", plan.id, plan)
 
     def create_plan(self, number: int, title: str, body: str) -> CoordinationPlan:
-        from ap.pipeline import finish, make_plan, run_analysis
+        from ap.plan.pipeline import finish, make_plan, run_analysis
         from ap.run.start import create_integration
 
         request = issue_request(title, body)
@@ -358,60 +345,12 @@ def issue_request(title: str, body: str) -> str:
     return text[:REQUEST_MAX_CHARS].strip() or "(empty issue)"
 
 
-def done_tip(git: Git, plan_id: str, task: str, branch: str | None) -> bool:
-    """Whether ``branch`` ends with the objective's ``AP-Status`` commit (done or failed)."""
-    return tip_status(git, plan_id, task, f"refs/heads/{branch}" if branch else None) is not None
-
-
-def claim_ref(plan_id: str, task: str) -> str:
-    """Where a run records that it took an objective's work: the branch tip it started on."""
-    return f"{CLAIMS}{plan_id}/{task}"
-
-
-def work_matrix(git: Git, plan: CoordinationPlan) -> list[dict[str, str]]:
-    """The running objectives whose branches still wait for work no run has claimed."""
-    matrix = []
-    for o in plan.objectives:
-        if o.status != ObjectiveStatus.RUNNING or not o.branch:
-            continue
-        tip = git.rev_parse(f"refs/heads/{o.branch}")
-        if tip is None or done_tip(git, plan.id, o.id, o.branch):
-            continue
-        if git.rev_parse(claim_ref(plan.id, o.id)) == tip:
-            continue  # another run's agent has it
-        matrix.append({"plan": plan.id, "task": o.id, "branch": o.branch, "wave": str(o.wave)})
-    return matrix
-
-
-def claim_work(git: Git, prefix: str, matrix: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Claim the objectives of ``matrix`` on origin (one atomic push, leased on the claims
-    as this run saw them); the entries this run won. A run that loses looks once more."""
-    for _ in range(2):
-        claims: dict[str, tuple[str, str | None]] = {}
-        for entry in matrix:
-            tip = git.rev_parse(f"refs/heads/{entry['branch']}")
-            assert tip is not None
-            ref = claim_ref(entry["plan"], entry["task"])
-            claims[ref] = (tip, git.rev_parse(ref))
-        if push_claims(git, claims):
-            return matrix
-        fetch_plans(git, prefix)
-        unclaimed = {
-            (e["plan"], e["task"])
-            for e in matrix
-            if git.rev_parse(claim_ref(e["plan"], e["task"]))
-            != git.rev_parse(f"refs/heads/{e['branch']}")
-        }
-        matrix = [e for e in matrix if (e["plan"], e["task"]) in unclaimed]
-    return []
-
-
 def make_handler(
     git: Git, env: Mapping[str, str], *, emit: Emit, api: GitHubApi | None = None
 ) -> Handler:
     """The handler of the Action's event (``env``: normally ``os.environ``), its git
     authenticated with the job's token for origin."""
-    from ap.config import load_config
+    from ap.core.config import load_config
 
     ctx = load_context(env)
     if api is None:

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ap.config import ApConfig
-from ap.errors import ApError, CheckFailed, GitError
-from ap.events import Emit, event
-from ap.fsutil import atomic_write
+from ap.core.config import ApConfig
+from ap.core.errors import ApError, CheckFailed, GitError
+from ap.core.events import Emit, event
+from ap.core.fsutil import atomic_write
+from ap.core.ids import is_valid_id
+from ap.core.models import CoordinationPlan, ObjectiveStatus
 from ap.git import Git
 from ap.github.context import GitHubEventError, is_task_id
 from ap.github.remote import fetch_plans, push_branches
-from ap.ids import is_valid_id
-from ap.models import CoordinationPlan, ObjectiveStatus
 from ap.run.ledger import Ledger, tip_status, trailers, update_plan
 
 if TYPE_CHECKING:

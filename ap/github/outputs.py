@@ -14,8 +14,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from ap.core.text import clean_text
 from ap.github.context import GitHubEventError
-from ap.text import clean_text
 
 SUMMARY_MAX_CHARS = 1024 * 1024  # GitHub's limit for one step's summary is 1 MiB
 _OUTPUT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus
+from ap.core.render import md_code, mermaid_label
+from ap.core.text import clean_text
 from ap.github.outputs import escape_markdown
-from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus
-from ap.render import md_code, mermaid_label
 from ap.run.start import next_wave
-from ap.text import clean_text
 
 TITLE_LIMIT = 120
 REQUEST_LIMIT = 1500

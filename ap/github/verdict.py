@@ -18,15 +18,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ap.config import ApConfig, GateConfig
-from ap.errors import CheckFailed
-from ap.events import Emit, event
-from ap.fsutil import atomic_write
+from ap.core.config import ApConfig, GateConfig
+from ap.core.errors import CheckFailed
+from ap.core.events import Emit, event
+from ap.core.fsutil import atomic_write
+from ap.core.ids import is_valid_id
+from ap.core.models import GateResult
 from ap.git import Git
 from ap.github.advance import VerdictMissing
 from ap.github.context import GitHubEventError
-from ap.ids import is_valid_id
-from ap.models import GateResult
 from ap.run.ledger import Ledger
 from ap.run.merge import GateRunner, merge_wave
 from ap.run.start import next_wave

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ap.config import ApConfig, load_config
-from ap.errors import ArtifactError, UsageError
-from ap.fsutil import atomic_write
+from ap.core.config import ApConfig, load_config
+from ap.core.errors import ArtifactError, UsageError
+from ap.core.fsutil import atomic_write
+from ap.core.ids import is_valid_id, report_relpath
+from ap.core.models import CoordinationPlan, Objective
+from ap.core.text import for_terminal
 from ap.git import Git
-from ap.ids import is_valid_id, report_relpath
-from ap.models import CoordinationPlan, Objective
 from ap.run.enforce import ObjectiveScope, Settings, plan_data
 from ap.run.ledger import Ledger
 from ap.run.response import parse_response
@@ -31,7 +32,6 @@ from ap.run.scoperequest import request_scope
 from ap.run.submit import read_report
 from ap.scope import Change, parse_pattern
 from ap.scope.matcher import ScopeMatcher
-from ap.text import for_terminal
 
 PROGRESS_LIMIT = 300
 RESPONSE_LIMIT = 200_000

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ap.errors import ApError, UsageError
+from ap.core.errors import ApError, UsageError
 from ap.mcp.objective import ObjectiveTools, locate
 
 INSTALL_HINT = "pip install 'analytic-programming[mcp]'  (the MCP Python SDK)"

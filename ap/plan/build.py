@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from ap.errors import PlanInputError, ScopeError
-from ap.models import (
+from ap.core.errors import PlanInputError, ScopeError
+from ap.core.models import (
     CoordinationPlan,
     IntegrationContract,
     Objective,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from ap.models import Conflict
+from ap.core.models import Conflict
 from ap.scope import find_conflicts
 
 

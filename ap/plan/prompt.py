@@ -1,4 +1,4 @@
-"""The worker prompt in the AP prompt format (DESIGN.md §5).
+"""The worker prompt in the AP prompt format (docs/DESIGN.md §5).
 
 The header is ``KEY=value`` lines that tools parse, so every value is forced
 onto one line: a title with a newline in it cannot smuggle in another key.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ap.errors import PlanInputError
-from ap.models import CoordinationPlan, Objective
+from ap.core.errors import PlanInputError
+from ap.core.models import CoordinationPlan, Objective
 
 FIRST_LINE = "#! Codex agent prompt"
 

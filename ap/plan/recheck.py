@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ap.artifacts import Artifacts, Copy
-from ap.config import ApConfig
+from ap.core.config import ApConfig
+from ap.core.models import AnalysisReport, CoordinationPlan, PlanStatus, ScopeValidation
 from ap.git import Git
-from ap.models import AnalysisReport, CoordinationPlan, PlanStatus, ScopeValidation
 from ap.plan.validate import validate_plan
+from ap.state.artifacts import Artifacts, Copy
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""``ap plan --from FILE``: the objectives YAML of DESIGN.md §10."""
+"""``ap plan --from FILE``: the objectives YAML of docs/DESIGN.md §10."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ap import yamlio
-from ap.errors import PlanInputError
-from ap.models import ObjectivesFile
+from ap.core import yamlio
+from ap.core.errors import PlanInputError
+from ap.core.models import ObjectivesFile
 
 _HINT = (
     "the file holds an optional `request` and `objectives`, each with `id`, `title` and "

@@ -1,4 +1,4 @@
-"""The validation rules of a Coordination Plan (DESIGN.md §5).
+"""The validation rules of a Coordination Plan (docs/DESIGN.md §5).
 
 Run by ``ap plan`` on a fresh plan and by ``ap validate`` on a hand-edited one.
 Every broken rule becomes a :class:`Violation` naming the objectives and, where
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
-from ap.errors import ScopeError
-from ap.models import Conflict, CoordinationPlan, ScopeValidation, Violation
+from ap.core.errors import ScopeError
+from ap.core.models import Conflict, CoordinationPlan, ScopeValidation, Violation
 from ap.plan.forbid import aimed, allowed_by
 from ap.plan.graph import find_cycle
 from ap.plan.schedule import Schedule, schedule

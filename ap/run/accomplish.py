@@ -1,24 +1,27 @@
 """``ap accomplish``: the Accomplishment Report from the merged history, and its commit.
 
 Built only from git: each merged objective's commits (start..merged tip), its
-diffstat, the gates of every wave, the scope violations caught, the timings the
-plan recorded. README.md, PRD.md and AGENTS.md (those that exist) get their
-``<!-- ap:accomplishments -->`` section updated. Report, plan status and sections
-go into one commit on the integration branch with a Conventional Commit message
-and ``AP-*`` trailers, published by compare-and-swap: re-running finds it and
-does nothing.
+diffstat and paths, its worker's Change Summary (the report under docs/sessions/),
+the gates of every wave, the scope violations caught, the timings the plan
+recorded; then the known issues and next steps (:mod:`ap.run.findings`).
+README.md, PRD.md and AGENTS.md (those that exist) get their managed section
+updated (:mod:`ap.run.docsync`), and loose notes in the main work tree's root are
+filed with it (:mod:`ap.run.notes`). Report, plan status, sections and notes go
+into one commit on the integration branch with a Conventional Commit message and
+``AP-*`` trailers, published by compare-and-swap: re-running finds it and does
+nothing (but remove the notes' root copies it holds, if a crash left them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from ap.config import ApConfig
-from ap.errors import CheckFailed
-from ap.events import Emit, event
-from ap.git import Git
-from ap.models import (
+from ap.core.config import ApConfig
+from ap.core.errors import CheckFailed
+from ap.core.events import Emit, event
+from ap.core.ids import report_relpath
+from ap.core.models import (
     AccomplishmentReport,
     AnalysisReport,
     CoordinationPlan,
@@ -28,15 +31,16 @@ from ap.models import (
     PlanStatus,
     TaskType,
 )
+from ap.git import Git
 from ap.run import faults
+from ap.run.docsync import SECTIONS, sections_for
+from ap.run.findings import change_summary, known_issues, next_steps
 from ap.run.ledger import Ledger, trailers
+from ap.run.notes import Note, filed_earlier, loose_notes, notes_folder, place_notes, remove_filed
 from ap.run.start import MAX_RACES, next_wave
-from ap.sections import update_section
-from ap.store import KINDS, from_markdown, to_markdown
+from ap.state.store import KINDS, from_markdown, to_markdown
 
-SECTION = "accomplishments"
-MANAGED_FILES = ("README.md", "PRD.md", "AGENTS.md")
-SECTION_LINES = 20
+MANAGED_FILES = tuple(SECTIONS)
 COMMIT_TYPES = {
     TaskType.FEATURE: "feat",
     TaskType.BUG: "fix",
@@ -52,6 +56,7 @@ class AccomplishOutcome:
     report: AccomplishmentReport
     commit: str
     already: bool = False
+    notes_removed: list[str] = field(default_factory=list)  # root copies of filed notes
 
     def describe(self) -> str:
         if self.already:
@@ -62,14 +67,31 @@ class AccomplishOutcome:
             f"objective(s) merged; commit {self.commit[:12]}"
         )
 
+    def describe_notes(self) -> str | None:
+        """What became of the loose notes (None: there were none)."""
+        if not self.report.notes:
+            return None
+        said = f"filed {len(self.report.notes)} loose note(s): " + ", ".join(self.report.notes)
+        if len(self.notes_removed) < len(self.report.notes):
+            said += "; a note changed since it was read stays in the work tree"
+        if self.notes_removed:
+            said += "; removed from the work tree: " + ", ".join(self.notes_removed)
+        return said
 
-def _outcomes(git: Git, plan: CoordinationPlan) -> list[ObjectiveOutcome]:
-    """Each objective's outcome; a merged one with its commits and diffstat from git."""
+
+def _outcomes(
+    git: Git, plan: CoordinationPlan, reports: dict[str, str | None]
+) -> list[ObjectiveOutcome]:
+    """Each objective's outcome; a merged one with its commits, diffstat and its worker's
+    Change Summary (``reports``: the worker reports at the tip, by objective)."""
     outcomes = []
     ranges: dict[str, tuple[str, str]] = {}
     for o in plan.objectives:
         outcome = ObjectiveOutcome(id=o.id, title=o.title, status=o.status, reason=o.status_reason)
         outcome.duration = o.timings.seconds
+        text = reports.get(o.id)
+        if o.status == ObjectiveStatus.MERGED and text is not None:
+            outcome.change_summary = change_summary(text, plan.id, o.id, f"the report of {o.id}")
         if o.status == ObjectiveStatus.MERGED and o.base and o.head:
             ranges[o.id] = (o.base, o.head)
         outcomes.append(outcome)
@@ -112,7 +134,9 @@ def build_report(
     """The report; ``texts`` are files at ``tip`` already read (see :func:`files_read`)."""
     if texts is None:
         texts = files_read(git, ledger, plan, tip)
-    objectives = _outcomes(git, plan)
+    state = ledger.config.state_dir
+    reports = {o.id: texts.get(report_relpath(state, plan.id, o.id)) for o in plan.objectives}
+    objectives = _outcomes(git, plan, reports)
     merged = [o for o in objectives if o.status == ObjectiveStatus.MERGED]
     others = [o for o in objectives if o.status != ObjectiveStatus.MERGED]
     starts = [o.timings.started_at for o in plan.objectives if o.timings.started_at]
@@ -146,6 +170,8 @@ def build_report(
         objectives=" ".join(o.id for o in merged) or "none",
         status="done" if not others else "partial",
     )
+    gates = [g for r in plan.wave_records for g in r.gate_results]
+    violations = list(plan.violations_caught)
     return AccomplishmentReport(
         id=plan.id,
         plan_id=plan.id,
@@ -153,46 +179,40 @@ def build_report(
         summary=summary,
         integration_head=tip,
         objectives=objectives,
-        gate_results=[g for r in plan.wave_records for g in r.gate_results],
-        scope_violations=list(plan.violations_caught),
+        gate_results=gates,
+        scope_violations=violations,
         duration=duration,
         commit_message=message,
-    )
-
-
-def section_line(report: AccomplishmentReport, report_path: str) -> str:
-    merged = sum(o.status == ObjectiveStatus.MERGED for o in report.objectives)
-    request = (report.request.strip().splitlines() or [report.plan_id])[0][:120]
-    day = report.created_at.date().isoformat()
-    return (
-        f"- {day}: {request} — {merged}/{len(report.objectives)} objectives merged "
-        f"(plan `{report.plan_id}`, [report]({report_path}))"
+        known_issues=known_issues(objectives, gates, violations),
+        next_steps=next_steps(plan),
     )
 
 
 def files_read(git: Git, ledger: Ledger, plan: CoordinationPlan, tip: str) -> dict[str, str | None]:
-    """The analysis and the managed files at ``tip`` (None: not there), with one git process."""
+    """The analysis, the managed files and the worker reports at ``tip`` (None: not
+    there), with one git process."""
     analysis = _analysis_path(ledger, plan)
-    return git.show_files(tip, [*([analysis] if analysis else []), *MANAGED_FILES])
+    state = ledger.config.state_dir
+    reports = [report_relpath(state, plan.id, o.id) for o in plan.objectives]
+    return git.show_files(tip, [*([analysis] if analysis else []), *MANAGED_FILES, *reports])
 
 
 def managed_sections(
-    texts: dict[str, str | None], report: AccomplishmentReport, report_path: str
+    texts: dict[str, str | None],
+    report: AccomplishmentReport,
+    report_path: str,
+    plan: CoordinationPlan,
 ) -> dict[str, bytes]:
-    """The managed files that exist (in ``texts``), with the new line first in their section."""
-    from ap.sections import read_section
+    """The managed files that exist (in ``texts``) whose section changes, new content."""
+    return sections_for(texts, report, plan, report_path)
 
-    line = section_line(report, report_path)
-    files: dict[str, bytes] = {}
-    for name in MANAGED_FILES:
-        text = texts.get(name)
-        if text is None:
-            continue
-        old = (read_section(text, SECTION) or "").splitlines()
-        kept = [x for x in old if x.strip() and f"`{report.plan_id}`" not in x]
-        content = "\n".join([line, *kept][:SECTION_LINES])
-        files[name] = update_section(text, SECTION, content, where=name).encode()
-    return files
+
+def _file_notes(
+    filed: dict[str, Note], report: AccomplishmentReport, files: dict[str, bytes]
+) -> None:
+    """Put the loose notes in the commit's ``files`` and name them in the report."""
+    report.notes = list(filed)
+    files.update({path: note.data for path, note in filed.items()})
 
 
 def accomplish(
@@ -202,6 +222,8 @@ def accomplish(
     last saw the integration branch (a guess: the commit is a compare-and-swap)."""
     ledger = Ledger(git, config, plan_id)
     report_path = f"{config.state_dir}/{KINDS['accomplishment'].folder}/ACCOMPLISHMENT_{plan_id}.md"
+    folder = notes_folder(config.state_dir, plan_id)
+    notes = loose_notes(git)
     guess = tip
     for _ in range(MAX_RACES):
         guessed = guess is not None
@@ -214,7 +236,9 @@ def accomplish(
             text = git.show_file(done, report_path)
             assert text is not None
             report = from_markdown(AccomplishmentReport, text, where=report_path)
-            return AccomplishOutcome(report, done, already=True)
+            earlier = filed_earlier(report.notes, folder, notes)
+            removed = remove_filed(git, done, earlier)  # (a crash before it, last time)
+            return AccomplishOutcome(report, done, already=True, notes_removed=removed)
         plan = ledger.load(tip)
         pending = next_wave(plan)
         if pending is not None:
@@ -227,7 +251,9 @@ def accomplish(
         texts = files_read(git, ledger, plan, tip)
         report = build_report(git, ledger, plan, tip, texts)
         faults.checkpoint("accomplish.built")
-        files = managed_sections(texts, report, report_path)
+        files = managed_sections(texts, report, report_path, plan)
+        filed = place_notes(git, tip, folder, notes)
+        _file_notes(filed, report, files)
         files[report_path] = to_markdown(report, template=KINDS["accomplishment"].template).encode()
         settled_ok = all(o.status == ObjectiveStatus.MERGED for o in plan.objectives)
         plan.status = PlanStatus.DONE if settled_ok else PlanStatus.FAILED
@@ -235,6 +261,11 @@ def accomplish(
         if commit is None:
             continue
         faults.checkpoint("accomplish.ref_moved")
+        done_outcome = AccomplishOutcome(report, commit)
+        done_outcome.notes_removed = remove_filed(git, commit, filed)
+        said = done_outcome.describe_notes()
+        if said is not None:
+            emit(event("message", "accomplishment", message=said, notes=report.notes))
         emit(
             event(
                 "phase_complete",
@@ -243,5 +274,5 @@ def accomplish(
                 accomplishment=report,
             )
         )
-        return AccomplishOutcome(report, commit)
+        return done_outcome
     raise CheckFailed(f"the integration branch of {plan_id} keeps moving; try again")

@@ -7,11 +7,11 @@ import threading
 import time
 from pathlib import Path
 
-from ap.config import ApConfig
-from ap.errors import ApError
-from ap.events import Emit, event
+from ap.core.config import ApConfig
+from ap.core.errors import ApError
+from ap.core.events import Emit, event
+from ap.core.models import Event, Objective, WorkerReport
 from ap.git import Git
-from ap.models import Event, Objective, WorkerReport
 from ap.run.guard import label
 from ap.run.ledger import tip_status
 from ap.run.outcome import TaskResult
@@ -45,7 +45,7 @@ def response_from_stdout(tree: Path, report: str, log: Path) -> None:
 def worker_env(
     plan_id: str, objective: Objective, prompt_file: Path, report: str, tree: Path
 ) -> dict[str, str]:
-    """The worker's environment (DESIGN.md §10)."""
+    """The worker's environment (docs/DESIGN.md §10)."""
     return {
         **os.environ,
         "AP_PLAN": plan_id,

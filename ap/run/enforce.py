@@ -1,4 +1,4 @@
-"""Scope enforcement (DESIGN.md §4, §6): an objective's scope, as the plan on its
+"""Scope enforcement (docs/DESIGN.md §4, §6): an objective's scope, as the plan on its
 integration branch states it, checked against a change set.
 
 The plan is always read from ``<prefix><plan>/integration``, never from the
@@ -12,13 +12,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ap.errors import ArtifactError, CheckFailed, GitError, UsageError
-from ap.frontmatter import load_front_matter
+from ap.core.errors import ArtifactError, CheckFailed, GitError, UsageError
+from ap.core.frontmatter import load_front_matter
+from ap.core.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
 from ap.git import DiffEntry, Git
-from ap.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
-from ap.plan.effective import scope_forbid
 from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.run.treelinks import BaseTree, TreeLinks, to_changes
+from ap.scope.effective import scope_forbid
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -84,7 +84,7 @@ class Settings(NamedTuple):
                 return cls(state_dir, prefix, case)
         from pathlib import Path
 
-        from ap.config import load_config
+        from ap.core.config import load_config
 
         config = load_config(Path(root))
         return cls(config.state_dir, config.branch_prefix, config.case_sensitive_scopes)

@@ -2,7 +2,7 @@
 
 For each wave: ``ap start`` (idempotent), a worktree per objective under the git
 dir (never tracked), the chosen worker run there with the prompt on stdin and the
-``AP_*`` environment (DESIGN.md §10), its output logged beside the worktree; a
+``AP_*`` environment (docs/DESIGN.md §10), its output logged beside the worktree; a
 non-zero exit or a timeout fails the objective; otherwise its changes are
 committed with trailers (whatever they touch: the merge-time check is the
 authority and records violations). Failures go into the plan, then
@@ -24,13 +24,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from ap.config import ApConfig
-from ap.errors import ApError
-from ap.events import Emit, event
+from ap.core.config import ApConfig
+from ap.core.errors import ApError
+from ap.core.events import Emit, event
+from ap.core.ids import report_relpath
+from ap.core.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.git import Git
-from ap.ids import report_relpath
-from ap.mcp.config import objective_server
-from ap.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.plan.prompt import worker_prompt
 from ap.run.accomplish import accomplish
 from ap.run.attempt import (
@@ -45,6 +44,7 @@ from ap.run.attempt import (
 from ap.run.enforce import Settings
 from ap.run.guard import BranchGuard
 from ap.run.ledger import Ledger, tip_statuses, trailers, update_plan
+from ap.run.mcpconfig import objective_server
 from ap.run.merge import merge_wave
 from ap.run.outcome import RunOutcome, TaskResult
 from ap.run.process import Processes, last_line
@@ -55,7 +55,7 @@ from ap.run.start import StartResult, next_wave, start
 from ap.run.submit import submit
 from ap.run.workers import Worker, choose, narrower_limits, require_programs, resolve
 
-__all__ = ["RunOutcome", "Runner", "TaskResult", "run_plan"]  # (RunOutcome: ap.demo's)
+__all__ = ["RunOutcome", "Runner", "TaskResult", "run_plan"]  # (RunOutcome: ap.setup.demo's)
 
 PROGRESS_EVERY = 5.0
 

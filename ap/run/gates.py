@@ -13,11 +13,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ap.config import GateConfig
-from ap.events import Emit, event
-from ap.fsutil import atomic_write
+from ap.core.config import GateConfig
+from ap.core.events import Emit, event
+from ap.core.fsutil import atomic_write
+from ap.core.models import GateResult
 from ap.git import Git
-from ap.models import GateResult
 from ap.run import faults
 
 WORKTREE_PREFIX = "ap-gates-"

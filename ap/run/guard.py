@@ -28,9 +28,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ap.events import event
+from ap.core.events import event
+from ap.core.models import Event
 from ap.git import Git
-from ap.models import Event
 from ap.scope.matcher import ScopeMatcher
 
 LABEL = "ap-worker"

@@ -12,7 +12,7 @@ import sys
 
 
 def main() -> int:
-    from ap.errors import ApError
+    from ap.core.errors import ApError
     from ap.git import Git, locate
     from ap.run.enforce import Settings, check_staged
 

@@ -15,8 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ap.errors import ConfigError
-from ap.fsutil import atomic_write
+from ap.core.errors import ConfigError
+from ap.core.fsutil import atomic_write
 from ap.git import Git
 
 MARK = "# ap-scope-hook"

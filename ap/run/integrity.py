@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ap.errors import ApError, CheckFailed, PlanInvalid
+from ap.core.errors import ApError, CheckFailed, PlanInvalid
+from ap.core.models import CoordinationPlan
 from ap.git import Git, parse_trailers
-from ap.models import CoordinationPlan
 
 if TYPE_CHECKING:
     from ap.run.ledger import Ledger

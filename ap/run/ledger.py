@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ap.config import ApConfig
-from ap.errors import ArtifactError, CheckFailed
+from ap.core.config import ApConfig
+from ap.core.errors import ArtifactError, CheckFailed
+from ap.core.ids import Branches, plan_relpath
+from ap.core.models import CoordinationPlan
 from ap.git import Git, Stored, parse_trailers
-from ap.ids import Branches, plan_relpath
-from ap.models import CoordinationPlan
 from ap.run.enforce import Settings
-from ap.store import KINDS, from_markdown, to_markdown
+from ap.state.store import KINDS, from_markdown, to_markdown
 
 if TYPE_CHECKING:
     from ap.run.integrity import Trust
@@ -286,7 +286,7 @@ def render_plan(plan: CoordinationPlan) -> str:
 def resolve_plan_id(git: Git, config: ApConfig, ref: str | None) -> str:
     """The plan PLAN names: id, unique id prefix, path, or (default) the one of this branch,
     else the latest plan, started or not (each read from its authoritative copy)."""
-    from ap.artifacts import Artifacts
+    from ap.state.artifacts import Artifacts
 
     if ref is None:
         parsed = Branches(config.branch_prefix).parse(git.current_branch())

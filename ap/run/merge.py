@@ -1,4 +1,4 @@
-"""``ap merge-wave`` (DESIGN.md §6): one wave's objective branches → one merge commit.
+"""``ap merge-wave`` (docs/DESIGN.md §6): one wave's objective branches → one merge commit.
 
 For each objective of the wave: its tip must be a ``AP-Status: done`` commit, the
 whole branch diff since its start must be inside its scope (the authority — the
@@ -21,11 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ap.config import ApConfig, GateConfig
-from ap.errors import CheckFailed, GateFailed, MergeConflict
-from ap.events import Emit, event
-from ap.git import Git, Stored
-from ap.models import (
+from ap.core.config import ApConfig, GateConfig
+from ap.core.errors import CheckFailed, GateFailed, MergeConflict
+from ap.core.events import Emit, event
+from ap.core.models import (
     CoordinationPlan,
     GateResult,
     ObjectiveStatus,
@@ -33,6 +32,7 @@ from ap.models import (
     WaveRecord,
     utcnow,
 )
+from ap.git import Git, Stored
 from ap.plan.graph import dependants
 from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branches

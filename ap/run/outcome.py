@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ap.models import ObjectiveStatus
+from ap.core.models import ObjectiveStatus
 from ap.run.accomplish import AccomplishOutcome
 from ap.run.merge import MergeOutcome
 

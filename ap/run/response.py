@@ -1,4 +1,4 @@
-"""The AP response a worker ends its work with (DESIGN.md §4), parsed once for everyone.
+"""The AP response a worker ends its work with (docs/DESIGN.md §4), parsed once for everyone.
 
 Three forms: a ``### Change Summary`` (what changed, the proposed Conventional
 Commit, tests and lint, limitations), a ``### Failure Report`` (what blocked the
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ap.models import WorkerReport
+from ap.core.models import WorkerReport
 
 REASON_LIMIT = 300
 

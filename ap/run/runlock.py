@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from ap.errors import CheckFailed
+from ap.core.errors import CheckFailed
 
 _held = threading.local()  # the lock files this thread holds
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ap.config import ApConfig
-from ap.errors import CheckFailed, UsageError
+from ap.core.config import ApConfig
+from ap.core.errors import CheckFailed, UsageError
+from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus, ScopeGrant, utcnow
 from ap.git import Git
-from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, ScopeGrant, utcnow
 from ap.plan.forbid import aimed, allowed_by, parse_all
 from ap.run.ledger import Ledger, trailers, update_plan
 from ap.run.runlock import holding, lock_path

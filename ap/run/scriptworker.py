@@ -2,7 +2,7 @@
 
     python -m ap.run.scriptworker RECIPE
 
-Run like any worker (DESIGN.md §10): in the objective's worktree, with ``AP_TASK``
+Run like any worker (docs/DESIGN.md §10): in the objective's worktree, with ``AP_TASK``
 and ``AP_REPORT_PATH`` in the environment. The recipe maps task ids to steps::
 
     T1:

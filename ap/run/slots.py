@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ap.errors import ApError
-from ap.events import event
+from ap.core.errors import ApError
+from ap.core.events import event
+from ap.core.models import Event
 from ap.git import Git
-from ap.models import Event
 
 
 class _Gate:
@@ -94,6 +94,7 @@ class Slots:
         self.git = git
         self.folder = folder
         self.owners = folder.parent / "owners"  # which objective each taken worktree is for
+        self.discarded = folder.parent / "discarded"  # worktrees being deleted
         self.on_keep = on_keep
         self.kept: dict[str, Path] = {}  # objective -> its kept worktree
         self._reported: set[Path] = set()
@@ -202,8 +203,8 @@ class Slots:
         gone = [tree for tree in trees if not self._keep_if_worked(tree)]
         with self._gate.alone():
             for tree in gone:
-                shutil.rmtree(tree, ignore_errors=True)
-                (self.owners / tree.name).unlink(missing_ok=True)
+                self._discard(tree)
+            shutil.rmtree(self.discarded, ignore_errors=True)  # (a killed run's leftovers)
             if gone or prune or self._unpruned:
                 self.git.prune_worktrees()
                 self._unpruned = False
@@ -301,9 +302,21 @@ class Slots:
         if not self._keep_if_worked(old):
             # (its record goes with the next prune: its branch is not checked out again
             # in this run, and nothing else waits for a worktree command)
-            shutil.rmtree(old, ignore_errors=True)
-            (self.owners / old.name).unlink(missing_ok=True)
+            self._discard(old)
             self._unpruned = True
+
+    def _discard(self, tree: Path) -> None:
+        """Delete ``tree``, first moved out of the way in one step: should ap be killed
+        half-way through, what is left is never a worktree with files missing, which the
+        next run would take for somebody's uncommitted work and keep."""
+        target = self.discarded / tree.name
+        try:
+            self.discarded.mkdir(parents=True, exist_ok=True)
+            tree.rename(target)
+        except OSError:
+            target = tree  # (gone already, or not movable: deleted where it is)
+        (self.owners / tree.name).unlink(missing_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
 
     def _settle(self, slot: Path, *, ready: bool) -> None:
         with self._changed:

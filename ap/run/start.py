@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ap.artifacts import retire_drafts
-from ap.config import ApConfig
-from ap.errors import CheckFailed, PlanInvalid, UsageError
-from ap.events import Emit, event
+from ap.core.config import ApConfig
+from ap.core.errors import CheckFailed, PlanInvalid, UsageError
+from ap.core.events import Emit, event
+from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus, utcnow
 from ap.git import Git
-from ap.models import CoordinationPlan, ObjectiveStatus, PlanStatus, utcnow
 from ap.run.ledger import Ledger, trailers
-from ap.store import Store
+from ap.state.artifacts import retire_drafts
+from ap.state.store import Store
 
 SETTLED = frozenset({ObjectiveStatus.MERGED, ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED})
 MAX_RACES = 5

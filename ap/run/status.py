@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ap.config import ApConfig
-from ap.digests import Digests
-from ap.errors import ApError, CheckFailed
-from ap.git import Git
-from ap.models import (
+from ap.core.config import ApConfig
+from ap.core.errors import ApError, CheckFailed
+from ap.core.models import (
     AccomplishmentReport,
     CoordinationPlan,
     Event,
@@ -25,10 +23,12 @@ from ap.models import (
     OrchestratorStatus,
     utcnow,
 )
+from ap.git import Git
 from ap.run.gates import last_failure
 from ap.run.ledger import Ledger, tip_statuses
 from ap.run.process import last_line
-from ap.store import Store
+from ap.state.digests import Digests
+from ap.state.store import Store
 
 
 @dataclass
@@ -120,7 +120,7 @@ class PlanStatusView:
         }.get(phase, phase)
 
     def model(self) -> OrchestratorStatus:
-        """The status model of DESIGN.md §7 (the ``status`` event's own fields)."""
+        """The status model of docs/DESIGN.md §7 (the ``status`` event's own fields)."""
         return OrchestratorStatus(
             phase=self.phase[0],
             progress_percent=self.progress_percent,
@@ -131,7 +131,7 @@ class PlanStatusView:
 
     def event(self) -> Event:
         """The ``status`` event of ``ap status --json``: its phase is the plan's."""
-        from ap.events import event
+        from ap.core.events import event
 
         data = self.as_dict()
         return event("status", data.pop("phase"), **data)

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ap.errors import ScopeError
+from ap.core.errors import ScopeError
+from ap.core.models import CoordinationPlan, ObjectiveStatus
 from ap.git import DiffEntry
-from ap.models import CoordinationPlan, ObjectiveStatus
 from ap.plan.validate import validate_plan
 from ap.run.integrity import scope_terms
 
@@ -255,24 +255,29 @@ class Rules:
         return None
 
     def _accomplish(self, step: Step) -> str | None:
-        from ap.run.accomplish import MANAGED_FILES
+        from ap.run.docsync import SECTIONS
+        from ap.run.notes import is_note_path
 
         if _moves(step.old, step.new):
             return "it changes objectives' statuses, which the accomplishment does not"
-        allowed = {self.plan_path, self.report_path, *MANAGED_FILES}
+        state, plan_id = self.ledger.config.state_dir, self.ledger.plan_id
+        # the loose notes it files: new files, each one plain name in the plan's notes folder
+        notes = {e.path for e in step.changes if is_note_path(e.path, state, plan_id)}
+        allowed = {self.plan_path, self.report_path, *SECTIONS, *notes}
         problem = self._only(step.changes, allowed, "accomplish")
         if problem is not None:
             return problem
         for entry in step.changes:
-            if entry.path in MANAGED_FILES and not self._section_only(entry):
+            if entry.path in notes and entry.status != "A":
+                return f"it changes {entry.path}, a note the accomplishment only adds"
+            if entry.path in SECTIONS and not self._section_only(entry, SECTIONS[entry.path]):
                 return f"it changes {entry.path} outside its managed section"
         return None
 
-    def _section_only(self, entry: DiffEntry) -> bool:
-        """An existing file whose only change is its ``<!-- ap:accomplishments -->`` section."""
-        from ap.errors import ArtifactError
-        from ap.run.accomplish import SECTION
-        from ap.sections import read_section, update_section
+    def _section_only(self, entry: DiffEntry, section: str) -> bool:
+        """An existing file whose only change is its managed ``section``."""
+        from ap.core.errors import ArtifactError
+        from ap.state.sections import read_section, update_section
 
         if entry.status != "M" or entry.old_mode not in (REGULAR, "100755"):
             return False
@@ -282,9 +287,9 @@ class Rules:
         before, after = (
             blobs[o].decode("utf-8", "replace") for o in (entry.old_oid, entry.new_oid)
         )
-        content = read_section(after, SECTION)
+        content = read_section(after, section)
         try:
-            return content is not None and update_section(before, SECTION, content) == after
+            return content is not None and update_section(before, section, content) == after
         except ArtifactError:
             return False
 

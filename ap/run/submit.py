@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ap.errors import ApError, ArtifactError, ScopeViolation, UsageError
-from ap.frontmatter import FRONT
-from ap.fsutil import atomic_write
+from ap.core.errors import ApError, ArtifactError, ScopeViolation, UsageError
+from ap.core.frontmatter import FRONT
+from ap.core.fsutil import atomic_write
+from ap.core.models import WorkerReport
 from ap.git import Git
-from ap.models import WorkerReport
 from ap.run.enforce import CheckOutcome, Settings, check_staged, plan_data
 from ap.run.ledger import trailers
 from ap.run.response import parse_response, reported_failure
-from ap.store import SESSION_TEMPLATE, from_markdown, to_markdown
+from ap.state.store import SESSION_TEMPLATE, from_markdown, to_markdown
 
 
 @dataclass
@@ -53,7 +53,7 @@ def read_report(path: Path, plan_id: str, task: str, where: str) -> WorkerReport
 
 def failure_at(git: Git, state_dir: str, plan_id: str, task: str, rev: str) -> str | None:
     """The worker's own reason for its failure, from the report committed at ``rev``."""
-    from ap.ids import report_relpath
+    from ap.core.ids import report_relpath
 
     rel = report_relpath(state_dir, plan_id, task)
     text = git.show_file(rev, rel)
@@ -122,7 +122,7 @@ def submit(
     objective: dict[str, object] = next(
         (o for o in objectives if isinstance(o, dict) and o.get("id") == task), {}
     )
-    from ap.ids import report_relpath
+    from ap.core.ids import report_relpath
 
     rel = report_relpath(settings.state_dir, plan_id, task)
     report_file = git.root / rel

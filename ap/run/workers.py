@@ -1,4 +1,4 @@
-"""Workers (DESIGN.md §10): who does an objective, with which command line.
+"""Workers (docs/DESIGN.md §10): who does an objective, with which command line.
 
 A team member of ap.yaml is ``{name, command}`` or ``{name, preset}``. Presets are
 the non-interactive command lines of common agent CLIs (each reads the prompt on
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ap.analyze.index import LANGUAGES
-from ap.config import PRESET_NAMES, ApConfig, WorkerConfig
-from ap.errors import UsageError
-from ap.models import Objective
+from ap.core.config import PRESET_NAMES, ApConfig, WorkerConfig
+from ap.core.errors import UsageError
+from ap.core.models import Objective
 
 if TYPE_CHECKING:
-    from ap.mcp.config import McpServer
+    from ap.run.mcpconfig import McpServer
 
 # Each agent's non-interactive form, reading the prompt on stdin (aider: from the file).
 # Their documented flags as of late 2026; none could be run here (no agent, no key).

@@ -1,4 +1,4 @@
-"""Checking a change set against an objective's scope (DESIGN.md §4).
+"""Checking a change set against an objective's scope (docs/DESIGN.md §4).
 
 Every path of the change counts — additions, deletions, modifications, mode and
 type changes, both sides of a rename (rename detection is off upstream, but a

@@ -1,4 +1,4 @@
-"""Scope patterns: gitignore glob syntax, anchored at the repository root (DESIGN.md §4).
+"""Scope patterns: gitignore glob syntax, anchored at the repository root (docs/DESIGN.md §4).
 
 ``*`` and ``?`` never cross ``/``; ``[...]`` classes (``!``/``^`` negate, ranges);
 a segment that is exactly ``**`` spans any number of directories; a trailing ``/``
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
-from ap.errors import ScopeError
+from ap.core.errors import ScopeError
 from ap.scope.charset import ANY_SEGMENT_CHAR, MAX_CHAR, CharSet, segment_chars
 
 
@@ -107,7 +107,7 @@ def _reject(text: str, reason: str) -> ScopeError:
 
 
 def _check_text(body: str, text: str) -> None:
-    """The rules of DESIGN.md §4, applied to ``body`` (the pattern after a leading ``/``).
+    """The rules of docs/DESIGN.md §4, applied to ``body`` (the pattern after a leading ``/``).
 
     Errors quote ``text``, the pattern as written: ``/!x`` is refused as ``/!x``.
     """

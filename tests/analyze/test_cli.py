@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ap.cli import main
-from ap.store import Store
+from ap.state.store import Store
 from tests.helpers import Repo
 
 

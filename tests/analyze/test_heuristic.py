@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from ap.analyze import analyze
 from ap.analyze.tasktype import classify
-from ap.config import ApConfig
+from ap.core.config import ApConfig
+from ap.core.models import TaskType
 from ap.git import Git
-from ap.models import TaskType
 from ap.plan.build import build_plan
 from ap.scope import covers
 from tests.helpers import Repo

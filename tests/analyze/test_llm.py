@@ -8,8 +8,8 @@ import pytest
 
 from ap.analyze.llm import llm_analyze, parse_answer
 from ap.analyze.providers import AnalystError
-from ap.config import AnalystConfig
-from ap.errors import ConfigError
+from ap.core.config import AnalystConfig
+from ap.core.errors import ConfigError
 from tests.analyze.llm_servers import Script, serve
 
 KEY = "sk-test-secret-0123456789"

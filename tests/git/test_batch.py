@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 from ap.git import Git, _Spawned, locate
 from tests.helpers import make_repo
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ap
-from ap.errors import GitError
+from ap.core.errors import GitError
 from ap.git import Git
 from ap.git.errors import GitNotRunnable, IdentityMissing, NotARepository
 from tests.helpers import make_repo

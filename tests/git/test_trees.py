@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 from ap.git import Git, Stored
 from ap.git.trees import canonical_mode, object_id, pack
 from tests.helpers import make_repo

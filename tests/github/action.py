@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from ap.cli import main
-from ap.events import discard
+from ap.core.events import discard
 from ap.git import Git
-from ap.github.handle import HandleResult, run_action
+from ap.github.handle import run_action
 from ap.github.pygithub import PyGithubApi
+from ap.github.work import HandleResult
 from tests.github.fake_api import FakeGitHub
 from tests.helpers import make_repo
 
@@ -139,7 +140,7 @@ class World:
         return git(self.origin, "show", f"{rev}:{path}")
 
     def plan_data(self, plan_id: str) -> dict[str, Any]:
-        from ap.frontmatter import load_front_matter
+        from ap.core.frontmatter import load_front_matter
 
         text = self.show(f"ap/{plan_id}/integration", f"docs/plans/PLAN_{plan_id}.md")
         return load_front_matter(text, where=plan_id)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ap.errors import EXIT_USAGE
+from ap.core.errors import EXIT_USAGE
 from ap.github import context
 from ap.github.context import (
     Command,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ap.errors import CheckFailed
+from ap.core.errors import CheckFailed
 from ap.github.api import status_marker
 from tests.github.action import READER, World
 from tests.github.fake_api import FakeGitHub
@@ -316,8 +316,8 @@ def test_retry_restarts_an_agent_whose_run_was_cancelled(world: World) -> None:
 def test_a_merge_waits_for_a_verdict_on_its_own_candidate(
     tmp_path: Path, fake_github: FakeGitHub
 ) -> None:
-    from ap.config import load_config
-    from ap.events import discard
+    from ap.core.config import load_config
+    from ap.core.events import discard
     from ap.git import Git
     from ap.github.remote import mirror_plans
     from ap.github.verdict import load_verdict, record_verdict, replaying

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ap.config import load_config
-from ap.events import discard
+from ap.core.config import load_config
+from ap.core.events import discard
 from ap.git import Git
 from ap.github.handle import Handler, make_handler
 from ap.github.handover import ARTIFACT_PREFIX, HANDOVER, hand_over, take_over

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ap.events import discard
+from ap.core.events import discard
 from ap.git import Git
 from ap.run.ledger import Ledger
 from tests.github.action import World
@@ -57,7 +57,7 @@ def test_a_hostile_issue_runs_nothing_and_yields_a_valid_plan_and_a_safe_comment
     from tests.github.action import git
 
     git(checkout, "fetch", "-q", "origin", "+refs/heads/ap/*:refs/heads/ap/*")
-    from ap.config import load_config
+    from ap.core.config import load_config
 
     plan = Ledger(Git(checkout), load_config(checkout), plan_id).load()
     assert plan.scope_validation.valid

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from ap.core.text import clean_text
 from ap.github import outputs
 from ap.github.context import GitHubEventError
 from ap.github.outputs import StepOutputs, escape_markdown
-from ap.text import clean_text
 
 
 def read_outputs(path: Path) -> dict[str, str]:

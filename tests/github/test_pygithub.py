@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ap.errors import EXIT_USAGE, ApError
+from ap.core.errors import EXIT_USAGE, ApError
 from ap.github.api import GitHubApi, GitHubError, has_permission, status_marker
 from ap.github.pygithub import PyGithubApi
 from tests.github.fake_api import FakeGitHub

@@ -169,7 +169,7 @@ class GitHubWorld:
         return integration.split("/")[1]
 
     def plan(self) -> dict[str, Any]:
-        from ap.frontmatter import load_front_matter
+        from ap.core.frontmatter import load_front_matter
 
         plan_id = self.plan_id()
         text = git(self.origin, "show", f"ap/{plan_id}/integration:docs/plans/PLAN_{plan_id}.md")

@@ -17,9 +17,9 @@ import pytest
 
 pytest.importorskip("mcp")
 
-from ap.config import WorkerConfig
-from ap.mcp import config
-from ap.mcp.config import McpServer, objective_server
+from ap.core.config import WorkerConfig
+from ap.run import mcpconfig as config
+from ap.run.mcpconfig import McpServer, objective_server
 from ap.run.workers import from_config
 from tests.run.conftest import planned_flow
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from ap.config import ApConfig
-from ap.errors import PlanInputError
-from ap.models import ObjectiveSpec
+from ap.core.config import ApConfig
+from ap.core.errors import PlanInputError
+from ap.core.models import ObjectiveSpec
 from ap.plan.build import build_plan
 
 FORBID = ApConfig().effective_global_forbid()
@@ -176,7 +176,7 @@ def test_max_parallel_below_one_is_refused() -> None:
 
 def test_the_plan_file_grows_linearly_with_the_objectives() -> None:
     """A wave of n objectives used to store every other objective's touch n times."""
-    from ap.store import to_markdown
+    from ap.state.store import to_markdown
 
     def text(n: int) -> str:
         specs = [spec(f"T{i}", f"src/mod{i}/") for i in range(n)]

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ap.models import ObjectiveSpec
+from ap.core.models import ObjectiveSpec
 from ap.plan.graph import conflict_graph, dependants, find_cycle
 from ap.scope import covers
 

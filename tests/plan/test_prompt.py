@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ap.errors import PlanInputError
-from ap.models import CoordinationPlan, ObjectiveSpec
+from ap.core.errors import PlanInputError
+from ap.core.models import CoordinationPlan, ObjectiveSpec
 from ap.plan.build import build_plan
 from ap.plan.prompt import worker_prompt
 

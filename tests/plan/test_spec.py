@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ap.errors import EXIT_USAGE, PlanInputError
-from ap.models import Complexity
+from ap.core.errors import EXIT_USAGE, PlanInputError
+from ap.core.models import Complexity
 from ap.plan.spec import load_objectives_file
 
 GOOD = """\

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from ap.config import ApConfig
-from ap.models import CoordinationPlan, ObjectiveSpec
+from ap.core.config import ApConfig
+from ap.core.models import CoordinationPlan, ObjectiveSpec
 from ap.plan.build import build_plan
 from ap.plan.forbid import aimed, contained
 from ap.plan.validate import validate_plan

@@ -165,8 +165,8 @@ def test_union_check_refuses_a_silent_move(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """If git ever moved a path no objective moved, merge-wave refuses the whole wave."""
-    from ap.config import ApConfig
-    from ap.errors import MergeConflict
+    from ap.core.config import ApConfig
+    from ap.core.errors import MergeConflict
     from ap.git import Git
     from ap.run.ledger import Ledger
     from ap.run.merge import Ready, check_union, collect

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from ap.cli import main
-from ap.demo import FILES, RECIPE
-from ap.models import CoordinationPlan
+from ap.core.models import CoordinationPlan
 from ap.run import ledger
 from ap.run.scriptworker import apply
-from ap.store import from_markdown
+from ap.setup.demo import FILES, RECIPE
+from ap.state.store import from_markdown
 from tests.run.conftest import Flow, git, planned_flow, run_ap
 
 WORKER = """\
@@ -125,8 +125,8 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture
             assert git(repo, "show", f"{integration}:{rel}") == path.read_text(), rel
     plan = git(repo, "show", f"{integration}:docs/plans/PLAN_{plan_id}.md")
     assert plan.count("status: merged") == 6
-    for name in ("README.md", "AGENTS.md"):
-        assert "<!-- ap:accomplishments -->" in git(repo, "show", f"{integration}:{name}")
+    for name, section in (("README.md", "accomplishments"), ("AGENTS.md", "learnings")):
+        assert f"<!-- ap:{section} -->" in git(repo, "show", f"{integration}:{name}")
     assert len(git(repo, "worktree", "list").splitlines()) == 1  # the run's worktrees are gone
     # Every plan the run kept parsed (by commit) is the plan git holds in that commit.
     cached = list(ledger._PLANS._plans.items())

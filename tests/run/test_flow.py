@@ -39,9 +39,9 @@ def test_whole_cycle_two_waves(flow: Flow) -> None:
     assert f"AP-Plan: {flow.plan_id}" in message and "AP-Step: accomplish" in message
     report = flow.show(tip, f"docs/accomplishments/ACCOMPLISHMENT_{flow.plan_id}.md")
     assert "src/api/login.py" in report and "merged" in report
-    for name in ("README.md", "AGENTS.md"):
+    for name, section in (("README.md", "accomplishments"), ("AGENTS.md", "learnings")):
         text = flow.show(tip, name)
-        assert "<!-- ap:accomplishments -->" in text and flow.plan_id in text
+        assert f"<!-- ap:{section} -->" in text and flow.plan_id in text
     assert "# shop" in flow.show(tip, "README.md")  # text outside the markers is kept
 
     # Re-running changes nothing.
@@ -188,7 +188,7 @@ def test_plan_path_resolution(flow: Flow, tmp_path: Path) -> None:
 
 
 def test_accomplish_with_a_stale_guess_of_the_tip_commits_on_the_real_one(flow: Flow) -> None:
-    from ap.config import load_config
+    from ap.core.config import load_config
     from ap.git import Git
     from ap.run.accomplish import accomplish
 

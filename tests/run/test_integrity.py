@@ -299,9 +299,9 @@ def test_a_new_first_commit_on_top_of_the_history_is_refused_anywhere(flow: Flow
     never saw the branch (no remembered first commit)."""
     import shutil
 
-    from ap.config import ApConfig
+    from ap.core.config import ApConfig
+    from ap.core.models import ObjectiveStatus
     from ap.git import Git
-    from ap.models import ObjectiveStatus
     from ap.run import integrity
     from ap.run.ledger import Ledger, render_plan
 
@@ -378,7 +378,7 @@ def _verify_from_scratch(flow: Flow) -> None:
     """Check the branch's whole history by content, as a machine that never saw it would."""
     import shutil
 
-    from ap.config import ApConfig
+    from ap.core.config import ApConfig
     from ap.git import Git
     from ap.run import integrity
     from ap.run.ledger import Ledger
@@ -424,8 +424,8 @@ def test_the_main_worktree_on_the_integration_branch_is_refused(flow: Flow) -> N
 
 def test_a_hand_edited_plan_on_the_branch_is_validated(flow: Flow) -> None:
     """Defence in depth: even a plan ap would take for its own is validated before use."""
-    from ap.config import ApConfig
-    from ap.errors import PlanInvalid
+    from ap.core.config import ApConfig
+    from ap.core.errors import PlanInvalid
     from ap.git import Git
     from ap.run import integrity
     from ap.run.ledger import Ledger

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ap.models import CoordinationPlan, Objective, ObjectiveStatus
+from ap.core.models import CoordinationPlan, Objective, ObjectiveStatus
 from ap.run.ledger import _PlanCache
 
 

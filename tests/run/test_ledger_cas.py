@@ -3,9 +3,9 @@ through (two runs racing make one merge because of it)."""
 
 from __future__ import annotations
 
-from ap.config import ApConfig
+from ap.core.config import ApConfig
+from ap.core.models import PlanStatus
 from ap.git import Git
-from ap.models import PlanStatus
 from ap.run.ledger import Ledger, trailers
 from tests.run.conftest import Flow, git
 

@@ -105,7 +105,12 @@ def test_a_launched_worker_dies_with_ap_and_keeps_its_pid(
     assert parent.stdout is not None
     worker = int(parent.stdout.readline())
     try:
-        assert _running(worker)
+        # the launcher sets the signal, then becomes the worker: killing ap before that
+        # (a few milliseconds) is the window the worker's token covers (see reaper.launched)
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{worker}/comm").read_text().strip() != "sleep":
+            assert time.monotonic() < deadline, "the launcher never started the worker"
+            time.sleep(0.01)
         parent.kill()
         parent.wait()
         deadline = time.monotonic() + 30

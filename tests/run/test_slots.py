@@ -3,13 +3,16 @@ add never runs while a checkout does: git races with itself)."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from ap.errors import GitError
+from ap.core.errors import GitError
 from ap.git import Git
 from ap.run.slots import Slots, _Gate
 from tests.helpers import Repo, make_repo
@@ -248,4 +251,43 @@ def test_after_the_last_take_a_slot_given_back_is_left_for_removal(tmp_path: Pat
     assert (tree / "build" / "junk").is_file()  # not removed yet
     slots.remove_all(prune=False)
     assert not tree.exists()
+    assert len(repo.git("worktree", "list").splitlines()) == 1
+
+
+KILLED_WHILE_REMOVING = """\
+import os, shutil, signal, sys
+from pathlib import Path
+from ap.git import Git
+from ap.run.slots import Slots
+
+def half_removed(path, *args, **kwargs):  # ap killed half-way through removing a worktree
+    for name in ("README.md", ".git"):
+        for found in Path(path).rglob(name):
+            found.unlink()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+slots = Slots(Git(Path(sys.argv[1])), Path(sys.argv[2]))
+tree = slots.take("one", "T1")
+shutil.rmtree = half_removed
+slots.no_more_takes()
+slots.remove_all()
+"""
+
+
+def test_a_worktree_half_removed_by_a_killed_run_is_not_taken_for_work(tmp_path: Path) -> None:
+    """ap killed while it removes a finished objective's worktree: what is left is not
+    somebody's uncommitted work (files deleted, or no worktree at all), and the next run
+    removes it instead of keeping it."""
+    repo, _ = _slots(tmp_path)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_REMOVING, str(repo.root), str(tmp_path / "slots")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    rerun = Slots(Git(repo.root), tmp_path / "slots")
+    told: list[tuple[str | None, Path]] = []
+    rerun.on_keep = lambda task, path: told.append((task, path))
+    rerun.remove_all()
+    assert told == [] and rerun.kept == {}
+    assert not any(p for p in (tmp_path / "slots").iterdir())
     assert len(repo.git("worktree", "list").splitlines()) == 1

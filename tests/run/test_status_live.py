@@ -37,11 +37,11 @@ def test_status_reads_every_running_branch_with_a_few_git_processes(
 def test_the_estimate_learns_from_past_accomplishments_read_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ap.digests
-    from ap.config import ApConfig
-    from ap.models import AccomplishmentReport, ObjectiveOutcome, ObjectiveStatus
+    import ap.state.digests
+    from ap.core.config import ApConfig
+    from ap.core.models import AccomplishmentReport, ObjectiveOutcome, ObjectiveStatus
     from ap.run.status import plan_status
-    from ap.store import Store
+    from ap.state.store import Store
 
     flow = planned_flow(tmp_path / "repo", capsys, MANY, {"README.md": "x\n"})
     store = Store(flow.root)
@@ -55,9 +55,9 @@ def test_the_estimate_learns_from_past_accomplishments_read_once(
     git = Git(flow.root)
     assert plan_status(git, ApConfig(), flow.plan_id).estimated_remaining == 8 * 20.0
     read: list[str] = []
-    real = ap.digests.from_markdown
+    real = ap.state.digests.from_markdown
     monkeypatch.setattr(
-        ap.digests,
+        ap.state.digests,
         "from_markdown",
         lambda m, t, *, where: read.append(where) or real(m, t, where=where),
     )

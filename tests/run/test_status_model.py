@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from ap.config import ApConfig
-from ap.events import ConsoleRenderer, event
+from ap.console.renderers import ConsoleRenderer
+from ap.core.config import ApConfig
+from ap.core.events import event
+from ap.core.models import Event
 from ap.git import Git
-from ap.models import Event
 from ap.run.status import plan_status
 from tests.helpers import make_repo
 from tests.run.conftest import Flow, planned_flow

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from ap.config import ApConfig, WorkerConfig
-from ap.errors import UsageError
-from ap.models import Complexity, Objective
+from ap.core.config import ApConfig, WorkerConfig
+from ap.core.errors import UsageError
+from ap.core.models import Complexity, Objective
 from ap.run.workers import choose, from_config, resolve, work_kinds
 
 

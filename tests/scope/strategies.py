@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from ap.errors import ScopeError
+from ap.core.errors import ScopeError
 from ap.scope import parse_pattern
 
 # No single upper-case letter inside a class: git folds only the path side there, so

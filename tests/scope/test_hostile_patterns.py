@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ap.errors import ScopeError
+from ap.core.errors import ScopeError
 from ap.plan.graph import conflict_graph
 from ap.scope import ScopeMatcher, covers, find_conflicts, overlap, parse_pattern
 from ap.scope.automaton import automaton_covers, needs_automaton

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ap.errors import ScopeError
+from ap.core.errors import ScopeError
 from ap.scope import parse_pattern
 
 

@@ -1,0 +1,1 @@
+"""What people see: live progress of a run, `show` and `list` views."""

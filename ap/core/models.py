@@ -1,0 +1,412 @@
+"""Pydantic models of every AP artifact (docs/DESIGN.md §3).
+
+The YAML front matter of each file under docs/ is exactly ``model_dump(mode="json")``
+of one of these models, so a saved artifact loads back equal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ap.scope.effective import every_scope_forbid, scope_forbid
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, to the second (artifacts don't need more)."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Model(BaseModel):
+    """Base of every artifact model: unknown keys are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
+
+    def public_data(self) -> dict[str, Any]:
+        """The artifact as JSON for scripts (``--json``, events)."""
+        return self.model_dump(mode="json")
+
+
+class TaskType(str, Enum):
+    FEATURE = "feature"
+    BUG = "bug"
+    REFACTOR = "refactor"
+    RESET = "reset"
+    TEST = "test"
+    DOCS = "docs"
+
+
+class Complexity(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ObjectiveStatus(str, Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    MERGED = "merged"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+class PlanStatus(str, Enum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Source(Model):
+    """Where a request came from: the command line, a file, or a GitHub issue."""
+
+    kind: Literal["cli", "file", "issue"] = "cli"
+    ref: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "issue":
+            return f"issue #{self.ref}"
+        if self.kind == "file":
+            return f"file {self.ref}"
+        return "cli"
+
+
+class CoordinationPoint(Model):
+    """Something two or more files must agree on (e.g. a symbol one defines, another uses)."""
+
+    description: str
+    files: list[str] = Field(default_factory=list)
+    symbol: str | None = None
+    objectives: list[str] = Field(default_factory=list)
+
+
+class CandidateFile(Model):
+    path: str
+    relevance: float = 0.0
+    reason: str = ""
+    must_change: bool = False
+
+
+class AnalysisReport(Model):
+    """The analytic phase's output: docs/analyses/ANALYSIS_<id>.md."""
+
+    id: str
+    request: str
+    source: Source = Field(default_factory=Source)
+    created_at: datetime = Field(default_factory=utcnow)
+    base_commit: str | None = None
+    analyst: str = "heuristic"
+    task_type: TaskType = TaskType.FEATURE
+    task_type_reasons: list[str] = Field(default_factory=list)
+    coordination_points: list[CoordinationPoint] = Field(default_factory=list)
+    candidate_files: list[CandidateFile] = Field(default_factory=list)
+    scope_strategy: str = ""
+    risks: list[str] = Field(default_factory=list)
+
+
+class Timings(Model):
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class Objective(Model):
+    """One unit of parallel work with an exclusive file scope."""
+
+    id: str
+    title: str
+    description: str = ""
+    wave: int = 0
+    depends_on: list[str] = Field(default_factory=list)
+    agent: str = "auto"
+    agent_reason: str | None = None
+    complexity: Complexity = Complexity.MEDIUM
+    scope_touch: list[str] = Field(default_factory=list)
+    scope_read: list[str] = Field(default_factory=list)
+    # Only what is forbidden to this objective alone (normally nothing): the global forbid
+    # and the same-wave touches are derived, see CoordinationPlan.forbid_of.
+    scope_forbid: list[str] = Field(default_factory=list)
+    integration_points: list[str] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+    acceptance: list[str] = Field(default_factory=list)
+    status: ObjectiveStatus = ObjectiveStatus.PENDING
+    status_reason: str | None = None
+    branch: str | None = None
+    base: str | None = None
+    head: str | None = None
+    timings: Timings = Field(default_factory=Timings)
+
+
+class Conflict(Model):
+    """Two objectives whose scope_touch overlap, with a path both may edit."""
+
+    a: str
+    b: str
+    witness: str
+
+
+class Violation(Model):
+    """A broken validation rule, naming the objectives and a witness path."""
+
+    rule: str
+    message: str
+    objectives: list[str] = Field(default_factory=list)
+    witness: str | None = None
+
+
+class ScopeValidation(Model):
+    valid: bool = True
+    conflicts: list[Conflict] = Field(default_factory=list)
+    violations: list[Violation] = Field(default_factory=list)
+    lower_bound: int = 0
+    optimal: bool = True
+
+
+class IntegrationContract(Model):
+    """What a dependant expects from what it depends on."""
+
+    provider: str
+    consumer: str
+    description: str
+    symbol: str | None = None
+
+
+class ScopeGrant(Model):
+    """A path granted to an objective while it ran, with the reason it was asked for."""
+
+    task: str
+    pattern: str
+    why: str
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
+class GateResult(Model):
+    name: str
+    command: str
+    passed: bool
+    exit_code: int | None = None
+    duration: float = 0.0
+    output_tail: str = ""
+    wave: int | None = None
+
+
+class ScopeViolationRecord(Model):
+    """A path an objective's branch changed outside its scope, caught by ap."""
+
+    task: str
+    path: str
+    reason: str
+
+
+class WaveRecord(Model):
+    """How a wave ended: merged objectives, failed ones, and the gates run on the result."""
+
+    wave: int
+    merged: list[str] = Field(default_factory=list)
+    failed: list[str] = Field(default_factory=list)
+    merged_at: datetime = Field(default_factory=utcnow)
+    gate_results: list[GateResult] = Field(default_factory=list)
+
+
+class CoordinationPlan(Model):
+    """The plan: docs/plans/PLAN_<id>.md. Statuses live here."""
+
+    id: str
+    analysis_id: str | None = None
+    request: str = ""
+    source: Source = Field(default_factory=Source)
+    created_at: datetime = Field(default_factory=utcnow)
+    base_commit: str | None = None
+    integration_branch: str = ""
+    status: PlanStatus = PlanStatus.PLANNED
+    max_parallel: int | None = None
+    objectives: list[Objective] = Field(default_factory=list)
+    waves: list[list[str]] = Field(default_factory=list)
+    scope_validation: ScopeValidation = Field(default_factory=ScopeValidation)
+    integration_contracts: list[IntegrationContract] = Field(default_factory=list)
+    global_forbid: list[str] = Field(default_factory=list)
+    allowed: list[str] = Field(default_factory=list)
+    grants: list[ScopeGrant] = Field(default_factory=list)
+    wave_records: list[WaveRecord] = Field(default_factory=list)
+    violations_caught: list[ScopeViolationRecord] = Field(default_factory=list)
+
+    def objective(self, task_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id == task_id), None)
+
+    def _members(self) -> list[tuple[str, object, list[str]]]:
+        granted: dict[str, list[str]] = {}
+        for grant in self.grants:
+            granted.setdefault(grant.task, []).append(grant.pattern)
+        return [(o.id, o.wave, [*o.scope_touch, *granted.get(o.id, [])]) for o in self.objectives]
+
+    def forbid_of(self, objective: Objective) -> list[str]:
+        """The effective scope_forbid of one of the plan's objectives (ap/scope/effective.py):
+        the global forbid, its own, then every other same-wave objective's touch and grants."""
+        return scope_forbid(
+            objective.id,
+            objective.wave,
+            objective.scope_forbid,
+            self.global_forbid,
+            self._members(),
+        )
+
+    def own_forbid(self, objective: Objective) -> list[str]:
+        """What the plan forbids ``objective`` beyond what is derived (a plan written
+        before this was derived recorded the whole list: the derived part is left out)."""
+        if not objective.scope_forbid:
+            return []
+        derived = set(self.global_forbid)
+        for task, wave, touch in self._members():
+            if wave == objective.wave and task != objective.id:
+                derived.update(touch)
+        return [p for p in objective.scope_forbid if p not in derived]
+
+    def forbids(self) -> dict[str, list[str]]:
+        """:meth:`forbid_of` of every objective, by id."""
+        own = {o.id: o.scope_forbid for o in self.objectives}
+        return every_scope_forbid(self._members(), own, self.global_forbid)
+
+    def public_data(self) -> dict[str, Any]:
+        """The plan as JSON for scripts (docs/DESIGN.md §10): the stored data, with each
+        objective's effective scope_forbid."""
+        data = self.model_dump(mode="json")
+        forbids = self.forbids()
+        for objective in data["objectives"]:
+            objective["scope_forbid"] = forbids[objective["id"]]
+        return data
+
+
+class WorkerReport(Model):
+    """A worker's response: docs/sessions/<plan-id>/<task-id>.md."""
+
+    plan_id: str
+    task_id: str
+    status: Literal["done", "failed", "no_change"] = "done"
+    worker: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    summary: str = ""
+    change_summary: str = ""
+    response: str = ""
+
+
+class DiffStat(Model):
+    files: int = 0
+    insertions: int = 0
+    deletions: int = 0
+
+
+class ChangeSummary(Model):
+    """A worker's Change Summary, one cleaned line per field (the worker's words: data)."""
+
+    changed: str = ""
+    commit: str = ""
+    tests: str = ""
+    lint: str = ""
+    limitations: str = ""
+
+
+class ObjectiveOutcome(Model):
+    id: str
+    title: str
+    status: ObjectiveStatus
+    reason: str | None = None
+    commits: list[str] = Field(default_factory=list)
+    files: list[str] = Field(default_factory=list)
+    diffstat: DiffStat = Field(default_factory=DiffStat)
+    duration: float | None = None
+    change_summary: ChangeSummary | None = None
+
+
+class KnownIssue(Model):
+    """Something an accomplishment leaves open: a limitation, a failure, a blocked objective,
+    a failed gate, a scope violation caught."""
+
+    kind: Literal["limitation", "failed", "blocked", "gate", "scope_violation"]
+    objective: str | None = None
+    text: str
+
+
+class AccomplishmentReport(Model):
+    """docs/accomplishments/ACCOMPLISHMENT_<id>.md, built from the merged history."""
+
+    id: str
+    plan_id: str
+    request: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    summary: str = ""
+    integration_head: str | None = None
+    objectives: list[ObjectiveOutcome] = Field(default_factory=list)
+    gate_results: list[GateResult] = Field(default_factory=list)
+    scope_violations: list[ScopeViolationRecord] = Field(default_factory=list)
+    duration: float | None = None
+    commit_message: str = ""
+    known_issues: list[KnownIssue] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # loose notes filed with the commit
+
+
+class OrchestratorStatus(Model):
+    """Where a run stands; carried by ``status`` events."""
+
+    phase: str
+    progress_percent: float = Field(default=0.0, ge=0.0, le=100.0)
+    current_activity: str = ""
+    elapsed: float = 0.0
+    estimated_remaining: float | None = None
+
+
+class Event(BaseModel):
+    """One event of a phase; extra keys carry the payload (docs/DESIGN.md §7)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    phase: str
+    ts: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def payload(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ObjectiveSpec(Model):
+    """An objective as proposed by an analyst or written in ``ap plan --from FILE``.
+
+    Waves, forbid scopes and statuses are computed by the planner, never taken from here.
+    """
+
+    id: str
+    title: str
+    scope_touch: list[str]
+    description: str = ""
+    scope_read: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=list)
+    agent: str = "auto"
+    complexity: Complexity = Complexity.MEDIUM
+    integration_points: list[str] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+    acceptance: list[str] = Field(default_factory=list)
+
+
+class ObjectivesFile(Model):
+    """The YAML of ``ap plan --from FILE`` (docs/DESIGN.md §10)."""
+
+    request: str | None = None
+    objectives: list[ObjectiveSpec]
+
+
+ARTIFACT_KINDS: dict[str, type[Model]] = {
+    "analysis": AnalysisReport,
+    "plan": CoordinationPlan,
+    "accomplishment": AccomplishmentReport,
+    "session": WorkerReport,
+}

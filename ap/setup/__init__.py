@@ -1,0 +1,1 @@
+"""Setting ap up in a repository (`ap init`) and the demo."""
