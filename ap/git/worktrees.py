@@ -129,3 +129,12 @@ class Worktrees(GitBase):
     def restore_path(self, commit: str, path: str) -> bool:
         """``path``'s file (index and work tree) as in ``commit``; False when it has none."""
         return self.run_bytes("checkout", commit, "--", path, check=False).returncode == 0
+
+    def untracked(self, *pathspecs: str) -> list[str]:
+        """The untracked files not ignored under ``pathspecs`` (none when git cannot tell)."""
+        proc = self.run_bytes(
+            "ls-files", "-z", "--others", "--exclude-standard", "--", *pathspecs, check=False
+        )
+        if proc.returncode != 0:
+            return []
+        return [p.decode("utf-8", "replace") for p in proc.stdout.split(b"\0") if p]
