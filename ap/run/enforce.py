@@ -359,7 +359,7 @@ def check_branch(
     rewritten: list[ChangeViolation] = []
     if base is None or git.rev_parse(base) is None:
         integration = settings.branches.integration(scope.plan_id)
-        base = git.run("merge-base", f"refs/heads/{integration}", tip).strip()
+        base = git.merge_base(f"refs/heads/{integration}", tip)
     elif not git.is_ancestor(base, tip):
         rewritten.append(_rewritten(branch, base))
     outcome = _outcome(git, scope, branch, git.diff_raw(base, tip), base)

@@ -172,10 +172,7 @@ def _reset(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
     objective = plan.objective(task)
     assert objective is not None and objective.base is not None
     if old is not None:
-        attempts = git.run(
-            "for-each-ref", "--format=%(refname)", f"refs/ap/attempts/{plan_id}/{task}/"
-        )
-        number = len(attempts.split()) + 1
+        number = len(git.refs_under(f"refs/ap/attempts/{plan_id}/{task}/")) + 1
         git.update_ref(f"refs/ap/attempts/{plan_id}/{task}/{number}", old, None)
         git.update_ref(f"refs/heads/{branch}", objective.base, old)
     else:
