@@ -14,100 +14,24 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ap.core.errors import ArtifactError, CheckFailed, GitError, UsageError
 from ap.core.frontmatter import load_front_matter
-from ap.core.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
+from ap.core.ids import STATE_FOLDERS, plan_relpath, report_relpath
+from ap.core.settings import Settings
 from ap.git import DiffEntry, Git
 from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.run.treelinks import BaseTree, TreeLinks, to_changes
 from ap.scope.effective import scope_forbid
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ap.scope.changes import Change, ChangeViolation
-
-CONFIG_FILE = "ap.yaml"
-
-
-class Settings(NamedTuple):
-    """The few ap.yaml keys enforcement needs."""
-
-    state_dir: str = "docs"
-    branch_prefix: str = "ap/"
-    case_sensitive: bool = False
-
-    @property
-    def branches(self) -> Branches:
-        return Branches(self.branch_prefix)
-
-    @classmethod
-    def load(cls, root: Path | str, cache: str | None = None) -> Settings:
-        """Read ap.yaml quickly; anything unusual goes through the full validation.
-
-        With a ``cache`` folder, the result is kept under the hash of ap.yaml's bytes.
-        """
-        path = os.path.join(root, CONFIG_FILE)
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except FileNotFoundError:
-            return cls()
-        except OSError:
-            raw = b""
-        if cache is None:
-            return cls._parse(root, path)
-        import hashlib
-
-        file = os.path.join(cache, f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}")
-        cached = read_cache(file, cls)
-        if cached is not None:
-            return cached
-        settings = cls._parse(root, path)
-        write_cache(file, settings._asdict())
-        return settings
-
-    @classmethod
-    def _parse(cls, root: Path | str, path: str) -> Settings:
-        data = _quick_yaml(path)
-        if data is not None:
-            state_dir = data.get("state_dir", "docs")
-            prefix = data.get("branch_prefix", "ap/")
-            case = data.get("case_sensitive_scopes", False)
-            simple = (
-                isinstance(state_dir, str)
-                and state_dir.strip("/") == state_dir
-                and state_dir
-                and isinstance(prefix, str)
-                and prefix.endswith("/")
-                and isinstance(case, bool)
-            )
-            if simple:
-                return cls(state_dir, prefix, case)
-        from pathlib import Path
-
-        from ap.core.config import load_config
-
-        config = load_config(Path(root))
-        return cls(config.state_dir, config.branch_prefix, config.case_sensitive_scopes)
-
-
-def _quick_yaml(path: str) -> dict[str, Any] | None:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle.read(), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    if data is None:
-        return {}
-    return data if isinstance(data, dict) else None
 
 
 def _patterns(value: object, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ArtifactError(f"{where} is not a list of patterns", hint="run `ap validate`")
     return list(value)
+
+
+__all__ = ["CheckOutcome", "ObjectiveScope", "Settings", "check_branch", "check_staged"]
 
 
 class ObjectiveScope(NamedTuple):

@@ -63,3 +63,31 @@ def test_an_internal_error_in_the_hook_is_logged_once_and_exits_3(
     assert proc.stderr == f"error: internal error: RuntimeError: boom; the traceback is in {log}\n"
     assert "RuntimeError: boom" in log.read_text()
     assert calls == 1  # not checked a second time by the full command line
+
+
+def test_a_refusal_reads_the_same_from_the_hook_and_the_command(flow: Flow, tmp_path: Path) -> None:
+    wt = flow.write("T1", {"src/auth/jwt.py": "mine\n"})
+    git(wt, "add", "-A")
+    (wt / "ap.yaml").write_text("branch_prefix: 'a b/'\n", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    hook = subprocess.run(
+        [sys.executable, "-m", "ap", "check-scope", "--staged"],
+        cwd=wt,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    full = subprocess.run(
+        [sys.executable, "-m", "ap", "check-scope", "--staged", "--json"],
+        cwd=wt,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert hook.returncode == full.returncode == 2
+    assert hook.stderr == full.stderr
+    assert "branch_prefix" in hook.stderr and "hint: " in hook.stderr
