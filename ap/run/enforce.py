@@ -271,68 +271,69 @@ def check_range(git: Git, settings: Settings, old: str, new: str) -> CheckOutcom
 def check_branch(
     git: Git, settings: Settings, branch: str, plan: Mapping[str, Any] | None = None
 ) -> CheckOutcome | None:
-    """The whole change of an objective branch since its start (the merge-time check)."""
+    """The whole change of an objective branch since its start (the merge-time check):
+    :func:`check_branches` of that branch at its current tip (None off objective branches)."""
     parsed = settings.branches.parse_objective(branch)
     if parsed is None:
         return None
-    plan_id, task = parsed
-    data = plan if plan is not None else plan_data(git, settings, plan_id)
-    scope = ObjectiveScope.from_plan(data, task, settings)
+    data = plan if plan is not None else plan_data(git, settings, parsed[0])
     tip = _commit(git, f"refs/heads/{branch}")
-    base = scope.base
-    rewritten: list[ChangeViolation] = []
-    if base is None or git.rev_parse(base) is None:
-        integration = settings.branches.integration(scope.plan_id)
-        base = git.run("merge-base", f"refs/heads/{integration}", tip).strip()
-    elif not git.is_ancestor(base, tip):
-        rewritten.append(_rewritten(branch, base))
-    outcome = _outcome(git, scope, branch, git.diff_raw(base, tip), base)
-    outcome.violations[:0] = rewritten
-    outcome.base = base
-    return outcome
+    return check_branches(git, settings, {branch: tip}, data).get(branch)
 
 
 def check_branches(
     git: Git, settings: Settings, tips: Mapping[str, str], plan: Mapping[str, Any]
 ) -> dict[str, CheckOutcome]:
-    """:func:`check_branch` for many objective branches of one plan (``{branch: tip}``).
+    """The merge-time check of objective branches of one plan (``{branch: tip}``): each
+    branch's whole change since its start commit, against its scope.
 
-    Git is asked once per start commit whether each branch still contains it and
-    once for every diff; a branch whose start is unknown takes the one-by-one path.
+    Git is asked once per start commit whether each branch still contains it and once
+    for every diff. A branch with no start recorded, or one git does not know, is
+    compared from where it meets the integration branch.
     """
     scopes: dict[str, ObjectiveScope] = {}
-    by_base: dict[str, list[str]] = {}
-    outcomes: dict[str, CheckOutcome] = {}
     for branch in tips:
         parsed = settings.branches.parse_objective(branch)
-        if parsed is None:
-            continue
-        scopes[branch] = scope = ObjectiveScope.from_plan(plan, parsed[1], settings)
+        if parsed is not None:
+            scopes[branch] = ObjectiveScope.from_plan(plan, parsed[1], settings)
+    starts, rewritten = _starts(git, settings, scopes, tips)
+    pairs = [(starts[branch], tips[branch]) for branch in scopes]
+    trees: dict[str, BaseTree] = {}  # branches started together share their base's folders
+    outcomes: dict[str, CheckOutcome] = {}
+    for (branch, scope), entries in zip(scopes.items(), git.diff_raw_pairs(pairs), strict=True):
+        start = starts[branch]
+        tree = trees.get(start) or trees.setdefault(
+            start, BaseTree(git, start, scope.case_sensitive)
+        )
+        outcome = _outcome(git, scope, branch, entries, tree)
+        if branch in rewritten:
+            outcome.violations.insert(0, _rewritten(branch, start))
+        outcome.base = start
+        outcomes[branch] = outcome
+    return outcomes
+
+
+def _starts(
+    git: Git, settings: Settings, scopes: Mapping[str, ObjectiveScope], tips: Mapping[str, str]
+) -> tuple[dict[str, str], set[str]]:
+    """Each branch's start commit, and the branches that no longer contain theirs."""
+    by_base: dict[str, list[str]] = {}
+    for branch, scope in scopes.items():
         by_base.setdefault(scope.base or "", []).append(branch)
+    starts: dict[str, str] = {}
     rewritten: set[str] = set()
     for base, branches in by_base.items():
         refs = [f"refs/heads/{b}" for b in branches]
         found = git.containing(base, refs) if base else None
         if found is None:  # no recorded start, or git does not know it
             for branch in branches:
-                outcome = check_branch(git, settings, branch, plan)
-                if outcome is not None:
-                    outcomes[branch] = outcome
-                scopes.pop(branch)
+                integration = settings.branches.integration(scopes[branch].plan_id)
+                merge_base = git.run("merge-base", f"refs/heads/{integration}", tips[branch])
+                starts[branch] = merge_base.strip()
             continue
+        starts.update(dict.fromkeys(branches, base))
         rewritten.update(b for b, ref in zip(branches, refs, strict=True) if ref not in found)
-    pairs = [(str(scope.base), tips[branch]) for branch, scope in scopes.items()]
-    trees: dict[str, BaseTree] = {}  # branches started together share their base's folders
-    for (branch, scope), entries in zip(scopes.items(), git.diff_raw_pairs(pairs), strict=True):
-        tree = trees.get(str(scope.base)) or trees.setdefault(
-            str(scope.base), BaseTree(git, scope.base, scope.case_sensitive)
-        )
-        outcome = _outcome(git, scope, branch, entries, tree)
-        if branch in rewritten:
-            outcome.violations.insert(0, _rewritten(branch, str(scope.base)))
-        outcome.base = scope.base
-        outcomes[branch] = outcome
-    return outcomes
+    return starts, rewritten
 
 
 def _rewritten(branch: str, base: str) -> ChangeViolation:
