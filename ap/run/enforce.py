@@ -12,23 +12,17 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ap.core.errors import ArtifactError, CheckFailed, GitError, UsageError
+from ap.core.errors import CheckFailed, GitError, UsageError
 from ap.core.frontmatter import load_front_matter
 from ap.core.ids import STATE_FOLDERS, plan_relpath, report_relpath
 from ap.core.settings import Settings
 from ap.git import DiffEntry, Git
 from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.run.treelinks import BaseTree, TreeLinks, to_changes
-from ap.scope.effective import scope_forbid
+from ap.scope.effective import EffectiveScope, effective_scopes, pattern_list
 
 if TYPE_CHECKING:
     from ap.scope.changes import Change, ChangeViolation
-
-
-def _patterns(value: object, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ArtifactError(f"{where} is not a list of patterns", hint="run `ap validate`")
-    return list(value)
 
 
 __all__ = ["CheckOutcome", "ObjectiveScope", "Settings", "check_branch", "check_staged"]
@@ -50,55 +44,38 @@ class ObjectiveScope(NamedTuple):
     base: str | None = None
 
     @classmethod
-    def from_plan(cls, plan: Mapping[str, Any], task: str, settings: Settings) -> ObjectiveScope:
-        """The scope of ``task`` in a plan's front matter (plain data, as loaded from YAML)."""
+    def from_plan(
+        cls,
+        plan: Mapping[str, Any],
+        task: str,
+        settings: Settings,
+        scopes: Mapping[str, EffectiveScope] | None = None,
+    ) -> ObjectiveScope:
+        """The scope of ``task`` in a plan's front matter (plain data, as loaded from YAML);
+        ``scopes``: the plan's :func:`effective_scopes`, when the caller has them already."""
         plan_id = str(plan.get("id", ""))
-        objectives = plan.get("objectives")
-        if not isinstance(objectives, list) or not all(isinstance(o, dict) for o in objectives):
-            raise ArtifactError(
-                f"plan {plan_id}: `objectives` is malformed", hint="run `ap validate`"
-            )
-        mine = next((o for o in objectives if o.get("id") == task), None)
-        if mine is None:
+        scope = (effective_scopes(plan) if scopes is None else scopes).get(task)
+        if scope is None:
             raise CheckFailed(
                 f"plan {plan_id} has no objective {task!r}",
                 hint="objective branches are named <prefix><plan-id>/<task-id>",
             )
-        wave = mine.get("wave")
-        grants: dict[str, list[str]] = {}
-        for grant in plan.get("grants") or []:
-            if isinstance(grant, dict) and isinstance(grant.get("pattern"), str):
-                grants.setdefault(str(grant.get("task")), []).append(grant["pattern"])
-        global_forbid = _patterns(plan.get("global_forbid", []), f"plan {plan_id}: global_forbid")
-        same_wave = (
-            (
-                o.get("id"),
-                wave,
-                [
-                    *_patterns(o.get("scope_touch", []), f"{o.get('id')}: scope_touch"),
-                    *grants.get(str(o.get("id")), []),
-                ],
-            )
-            for o in objectives
-            if o.get("wave") == wave and o.get("id") != task
-        )
-        recorded = _patterns(mine.get("scope_forbid", []), f"{task}: scope_forbid")
-        own = [p for p in recorded if p not in global_forbid]  # (guarded, below)
+        mine = next(o for o in plan["objectives"] if str(o.get("id")) == task)
+        wave = scope.wave
+        # The global forbid is checked as `guarded` (the owner's --allow may open it);
+        # the rest of the forbid scope, and ap's own state folders, never open.
         state = [f"{settings.state_dir}/{name}/" for name in STATE_FOLDERS]
-        forbid = scope_forbid(task, wave, own, (), same_wave) + state
-        touch = _patterns(mine.get("scope_touch", []), f"{task}: scope_touch") + grants.get(
-            task, []
-        )
+        forbid = [*scope.own, *scope.others, *state]
         base = mine.get("base")
         return cls(
             plan_id=plan_id,
             task=task,
             title=str(mine.get("title", "")),
             wave=wave if isinstance(wave, int) else 0,
-            touch=tuple(dict.fromkeys(touch)),
+            touch=scope.touch,
             forbid=tuple(dict.fromkeys(forbid)),
-            guarded=tuple(global_forbid),
-            allowed=tuple(_patterns(plan.get("allowed", []), f"plan {plan_id}: allowed")),
+            guarded=scope.global_forbid,
+            allowed=tuple(pattern_list(plan.get("allowed", []), f"plan {plan_id}: allowed")),
             report_path=report_relpath(settings.state_dir, plan_id, task),
             case_sensitive=settings.case_sensitive,
             base=base if isinstance(base, str) else None,
@@ -292,10 +269,11 @@ def check_branches(
     compared from where it meets the integration branch.
     """
     scopes: dict[str, ObjectiveScope] = {}
+    effective = effective_scopes(plan)
     for branch in tips:
         parsed = settings.branches.parse_objective(branch)
         if parsed is not None:
-            scopes[branch] = ObjectiveScope.from_plan(plan, parsed[1], settings)
+            scopes[branch] = ObjectiveScope.from_plan(plan, parsed[1], settings, effective)
     starts, rewritten = _starts(git, settings, scopes, tips)
     pairs = [(starts[branch], tips[branch]) for branch in scopes]
     trees: dict[str, BaseTree] = {}  # branches started together share their base's folders
