@@ -129,6 +129,7 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
         raise PlanInputError(
             f"plan {plan.id} has no objective {task_id!r}", hint=f"its objectives: {ids}"
         )
+    scope = plan.scope_of(o)  # what the hook and the merge check will hold it to
     lines = [
         FIRST_LINE,
         f"TASK_ID={_one_line(o.id)}",
@@ -137,9 +138,9 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
         f"AGENT_TYPE={_one_line(o.agent)}",
         f"COMPLEXITY={o.complexity.value}",
         f"TITLE={_one_line(o.title)}",
-        f"SCOPE_TOUCH={_csv(plan.touch_of(o))}",  # (with the scope granted to it)
-        f"SCOPE_READ={_csv(o.scope_read)}",
-        f"SCOPE_FORBID={_csv(plan.forbid_of(o))}",
+        f"SCOPE_TOUCH={_csv(scope.touch)}",  # (with the scope granted to it)
+        f"SCOPE_READ={_csv(scope.read)}",
+        f"SCOPE_FORBID={_csv(scope.forbid)}",
         *_section("CONTEXT", _context(plan, o)),
         *_section("INTEGRATION_POINTS", _integration(plan, o)),
         *_section("CONSTRAINTS", _constraints(o)),

@@ -34,13 +34,12 @@ from ap.core.models import (
     utcnow,
 )
 from ap.git import Git, Stored
-from ap.plan.graph import dependants
 from ap.run import faults
 from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
 from ap.run.response import no_change_reason
-from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
+from ap.run.start import MAX_RACES, block_dependants, check_order, next_wave, wave_ended
 from ap.run.submit import failure_at, report_at
 
 DONE_TRAILER = "done"
@@ -273,20 +272,7 @@ def _settle(
         objective.status = ObjectiveStatus.FAILED
         objective.status_reason = reason
         objective.timings.finished_at = now
-    depends_on = {o.id: o.depends_on for o in plan.objectives}
-    blocked = []
-    all_failed = [o.id for o in plan.objectives if o.status == ObjectiveStatus.FAILED]
-    for task in dependants(depends_on, all_failed):
-        objective = plan.objective(task)
-        if objective is not None and objective.status == ObjectiveStatus.PENDING:
-            objective.status = ObjectiveStatus.BLOCKED
-            objective.status_reason = (
-                "depends on "
-                + ", ".join(d for d in objective.depends_on if d in all_failed or d in blocked)
-                or "depends on a failed objective"
-            )
-            blocked.append(task)
-    return blocked
+    return block_dependants(plan)
 
 
 def merge_wave(

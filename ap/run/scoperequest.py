@@ -41,11 +41,11 @@ def _refusal(plan: CoordinationPlan, task: str, text: str, case_sensitive: bool)
     mine = plan.objective(task)
     assert mine is not None
     pattern = parse_pattern(text)
+    scopes = plan.scopes()  # each one's touch with its grants, as the hook enforces it
     for other in plan.objectives:
         if other.id == task or other.wave != mine.wave or other.status not in ACTIVE:
             continue
-        theirs = other.scope_touch + [g.pattern for g in plan.grants if g.task == other.id]
-        for p in theirs:
+        for p in scopes[other.id].touch:
             witness = overlap(pattern, p, case_sensitive=case_sensitive)
             if witness is not None:
                 return f"it overlaps {other.id} ({p!r}): both could edit {witness}"
