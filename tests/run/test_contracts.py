@@ -102,3 +102,18 @@ def test_a_kept_promise_is_checked_merged_and_accomplished(
     assert set(flow.plan_statuses().values()) == {"merged"}
     report = flow.show(flow.integration, f"docs/accomplishments/ACCOMPLISHMENT_{flow.plan_id}.md")
     assert "- kept: T1 provides `src/auth/jwt.py:verify_token` to T2" in report
+
+
+def test_merge_wave_by_hand_checks_the_contracts_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow = planned_flow(tmp_path / "repo", capsys, OBJECTIVES, FILES)
+    flow.submit("T1", {"src/auth/jwt.py": "def verify(token):\n    return token\n"})
+    flow.submit("T3", {"docs/guide.md": "new guide\n"})
+    code, out, err = flow.ap("merge-wave")
+    assert code == 1, err  # (an objective failed: DESIGN.md §8)
+    assert "merged T3; failed T1; blocked T2" in out + err
+    statuses = flow.plan_statuses()
+    assert statuses == {"T1": "failed", "T2": "blocked", "T3": "merged"}
+    plan = flow.show(flow.integration, f"docs/plans/PLAN_{flow.plan_id}.md")
+    assert "T1 promised src/auth/jwt.py:verify_token" in " ".join(plan.split())
