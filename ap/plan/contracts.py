@@ -76,7 +76,7 @@ def references(point: str) -> list[Reference]:
     return list(dict.fromkeys(r for r in found if r is not None))
 
 
-def _ancestors(objective: Objective, by_id: dict[str, Objective]) -> Iterator[str]:
+def ancestors(objective: Objective, by_id: dict[str, Objective]) -> Iterator[str]:
     """What ``objective`` depends on: direct dependencies first, then theirs."""
     seen: set[str] = set()
     queue = list(objective.depends_on)
@@ -99,7 +99,7 @@ class _Attribution:
         }
 
     def provider(self, objective: Objective, ref: Reference) -> str | None:
-        for task in (objective.id, *_ancestors(objective, self.by_id)):
+        for task in (objective.id, *ancestors(objective, self.by_id)):
             if self.scopes[task].covers(ref.path):
                 return task
         return None

@@ -99,3 +99,35 @@ def test_a_provider_promise_goes_to_each_dependant_and_unknown_paths_stay_text()
         ("T1", "T2", "src/auth/jwt.py:Claims"),
         ("T3", "", "src/lone/x.py:--fast"),
     }
+
+
+def test_validate_refuses_contracts_a_hand_edit_made_uncheckable() -> None:
+    from ap.core.models import IntegrationContract
+    from ap.plan.validate import validate_plan
+
+    p = _plan(
+        ObjectiveSpec(id="T1", title="auth", scope_touch=["src/auth/"]),
+        ObjectiveSpec(id="T2", title="db", scope_touch=["src/db/"]),
+        ObjectiveSpec(
+            id="T3", title="api", scope_touch=["src/api/"], depends_on=["T1"],
+            integration_points=["`src/auth/jwt.py:verify` is there"],
+        ),
+    )  # fmt: skip
+    assert validate_plan(p).valid
+    edits = {
+        "f(x)": "not a reference ap can check",
+        "src/db/x.py:f": "T1 cannot provide src/db/x.py:f: its scope_touch does not cover",
+    }
+    for symbol, message in edits.items():
+        p.integration_contracts = [
+            IntegrationContract(provider="T1", consumer="T3", description="d", symbol=symbol)
+        ]
+        (violation,) = validate_plan(p).violations
+        assert violation.rule == "contract_invalid" and message in violation.message
+    p.integration_contracts = [
+        IntegrationContract(provider="T2", consumer="T3", description="d", symbol="src/db/x.py:f")
+    ]
+    (violation,) = validate_plan(p).violations
+    assert "T3 does not depend on T2, so it may start before src/db/x.py:f merges" in (
+        violation.message
+    )
