@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import PurePosixPath
 
-from ap.core.models import ContractCheck, IntegrationContract
+from ap.core.events import event
+from ap.core.models import ContractCheck, Event, IntegrationContract
 from ap.git import Git
 from ap.plan.contracts import Reference, parse_reference
 
@@ -181,3 +182,15 @@ def check_contracts(
             )
         )
     return checks
+
+
+def contract_event(check: ContractCheck, wave: int | None) -> Event:
+    """``contract_checked`` or ``contract_broken`` (DESIGN.md §7), with the check's fields."""
+    return event(
+        "contract_checked" if check.passed else "contract_broken",
+        "merge",
+        wave=wave,
+        ok=check.passed,
+        message=check.reason or f"{check.provider} provides {check.symbol}",
+        **check.model_dump(mode="json"),
+    )

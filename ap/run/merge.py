@@ -37,7 +37,7 @@ from ap.core.models import (
 from ap.git import Git, Stored
 from ap.plan.graph import dependants
 from ap.run import faults
-from ap.run.contracts import check_contracts
+from ap.run.contracts import check_contracts, contract_event
 from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
@@ -461,16 +461,7 @@ def _announce(outcome: MergeOutcome, emit: Emit) -> None:
     for task, why in outcome.failed.items():
         emit(event("objective_finished", "merge", task=task, status="failed", reason=why))
     for check in outcome.contracts:
-        emit(
-            event(
-                "contract_checked" if check.passed else "contract_broken",
-                "merge",
-                wave=outcome.wave,
-                ok=check.passed,
-                message=check.reason or f"{check.provider} provides {check.symbol}",
-                **check.model_dump(mode="json"),
-            )
-        )
+        emit(contract_event(check, outcome.wave))
     emit(
         event(
             "wave_merged",
