@@ -184,6 +184,11 @@ def check_contracts(
     return checks
 
 
+def _kept(check: ContractCheck) -> str:
+    to = f" to {check.consumer}" if check.consumer else ""
+    return f"contract kept: {check.provider} provides {check.symbol}{to}"
+
+
 def contract_event(check: ContractCheck, wave: int | None) -> Event:
     """``contract_checked`` or ``contract_broken`` (DESIGN.md §7), with the check's fields."""
     return event(
@@ -191,6 +196,6 @@ def contract_event(check: ContractCheck, wave: int | None) -> Event:
         "merge",
         wave=wave,
         ok=check.passed,
-        message=check.reason or f"{check.provider} provides {check.symbol}",
+        message=f"contract broken: {check.reason}" if not check.passed else _kept(check),
         **check.model_dump(mode="json"),
     )

@@ -98,6 +98,7 @@ def test_a_kept_promise_is_checked_merged_and_accomplished(
     assert code == 0, err
     (checked,) = _events(out, "contract_checked")
     assert checked["symbol"] == "src/auth/jwt.py:verify_token" and checked["passed"] is True
+    assert checked["message"] == "contract kept: T1 provides src/auth/jwt.py:verify_token to T2"
     assert not _events(out, "contract_broken")
     assert set(flow.plan_statuses().values()) == {"merged"}
     report = flow.show(flow.integration, f"docs/accomplishments/ACCOMPLISHMENT_{flow.plan_id}.md")
