@@ -89,7 +89,7 @@ def ancestors(objective: Objective, by_id: dict[str, Objective]) -> Iterator[str
         queue += by_id[task].depends_on
 
 
-class _Attribution:
+class Attribution:
     """Who provides a referenced path: the objective whose scope_touch covers it."""
 
     def __init__(self, objectives: Sequence[Objective], case_sensitive: bool) -> None:
@@ -120,7 +120,7 @@ def derive_contracts(
     dependency that touches it), one per dependant for a reference in a provider's own
     points (``consumer`` empty when nothing depends on it), and a text contract for each
     dependency no reference names."""
-    who = _Attribution(objectives, case_sensitive)
+    who = Attribution(objectives, case_sensitive)
     dependants = {o.id: [d.id for d in objectives if o.id in d.depends_on] for o in objectives}
     out: dict[tuple[str, str, str | None], IntegrationContract] = {}
     for o in objectives:
