@@ -228,12 +228,27 @@ class ScopeValidation(Model):
 
 
 class IntegrationContract(Model):
-    """What a dependant expects from what it depends on."""
+    """What a dependant expects from what it depends on.
+
+    ``symbol`` is a reference (ap/plan/contracts.py: ``path``, ``path:name``,
+    ``path:Class.method``, ``path:--flag``) checked on the merged tree after the
+    provider's wave; without one the contract is text, unchecked. ``consumer`` is
+    empty for a promise the provider made that nothing depends on."""
 
     provider: str
-    consumer: str
+    consumer: str = ""
     description: str
     symbol: str | None = None
+
+
+class ContractCheck(Model):
+    """A contract checked on a wave's merge: found, or broken and why."""
+
+    provider: str
+    consumer: str = ""
+    symbol: str
+    passed: bool
+    reason: str = ""
 
 
 class ScopeGrant(Model):
@@ -271,6 +286,7 @@ class WaveRecord(Model):
     failed: list[str] = Field(default_factory=list)
     merged_at: datetime = Field(default_factory=utcnow)
     gate_results: list[GateResult] = Field(default_factory=list)
+    contracts: list[ContractCheck] = Field(default_factory=list)
 
 
 # What an objective's effective scope is computed from (ap/scope/effective.py).
@@ -407,6 +423,7 @@ class AccomplishmentReport(Model):
     objectives: list[ObjectiveOutcome] = Field(default_factory=list)
     gate_results: list[GateResult] = Field(default_factory=list)
     scope_violations: list[ScopeViolationRecord] = Field(default_factory=list)
+    contracts: list[ContractCheck] = Field(default_factory=list)
     duration: float | None = None
     commit_message: str = ""
     known_issues: list[KnownIssue] = Field(default_factory=list)

@@ -295,8 +295,8 @@ def _gone(ledger: Ledger) -> str | None:
 
 
 def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
-    """Everything of a plan that decides who may change what: no step of ap changes it
-    (a grant is added by its own step, checked apart)."""
+    """Everything of a plan that decides who may change what, and what is checked: no
+    step of ap changes it (a grant is added by its own step, checked apart)."""
     return (
         plan.id,
         plan.integration_branch,
@@ -317,6 +317,8 @@ def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
             )
             for o in plan.objectives
         ),
+        # what is checked after each wave: a step dropping a promise would skip its check
+        tuple(tuple(c.model_dump().values()) for c in plan.integration_contracts),
     )
 
 
