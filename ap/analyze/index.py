@@ -15,44 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ap.analyze.text import bag, words
+from ap.core.languages import LANGUAGES
 from ap.git import Git
 
 CACHE_VERSION = 8  # 6: ap's managed sections left out; 7: marshal shards
 MAX_BYTES = 400_000
 MAX_PARSE = 200_000  # a larger Python file (generated, vendored) is read for words only
-LANGUAGES = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".svelte": "svelte",
-    ".vue": "vue",
-    ".go": "go",
-    ".rs": "rust",
-    ".java": "java",
-    ".rb": "ruby",
-    ".c": "c",
-    ".h": "c",
-    ".cpp": "cpp",
-    ".md": "markdown",
-    ".rst": "rst",
-    ".txt": "text",
-    ".toml": "toml",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".json": "json",
-    ".cfg": "ini",
-    ".ini": "ini",
-    ".html": "html",
-    ".css": "css",
-    ".sh": "shell",
-}
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "svelte", "vue"})
 _JS_IMPORT = re.compile(r"""(?:import\s[^'"]*from\s*|import\s*\(|require\()\s*['"]([^'"]+)['"]""")
 # import a, { b, c as d } from 'm' / import type { T } from 'm' / import * as ns from 'm'

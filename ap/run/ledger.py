@@ -19,8 +19,8 @@ from ap.core.config import ApConfig
 from ap.core.errors import ArtifactError, CheckFailed
 from ap.core.ids import Branches, plan_relpath
 from ap.core.models import CoordinationPlan
+from ap.core.settings import Settings
 from ap.git import Git, Stored, parse_trailers
-from ap.run.enforce import Settings
 from ap.state.store import KINDS, from_markdown, to_markdown
 
 if TYPE_CHECKING:

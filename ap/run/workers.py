@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ap.analyze.index import LANGUAGES
 from ap.core.config import PRESET_NAMES, ApConfig, WorkerConfig
 from ap.core.errors import UsageError
+from ap.core.languages import LANGUAGES
 from ap.core.models import Objective
 
 if TYPE_CHECKING:
