@@ -9,6 +9,7 @@ how to call the check from that manager instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
@@ -103,6 +104,18 @@ def _installed_version(path: Path) -> int | None:
 
 
 def install(git: Git, *, python: str | None = None) -> HookResult:
+    """Install the hook (chaining one that is not ap's), and validate ap.yaml once for it:
+    the hook's settings are kept, so no commit pays for loading the schema."""
+    result = _install(git, python=python)
+    from ap.core.errors import ApError
+    from ap.core.settings import Settings
+
+    with contextlib.suppress(ApError):  # (a broken ap.yaml is said by the first commit)
+        Settings.load(git.root, os.path.join(git.git_dir(), "ap", "cache"))
+    return result
+
+
+def _install(git: Git, *, python: str | None = None) -> HookResult:
     folder = hooks_dir(git)
     hook, chained = folder / HOOK, folder / CHAINED
     script = hook_script(python or sys.executable)

@@ -76,3 +76,14 @@ def test_other_command_lines_take_the_full_cli(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert '"type": "error"' in proc.stdout  # JSON Lines: only the click command line does that
+
+
+def test_the_first_commit_after_hook_install_loads_no_pydantic(flow: Flow) -> None:
+    """`ap hook install` validates ap.yaml and keeps the hook's settings: the very first
+    commit's check reads them back instead of loading the schema's pydantic models."""
+    assert cli_main(["-C", str(flow.root), "hook", "install"]) == 0
+    wt = flow.write("T2", {"src/api/routes.py": "mine\n"})
+    git(wt, "add", "-A")
+    first = _launch(wt)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "loaded:"  # neither click nor pydantic, the first time too
