@@ -22,7 +22,7 @@ NO_HINT: dict[tuple[str, str], tuple[int, str]] = {
         1,
         "reads the ids for a better message and swallows every error: none reaches the user",
     ),
-    ("ap/trees.py", "_open"): (
+    ("ap/git/trees.py", "_open"): (
         1,
         "a guard on ap's own callers (they write folders file by file): no user input "
         "reaches it, so there is nothing for the user to do",

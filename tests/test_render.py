@@ -14,6 +14,7 @@ from ap.core.models import (
     CandidateFile,
     ChangeSummary,
     Conflict,
+    ContractCheck,
     CoordinationPlan,
     CoordinationPoint,
     DiffStat,
@@ -78,7 +79,13 @@ def sample_plan() -> CoordinationPlan:
             lower_bound=2,
         ),
         integration_contracts=[
-            IntegrationContract(provider="T1", consumer="T3", description="issue_token(user)")
+            IntegrationContract(provider="T1", consumer="T3", description="issue_token(user)"),
+            IntegrationContract(
+                provider="T1",
+                consumer="T3",
+                description="`src/auth/jwt.py:verify_token` returns the claims",
+                symbol="src/auth/jwt.py:verify_token",
+            ),
         ],
         global_forbid=[".github/workflows/"],
     )
@@ -158,6 +165,20 @@ def sample_accomplishment() -> AccomplishmentReport:
             ),
         ],
         gate_results=[GateResult(name="tests", command="pytest -q", passed=True, duration=1.5)],
+        contracts=[
+            ContractCheck(
+                provider="T1", consumer="T3", symbol="src/auth/jwt.py:issue_token", passed=True
+            ),
+            ContractCheck(
+                provider="T1",
+                consumer="T3",
+                symbol="src/auth/jwt.py:verify_token",
+                passed=False,
+                reason="T1 promised src/auth/jwt.py:verify_token; not found on "
+                "ap/20261125-add-jwt-auth/integration after wave 1 "
+                "(src/auth/jwt.py: it defines no verify_token)",
+            ),
+        ],
         commit_message="feat: add JWT authentication\n\nAP-Plan: 20261125-add-jwt-auth",
         known_issues=[
             KnownIssue(kind="limitation", objective="T1", text="no refresh tokens"),

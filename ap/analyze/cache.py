@@ -20,18 +20,16 @@ import marshal
 import os
 import tempfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ap.core.fsutil import atomic_write
 from ap.git import Git
 
-if TYPE_CHECKING:
-    from ap.analyze.index import FileInfo
-
 SHARDS = 16
 _FIELDS = ("language", "size", "terms", "symbols", "imports", "members", "doc", "bases")
-Entries = dict[str, tuple[str, "FileInfo"]]  # path → (blob id, what the index knows)
+Entries = dict[str, tuple[str, Any]]  # path → (blob id, what the index knows: a FileInfo)
 
 
 def _folder(git: Git) -> Path:
@@ -79,10 +77,10 @@ def shard_path(folder: Path, shard: int) -> Path:
     return folder / f"{shard:02d}.bin"
 
 
-def load_index(git: Git, version: int) -> tuple[str | None, Entries]:
-    """``(tree, entries)`` from the cache; the tree is None unless every shard was read."""
-    from ap.analyze.index import FileInfo
-
+def load_index(git: Git, version: int, make: Callable[..., Any]) -> tuple[str | None, Entries]:
+    """``(tree, entries)`` from the cache, each entry's facts given to ``make`` (the index's
+    FileInfo: this module knows its fields, not its class); the tree is None unless every
+    shard was read."""
     folder = _folder(git) / "index"
     files: Entries = {}
     try:
@@ -96,7 +94,7 @@ def load_index(git: Git, version: int) -> tuple[str | None, Entries]:
         try:
             entries = read_data(shard_path(folder, shard))["files"]
             for path, entry in entries.items():
-                files[path] = (entry[0], FileInfo(path, *entry[1:]))
+                files[path] = (entry[0], make(path, *entry[1:]))
         except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
             tree = None  # a shard lost: the index is checked against the tree again
     return tree, files

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ap.analyze.companions import companions
+from ap.analyze.crossing import propose_contracts
 from ap.analyze.grouping import (
     DOC_LANGUAGES,
     MAX_OBJECTIVES,
@@ -196,14 +197,13 @@ def heuristic_analysis(
     objectives = [_objective(n, g, request, summary) for n, g in enumerate(groups, 1)]
     owner = {f: o.id for o, g in zip(objectives, groups, strict=True) for f in g.files}
     points = coordination_points(index, owner)
+    propose_contracts(objectives, points)  # each import that crosses: its pair's contract
     integration = [o for o, g in zip(objectives, groups, strict=True) if g.integration]
     for o in integration:
         o.depends_on = [x.id for x in objectives if x is not o]
-        o.integration_points = [p.description for p in points] or [
-            f"records what {', '.join(o.depends_on)} changed" if o.depends_on else "none"
-        ]
-        if not o.depends_on:
-            o.integration_points = []
+        o.integration_points = (
+            [f"records what {', '.join(o.depends_on)} changed"] if o.depends_on else []
+        )
     top = chosen[0].score if chosen else 1.0
     candidates = [
         CandidateFile(

@@ -81,7 +81,7 @@ def read_history(git: Git, past_requests: list[tuple[str, list[str]]] | None = N
     from ap.analyze.historycache import load_history, save_history
 
     head = git.rev_parse("HEAD")
-    cached_head, history = load_history(git, CACHE_VERSION)
+    cached_head, history = load_history(git, CACHE_VERSION, History)
     if head is None:
         history = History()
     elif history is None or cached_head is None:

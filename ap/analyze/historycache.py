@@ -9,28 +9,43 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ap.analyze.cache import read_data, write_data
-from ap.analyze.history import History
 from ap.git import Git
 
 CACHE_NAME = "history.bin"
 OLD_NAMES = ("history.json",)  # earlier versions' caches, removed on write
 
 
+class Cached(Protocol):
+    """What is kept of a history (history.py's History: this module knows its fields)."""
+
+    commits: int
+    frequency: dict[str, float]
+    counts: dict[str, int]
+    cochange: dict[str, dict[str, float]]
+    messages: dict[str, Counter[str]]
+    added: dict[str, Counter[str]]
+
+
+H = TypeVar("H", bound=Cached)
+
+
 def _path(git: Git) -> Path:
     return Path(git.git_dir()) / "ap" / CACHE_NAME
 
 
-def load_history(git: Git, version: int) -> tuple[str | None, History | None]:
-    """``(head, history)`` from the cache; ``(None, None)`` without a usable one."""
+def load_history(git: Git, version: int, make: Callable[..., H]) -> tuple[str | None, H | None]:
+    """``(head, history)`` from the cache, made by ``make`` from its fields; ``(None, None)``
+    without a usable one."""
     try:
         raw: dict[str, Any] = read_data(_path(git))
         if raw.get("version") != version:
             return None, None
-        history = History(
+        history = make(
             commits=int(raw["commits"]),
             frequency=dict(raw["frequency"]),
             counts=dict(raw["counts"]),
@@ -43,7 +58,7 @@ def load_history(git: Git, version: int) -> tuple[str | None, History | None]:
         return None, None
 
 
-def save_history(git: Git, version: int, head: str, history: History) -> None:
+def save_history(git: Git, version: int, head: str, history: Cached) -> None:
     """Replace the cache with ``history`` as read at ``head``."""
     payload = {
         "version": version,

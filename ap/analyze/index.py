@@ -243,7 +243,7 @@ def build_index(git: Git) -> RepoIndex:
     tree = git.tree_id("HEAD")
     if tree is None:
         return RepoIndex(tree="", files={})
-    cached_tree, cached = load_index(git, CACHE_VERSION)
+    cached_tree, cached = load_index(git, CACHE_VERSION, FileInfo)
     if cached_tree == tree:
         return RepoIndex(tree, {p: info for p, (_, info) in cached.items()})
     entries = [(oid, path) for mode, oid, path in git.ls_tree("HEAD") if mode != "120000"]

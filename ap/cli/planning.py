@@ -66,6 +66,11 @@ def _require_text(request: str) -> None:
     help="Let objectives touch this globally forbidden path in this plan (recorded).",
 )
 @click.option("--analyst", type=ANALYSTS, help="Override ap.yaml's analyst.")
+@click.option(
+    "--contract-first",
+    is_flag=True,
+    help="Write the files of the named contracts first, in an objective all others depend on.",
+)
 @json_option
 @pass_app
 def plan(
@@ -75,6 +80,7 @@ def plan(
     dry_run: bool,
     allow: tuple[str, ...],
     analyst: str | None,
+    contract_first: bool,
 ) -> int:
     """Analyse REQUEST (or read --from FILE) and write the Coordination Plan."""
     from ap.core.models import Source
@@ -101,6 +107,10 @@ def plan(
         assert request is not None
         _require_text(request)
         analysis, specs = pipeline.run_analysis(git, config, request, emit=app.emit)
+    if contract_first:
+        from ap.plan.contractfirst import contract_first as interfaces_first
+
+        specs = interfaces_first(specs, case_sensitive=config.case_sensitive_scopes)
     built = pipeline.make_plan(git, config, analysis, specs, emit=app.emit, allow=allow)
     pipeline.finish(git, config, analysis, built, emit=app.emit, dry_run=dry_run)
     return 0

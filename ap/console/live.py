@@ -268,4 +268,6 @@ VIEWS: dict[str, Callable[[Console, Event], None]] = {
     "objective_progress": progress,
     "run_summary": run_summary,
     "gate_result": gate_result,
+    "contract_checked": progress,
+    "contract_broken": progress,
 }

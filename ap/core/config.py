@@ -22,9 +22,10 @@ from ap.core import yamlio
 from ap.core.errors import ConfigError
 from ap.core.ids import STATE_FOLDERS
 from ap.core.models import Model
+from ap.core.settings import CONFIG_FILE as _CONFIG_FILE
+from ap.core.settings import DEFAULT_BRANCH_PREFIX, DEFAULT_CASE_SENSITIVE, DEFAULT_STATE_DIR
 
-CONFIG_FILE = "ap.yaml"
-
+CONFIG_FILE = _CONFIG_FILE  # (declared with the hook's settings: one name for the file)
 
 # Paths no objective may touch unless the owner allows it for one plan (--allow).
 BASE_GLOBAL_FORBID = (
@@ -253,11 +254,11 @@ class ApConfig(Model):
     global_forbid: list[str] | None = None
     extra_forbid: list[str] = Field(default_factory=list)
     gates: list[GateConfig] = Field(default_factory=list)
-    state_dir: str = "docs"
-    branch_prefix: str = "ap/"
+    state_dir: str = DEFAULT_STATE_DIR
+    branch_prefix: str = DEFAULT_BRANCH_PREFIX
     analyst: AnalystConfig = Field(default_factory=AnalystConfig)
     max_parallel: int | None = Field(default=None, ge=1)
-    case_sensitive_scopes: bool = False
+    case_sensitive_scopes: bool = DEFAULT_CASE_SENSITIVE
 
     @field_validator("team")
     @classmethod
@@ -387,6 +388,26 @@ def load_config(root: Path) -> ApConfig:
     path = root / CONFIG_FILE
     if not path.exists():
         return ApConfig()
-    return yamlio.load_model(
-        ApConfig, path, error=ConfigError, where=CONFIG_FILE, allow_empty=True, hint=config_hint
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc}", hint=config_hint()) from None
+    return parse_config(raw)
+
+
+def parse_config(raw: bytes) -> ApConfig:
+    """Validate the bytes of an ``ap.yaml`` (the one schema: the hook's settings come from it)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{CONFIG_FILE}: cannot read: {exc}", hint=config_hint()) from None
+    data = yamlio.parse(text, where=CONFIG_FILE, error=ConfigError, hint=config_hint)
+    return yamlio.validate(
+        ApConfig,
+        data,
+        text=text,
+        where=CONFIG_FILE,
+        error=ConfigError,
+        allow_empty=True,
+        hint=config_hint,
     )

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ap.scope.effective import every_scope_forbid, scope_forbid
+from ap.scope.effective import EffectiveScope, effective_scopes
 
 
 def utcnow() -> datetime:
@@ -228,12 +228,27 @@ class ScopeValidation(Model):
 
 
 class IntegrationContract(Model):
-    """What a dependant expects from what it depends on."""
+    """What a dependant expects from what it depends on.
+
+    ``symbol`` is a reference (ap/plan/contracts.py: ``path``, ``path:name``,
+    ``path:Class.method``, ``path:--flag``) checked on the merged tree after the
+    provider's wave; without one the contract is text, unchecked. ``consumer`` is
+    empty for a promise the provider made that nothing depends on."""
 
     provider: str
-    consumer: str
+    consumer: str = ""
     description: str
     symbol: str | None = None
+
+
+class ContractCheck(Model):
+    """A contract checked on a wave's merge: found, or broken and why."""
+
+    provider: str
+    consumer: str = ""
+    symbol: str
+    passed: bool
+    reason: str = ""
 
 
 class ScopeGrant(Model):
@@ -271,6 +286,16 @@ class WaveRecord(Model):
     failed: list[str] = Field(default_factory=list)
     merged_at: datetime = Field(default_factory=utcnow)
     gate_results: list[GateResult] = Field(default_factory=list)
+    contracts: list[ContractCheck] = Field(default_factory=list)
+
+
+# What an objective's effective scope is computed from (ap/scope/effective.py).
+_SCOPE_FIELDS: Any = {
+    "id": True,
+    "global_forbid": True,
+    "grants": True,
+    "objectives": {"__all__": {"id", "wave", "scope_touch", "scope_read", "scope_forbid"}},
+}
 
 
 class CoordinationPlan(Model):
@@ -298,43 +323,33 @@ class CoordinationPlan(Model):
     def objective(self, task_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == task_id), None)
 
-    def _members(self) -> list[tuple[str, object, list[str]]]:
-        granted: dict[str, list[str]] = {}
-        for grant in self.grants:
-            granted.setdefault(grant.task, []).append(grant.pattern)
-        return [(o.id, o.wave, [*o.scope_touch, *granted.get(o.id, [])]) for o in self.objectives]
+    def scopes(self) -> dict[str, EffectiveScope]:
+        """Every objective's effective scope (touch with grants, read, forbid), by id:
+        computed as the hook and the merge check compute it (ap/scope/effective.py)."""
+        return effective_scopes(self.model_dump(mode="json", include=_SCOPE_FIELDS))
+
+    def scope_of(self, objective: Objective) -> EffectiveScope:
+        """The effective scope of one of the plan's objectives."""
+        return self.scopes()[objective.id]
 
     def touch_of(self, objective: Objective) -> list[str]:
         """What ``objective`` may change now: its scope_touch, then the scope granted to it."""
-        granted = [g.pattern for g in self.grants if g.task == objective.id]
-        return [*objective.scope_touch, *(p for p in granted if p not in objective.scope_touch)]
+        return list(self.scope_of(objective).touch)
 
     def forbid_of(self, objective: Objective) -> list[str]:
-        """The effective scope_forbid of one of the plan's objectives (ap/scope/effective.py):
-        the global forbid, its own, then every other same-wave objective's touch and grants."""
-        return scope_forbid(
-            objective.id,
-            objective.wave,
-            objective.scope_forbid,
-            self.global_forbid,
-            self._members(),
-        )
+        """The effective scope_forbid of one of the plan's objectives: the global forbid,
+        its own, then every other same-wave objective's touch and grants."""
+        return list(self.scope_of(objective).forbid)
 
     def own_forbid(self, objective: Objective) -> list[str]:
         """What the plan forbids ``objective`` beyond what is derived (a plan written
         before this was derived recorded the whole list: the derived part is left out)."""
-        if not objective.scope_forbid:
-            return []
-        derived = set(self.global_forbid)
-        for task, wave, touch in self._members():
-            if wave == objective.wave and task != objective.id:
-                derived.update(touch)
-        return [p for p in objective.scope_forbid if p not in derived]
+        scope = self.scope_of(objective)
+        return [p for p in scope.own if p not in scope.others]
 
     def forbids(self) -> dict[str, list[str]]:
         """:meth:`forbid_of` of every objective, by id."""
-        own = {o.id: o.scope_forbid for o in self.objectives}
-        return every_scope_forbid(self._members(), own, self.global_forbid)
+        return {task: list(scope.forbid) for task, scope in self.scopes().items()}
 
     def public_data(self) -> dict[str, Any]:
         """The plan as JSON for scripts (docs/DESIGN.md §10): the stored data, with each
@@ -408,6 +423,7 @@ class AccomplishmentReport(Model):
     objectives: list[ObjectiveOutcome] = Field(default_factory=list)
     gate_results: list[GateResult] = Field(default_factory=list)
     scope_violations: list[ScopeViolationRecord] = Field(default_factory=list)
+    contracts: list[ContractCheck] = Field(default_factory=list)
     duration: float | None = None
     commit_message: str = ""
     known_issues: list[KnownIssue] = Field(default_factory=list)

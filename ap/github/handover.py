@@ -73,9 +73,7 @@ def hand_over(
             emit(event("objective_finished", "github", task=task, ok=False, reason=exc.message))
     out.mkdir(parents=True, exist_ok=True)
     if status == "done" and start is not None:
-        git.run(
-            "bundle", "create", "--quiet", str(out / BUNDLE), f"refs/heads/{branch}", f"^{start}"
-        )
+        git.bundle_create(out / BUNDLE, [f"refs/heads/{branch}", f"^{start}"])
     handover = Handover(plan_id, task, status, agent_exit)
     atomic_write(out / HANDOVER, handover.to_json())
     return handover
@@ -196,7 +194,7 @@ def _unbundle(
     """The tip the bundle brings for ``ref`` (kept under ``refs/ap/incoming/``), or why not."""
     incoming = f"refs/ap/incoming/{task}"
     try:
-        git.run("fetch", "--quiet", "--no-tags", str(bundle), f"+{ref}:{incoming}")
+        git.fetch(str(bundle), [f"+{ref}:{incoming}"])
     except GitError:
         return None, "the agent's bundle is not a bundle of its branch"
     new = git.rev_parse(incoming)

@@ -18,8 +18,6 @@ from ap.git import Git
 
 REMOTE = "origin"
 CLAIMS = "refs/ap/claims/"
-# Every ap push: no hook of the runner's clone runs, whatever a branch brought in.
-_PUSH = ("-c", "core.hooksPath=/dev/null", "push", "--quiet", "--no-verify")
 
 
 def authenticated(git: Git, env: Mapping[str, str]) -> Git:
@@ -45,8 +43,7 @@ def fetch_plans(git: Git, prefix: str) -> None:
     spec = f"+refs/heads/{prefix}*:refs/heads/{prefix}*"
     # --update-head-ok: a push event's checkout may have one of these branches checked out;
     # ap never reads that work tree, only the refs.
-    git.run("fetch", "--quiet", "--no-tags", "--update-head-ok", "--prune", REMOTE, spec,
-            f"+{CLAIMS}*:{CLAIMS}*")  # fmt: skip
+    git.fetch(REMOTE, [spec, f"+{CLAIMS}*:{CLAIMS}*"], prune=True, into_head=True)
 
 
 def mirror_plans(git: Git, prefix: str) -> None:
@@ -54,14 +51,14 @@ def mirror_plans(git: Git, prefix: str) -> None:
     full checkout fetched: no network, no token (a checked-out branch moves too: its
     work tree is the caller's to reset)."""
     spec = f"+refs/remotes/{REMOTE}/{prefix}*:refs/heads/{prefix}*"
-    git.run("fetch", "--quiet", "--no-tags", "--update-head-ok", ".", spec)
+    git.fetch(".", [spec], into_head=True)
 
 
 def push_branches(git: Git, branches: Iterable[str]) -> None:
     """Push ``branches`` to origin in one atomic push (fast-forwards and new branches only)."""
     refs = [f"refs/heads/{b}:refs/heads/{b}" for b in dict.fromkeys(branches)]
     if refs:
-        git.run(*_PUSH, "--atomic", REMOTE, *refs)
+        git.push(REMOTE, refs)
 
 
 def push_claims(git: Git, claims: Mapping[str, tuple[str, str | None]]) -> bool:
@@ -69,29 +66,22 @@ def push_claims(git: Git, claims: Mapping[str, tuple[str, str | None]]) -> bool:
     each leased on ``old`` (None: it must not exist); False when another run won."""
     if not claims:
         return True
-    leases = [f"--force-with-lease={ref}:{old or ''}" for ref, (_, old) in claims.items()]
+    leases = [f"{ref}:{old or ''}" for ref, (_, old) in claims.items()]
     refs = [f"+{new}:{ref}" for ref, (new, _) in claims.items()]
-    proc = git.run_bytes(*_PUSH, "--atomic", *leases, REMOTE, *refs, check=False)
-    return proc.returncode == 0
+    return git.push(REMOTE, refs, leases=leases, check=False)
 
 
 def drop_claim(git: Git, ref: str, old: str) -> bool:
     """Delete the claim ``ref`` on origin (and here) if it is still at ``old``."""
-    proc = git.run_bytes(*_PUSH, f"--force-with-lease={ref}:{old}", REMOTE, f":{ref}", check=False)
-    if proc.returncode != 0:
+    if not git.push(REMOTE, [f":{ref}"], leases=[f"{ref}:{old}"], atomic=False, check=False):
         return False
-    git.run("update-ref", "-d", ref)
+    git.delete_ref(ref)
     return True
 
 
 def push_retried(git: Git, branch: str, old: str | None) -> None:
     """A retried objective's branch, moved back to its new start: the one forced update ap
     makes, leased on the old tip, which is pushed first under ``refs/ap/attempts/``."""
-    attempts = [
-        line.strip()
-        for line in git.run("for-each-ref", "--format=%(refname)", "refs/ap/attempts/").splitlines()
-    ]
-    refs = [f"{ref}:{ref}" for ref in attempts]
-    lease = f"--force-with-lease=refs/heads/{branch}:{old}" if old else "--force-with-lease"
-    git.run(*_PUSH, "--atomic", lease, REMOTE,
-            f"+refs/heads/{branch}:refs/heads/{branch}", *refs)  # fmt: skip
+    refs = [f"{ref}:{ref}" for ref in git.refs_under("refs/ap/attempts/")]
+    lease = f"refs/heads/{branch}:{old}" if old else ""
+    git.push(REMOTE, [f"+refs/heads/{branch}:refs/heads/{branch}", *refs], leases=[lease])

@@ -8,11 +8,11 @@ from collections.abc import Iterator, Sequence
 from ap.core.errors import PlanInputError, ScopeError
 from ap.core.models import (
     CoordinationPlan,
-    IntegrationContract,
     Objective,
     ObjectiveSpec,
     Source,
 )
+from ap.plan.contracts import derive_contracts
 from ap.plan.graph import conflict_graph, find_cycle
 from ap.plan.schedule import schedule
 from ap.plan.validate import check_plan
@@ -126,27 +126,6 @@ def _objective(spec: ObjectiveSpec) -> Objective:
     )
 
 
-def _contracts(objectives: Sequence[Objective]) -> list[IntegrationContract]:
-    """One contract per dependency: what the consumer expects from the provider.
-
-    The consumer's integration points that name the provider, else all of them,
-    else a default text.
-    """
-    titles = {o.id: o.title for o in objectives}
-    contracts = []
-    for o in objectives:
-        for dep in o.depends_on:
-            named = [p for p in o.integration_points if re.search(rf"\b{re.escape(dep)}\b", p)]
-            points = named or o.integration_points
-            description = (
-                "; ".join(points) or f"{o.id} builds on the result of {dep} ({titles[dep]})"
-            )
-            contracts.append(
-                IntegrationContract(provider=dep, consumer=o.id, description=description)
-            )
-    return contracts
-
-
 def build_plan(
     specs: Sequence[ObjectiveSpec],
     *,
@@ -200,7 +179,7 @@ def build_plan(
         max_parallel=max_parallel,
         objectives=objectives,
         waves=best.waves,
-        integration_contracts=_contracts(objectives),
+        integration_contracts=derive_contracts(objectives, case_sensitive=case_sensitive),
         global_forbid=forbid,
         allowed=allow,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ap.core.errors import PlanInputError
-from ap.core.models import CoordinationPlan, Objective, ObjectiveStatus
+from ap.core.models import CoordinationPlan, IntegrationContract, Objective, ObjectiveStatus
 
 FIRST_LINE = "#! Codex agent prompt"
 
@@ -39,9 +39,7 @@ def _context(plan: CoordinationPlan, o: Objective) -> list[str]:
         if c.consumer == o.id:
             provider = plan.objective(c.provider)
             title = f" ({provider.title})" if provider else ""
-            items.append(
-                f"{c.provider}{title} is merged before you start; from it: {c.description}"
-            )
+            items.append(f"{c.provider}{title} is merged before you start; from it: {_uses(c)}")
     for d in o.depends_on:
         dep = plan.objective(d)
         if dep is not None and dep.status == ObjectiveStatus.NO_CHANGE:
@@ -55,12 +53,30 @@ def _context(plan: CoordinationPlan, o: Objective) -> list[str]:
     return items
 
 
+def _uses(c: IntegrationContract) -> str:
+    """What a consumer may use of a contract."""
+    if c.symbol is None:
+        return c.description
+    return f"you may use `{c.symbol}` (checked to exist when it merged): {c.description}"
+
+
+def _provides(c: IntegrationContract) -> str:
+    """What a provider must provide: a named contract is checked after its wave merges."""
+    if c.symbol is None:
+        return f"{c.consumer} builds on your work and expects: {c.description}"
+    who = f"{c.consumer} relies on it" if c.consumer else "you promised it"
+    return (
+        f"You must provide `{c.symbol}` ({who}): {c.description}. It is checked on the "
+        "merged tree after your wave; without it your objective fails and is not merged."
+    )
+
+
 def _integration(plan: CoordinationPlan, o: Objective) -> list[str]:
     items = list(o.integration_points)
     for c in plan.integration_contracts:
         if c.provider == o.id:
-            items.append(f"{c.consumer} builds on your work and expects: {c.description}")
-    return items
+            items.append(_provides(c))
+    return list(dict.fromkeys(items))
 
 
 def _constraints(o: Objective) -> list[str]:
@@ -129,6 +145,7 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
         raise PlanInputError(
             f"plan {plan.id} has no objective {task_id!r}", hint=f"its objectives: {ids}"
         )
+    scope = plan.scope_of(o)  # what the hook and the merge check will hold it to
     lines = [
         FIRST_LINE,
         f"TASK_ID={_one_line(o.id)}",
@@ -137,9 +154,9 @@ def worker_prompt(plan: CoordinationPlan, task_id: str, *, report_path: str) -> 
         f"AGENT_TYPE={_one_line(o.agent)}",
         f"COMPLEXITY={o.complexity.value}",
         f"TITLE={_one_line(o.title)}",
-        f"SCOPE_TOUCH={_csv(plan.touch_of(o))}",  # (with the scope granted to it)
-        f"SCOPE_READ={_csv(o.scope_read)}",
-        f"SCOPE_FORBID={_csv(plan.forbid_of(o))}",
+        f"SCOPE_TOUCH={_csv(scope.touch)}",  # (with the scope granted to it)
+        f"SCOPE_READ={_csv(scope.read)}",
+        f"SCOPE_FORBID={_csv(scope.forbid)}",
         *_section("CONTEXT", _context(plan, o)),
         *_section("INTEGRATION_POINTS", _integration(plan, o)),
         *_section("CONSTRAINTS", _constraints(o)),

@@ -179,6 +179,41 @@ def _coverage(
             )
 
 
+def _contract_problem(
+    plan: CoordinationPlan, provider: str, consumer: str, symbol: str, case_sensitive: bool
+) -> str | None:
+    """Why a named contract of a (hand-edited) plan cannot be checked or kept, or None."""
+    from ap.plan.contracts import ancestors, parse_reference
+
+    ref = parse_reference(symbol)
+    if ref is None:
+        return (
+            f"names {symbol!r}, which is not a reference ap can check "
+            "(`path.py:name`, `path.py:Class.method`, `path.py:--flag` or a path)"
+        )
+    by_id = {o.id: o for o in plan.objectives}
+    source = by_id.get(provider)
+    if source is None:
+        return f"names unknown provider {provider}"
+    if not any(covers(p, ref.path, case_sensitive=case_sensitive) for p in source.scope_touch):
+        return f"{provider} cannot provide {symbol}: its scope_touch does not cover {ref.path}"
+    if consumer and consumer not in by_id:
+        return f"names unknown consumer {consumer}"
+    if consumer and provider not in ancestors(by_id[consumer], by_id):
+        return f"{consumer} does not depend on {provider}, so it may start before {symbol} merges"
+    return None
+
+
+def _contracts(plan: CoordinationPlan, case_sensitive: bool) -> Iterator[Violation]:
+    for c in plan.integration_contracts:
+        if c.symbol is None:
+            continue
+        problem = _contract_problem(plan, c.provider, c.consumer, c.symbol, case_sensitive)
+        if problem is not None:
+            who = [t for t in (c.provider, c.consumer) if t]
+            yield _violation("contract_invalid", f"contract of {c.provider}: {problem}", who)
+
+
 def validate_plan(
     plan: CoordinationPlan,
     *,
@@ -211,6 +246,7 @@ def check_plan(
         *_exclusivity(plan, conflicts),
         *_forbid(plan, patterns, case_sensitive),
         *_coverage(patterns, must_change, case_sensitive),
+        *_contracts(plan, case_sensitive),
     ]
     bound, optimal = 0, False
     cap_ok = plan.max_parallel is None or plan.max_parallel >= 1

@@ -184,6 +184,7 @@ def build_report(
         objectives=objectives,
         gate_results=gates,
         scope_violations=violations,
+        contracts=[c for r in plan.wave_records for c in r.contracts],
         duration=duration,
         commit_message=message,
         known_issues=known_issues(objectives, gates, violations),

@@ -12,102 +12,20 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ap.core.errors import ArtifactError, CheckFailed, GitError, UsageError
+from ap.core.errors import CheckFailed, GitError, UsageError
 from ap.core.frontmatter import load_front_matter
-from ap.core.ids import STATE_FOLDERS, Branches, plan_relpath, report_relpath
+from ap.core.ids import STATE_FOLDERS, plan_relpath, report_relpath
+from ap.core.settings import Settings
 from ap.git import DiffEntry, Git
 from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.run.treelinks import BaseTree, TreeLinks, to_changes
-from ap.scope.effective import scope_forbid
+from ap.scope.effective import EffectiveScope, effective_scopes, pattern_list
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ap.scope.changes import Change, ChangeViolation
 
-CONFIG_FILE = "ap.yaml"
 
-
-class Settings(NamedTuple):
-    """The few ap.yaml keys enforcement needs."""
-
-    state_dir: str = "docs"
-    branch_prefix: str = "ap/"
-    case_sensitive: bool = False
-
-    @property
-    def branches(self) -> Branches:
-        return Branches(self.branch_prefix)
-
-    @classmethod
-    def load(cls, root: Path | str, cache: str | None = None) -> Settings:
-        """Read ap.yaml quickly; anything unusual goes through the full validation.
-
-        With a ``cache`` folder, the result is kept under the hash of ap.yaml's bytes.
-        """
-        path = os.path.join(root, CONFIG_FILE)
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except FileNotFoundError:
-            return cls()
-        except OSError:
-            raw = b""
-        if cache is None:
-            return cls._parse(root, path)
-        import hashlib
-
-        file = os.path.join(cache, f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}")
-        cached = read_cache(file, cls)
-        if cached is not None:
-            return cached
-        settings = cls._parse(root, path)
-        write_cache(file, settings._asdict())
-        return settings
-
-    @classmethod
-    def _parse(cls, root: Path | str, path: str) -> Settings:
-        data = _quick_yaml(path)
-        if data is not None:
-            state_dir = data.get("state_dir", "docs")
-            prefix = data.get("branch_prefix", "ap/")
-            case = data.get("case_sensitive_scopes", False)
-            simple = (
-                isinstance(state_dir, str)
-                and state_dir.strip("/") == state_dir
-                and state_dir
-                and isinstance(prefix, str)
-                and prefix.endswith("/")
-                and isinstance(case, bool)
-            )
-            if simple:
-                return cls(state_dir, prefix, case)
-        from pathlib import Path
-
-        from ap.core.config import load_config
-
-        config = load_config(Path(root))
-        return cls(config.state_dir, config.branch_prefix, config.case_sensitive_scopes)
-
-
-def _quick_yaml(path: str) -> dict[str, Any] | None:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle.read(), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    if data is None:
-        return {}
-    return data if isinstance(data, dict) else None
-
-
-def _patterns(value: object, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ArtifactError(f"{where} is not a list of patterns", hint="run `ap validate`")
-    return list(value)
+__all__ = ["CheckOutcome", "ObjectiveScope", "Settings", "check_branch", "check_staged"]
 
 
 class ObjectiveScope(NamedTuple):
@@ -126,55 +44,38 @@ class ObjectiveScope(NamedTuple):
     base: str | None = None
 
     @classmethod
-    def from_plan(cls, plan: Mapping[str, Any], task: str, settings: Settings) -> ObjectiveScope:
-        """The scope of ``task`` in a plan's front matter (plain data, as loaded from YAML)."""
+    def from_plan(
+        cls,
+        plan: Mapping[str, Any],
+        task: str,
+        settings: Settings,
+        scopes: Mapping[str, EffectiveScope] | None = None,
+    ) -> ObjectiveScope:
+        """The scope of ``task`` in a plan's front matter (plain data, as loaded from YAML);
+        ``scopes``: the plan's :func:`effective_scopes`, when the caller has them already."""
         plan_id = str(plan.get("id", ""))
-        objectives = plan.get("objectives")
-        if not isinstance(objectives, list) or not all(isinstance(o, dict) for o in objectives):
-            raise ArtifactError(
-                f"plan {plan_id}: `objectives` is malformed", hint="run `ap validate`"
-            )
-        mine = next((o for o in objectives if o.get("id") == task), None)
-        if mine is None:
+        scope = (effective_scopes(plan) if scopes is None else scopes).get(task)
+        if scope is None:
             raise CheckFailed(
                 f"plan {plan_id} has no objective {task!r}",
                 hint="objective branches are named <prefix><plan-id>/<task-id>",
             )
-        wave = mine.get("wave")
-        grants: dict[str, list[str]] = {}
-        for grant in plan.get("grants") or []:
-            if isinstance(grant, dict) and isinstance(grant.get("pattern"), str):
-                grants.setdefault(str(grant.get("task")), []).append(grant["pattern"])
-        global_forbid = _patterns(plan.get("global_forbid", []), f"plan {plan_id}: global_forbid")
-        same_wave = (
-            (
-                o.get("id"),
-                wave,
-                [
-                    *_patterns(o.get("scope_touch", []), f"{o.get('id')}: scope_touch"),
-                    *grants.get(str(o.get("id")), []),
-                ],
-            )
-            for o in objectives
-            if o.get("wave") == wave and o.get("id") != task
-        )
-        recorded = _patterns(mine.get("scope_forbid", []), f"{task}: scope_forbid")
-        own = [p for p in recorded if p not in global_forbid]  # (guarded, below)
+        mine = next(o for o in plan["objectives"] if str(o.get("id")) == task)
+        wave = scope.wave
+        # The global forbid is checked as `guarded` (the owner's --allow may open it);
+        # the rest of the forbid scope, and ap's own state folders, never open.
         state = [f"{settings.state_dir}/{name}/" for name in STATE_FOLDERS]
-        forbid = scope_forbid(task, wave, own, (), same_wave) + state
-        touch = _patterns(mine.get("scope_touch", []), f"{task}: scope_touch") + grants.get(
-            task, []
-        )
+        forbid = [*scope.own, *scope.others, *state]
         base = mine.get("base")
         return cls(
             plan_id=plan_id,
             task=task,
             title=str(mine.get("title", "")),
             wave=wave if isinstance(wave, int) else 0,
-            touch=tuple(dict.fromkeys(touch)),
+            touch=scope.touch,
             forbid=tuple(dict.fromkeys(forbid)),
-            guarded=tuple(global_forbid),
-            allowed=tuple(_patterns(plan.get("allowed", []), f"plan {plan_id}: allowed")),
+            guarded=scope.global_forbid,
+            allowed=tuple(pattern_list(plan.get("allowed", []), f"plan {plan_id}: allowed")),
             report_path=report_relpath(settings.state_dir, plan_id, task),
             case_sensitive=settings.case_sensitive,
             base=base if isinstance(base, str) else None,
@@ -347,68 +248,69 @@ def check_range(git: Git, settings: Settings, old: str, new: str) -> CheckOutcom
 def check_branch(
     git: Git, settings: Settings, branch: str, plan: Mapping[str, Any] | None = None
 ) -> CheckOutcome | None:
-    """The whole change of an objective branch since its start (the merge-time check)."""
+    """The whole change of an objective branch since its start (the merge-time check):
+    :func:`check_branches` of that branch at its current tip (None off objective branches)."""
     parsed = settings.branches.parse_objective(branch)
     if parsed is None:
         return None
-    plan_id, task = parsed
-    data = plan if plan is not None else plan_data(git, settings, plan_id)
-    scope = ObjectiveScope.from_plan(data, task, settings)
+    data = plan if plan is not None else plan_data(git, settings, parsed[0])
     tip = _commit(git, f"refs/heads/{branch}")
-    base = scope.base
-    rewritten: list[ChangeViolation] = []
-    if base is None or git.rev_parse(base) is None:
-        integration = settings.branches.integration(scope.plan_id)
-        base = git.run("merge-base", f"refs/heads/{integration}", tip).strip()
-    elif not git.is_ancestor(base, tip):
-        rewritten.append(_rewritten(branch, base))
-    outcome = _outcome(git, scope, branch, git.diff_raw(base, tip), base)
-    outcome.violations[:0] = rewritten
-    outcome.base = base
-    return outcome
+    return check_branches(git, settings, {branch: tip}, data).get(branch)
 
 
 def check_branches(
     git: Git, settings: Settings, tips: Mapping[str, str], plan: Mapping[str, Any]
 ) -> dict[str, CheckOutcome]:
-    """:func:`check_branch` for many objective branches of one plan (``{branch: tip}``).
+    """The merge-time check of objective branches of one plan (``{branch: tip}``): each
+    branch's whole change since its start commit, against its scope.
 
-    Git is asked once per start commit whether each branch still contains it and
-    once for every diff; a branch whose start is unknown takes the one-by-one path.
+    Git is asked once per start commit whether each branch still contains it and once
+    for every diff. A branch with no start recorded, or one git does not know, is
+    compared from where it meets the integration branch.
     """
     scopes: dict[str, ObjectiveScope] = {}
-    by_base: dict[str, list[str]] = {}
-    outcomes: dict[str, CheckOutcome] = {}
+    effective = effective_scopes(plan)
     for branch in tips:
         parsed = settings.branches.parse_objective(branch)
-        if parsed is None:
-            continue
-        scopes[branch] = scope = ObjectiveScope.from_plan(plan, parsed[1], settings)
+        if parsed is not None:
+            scopes[branch] = ObjectiveScope.from_plan(plan, parsed[1], settings, effective)
+    starts, rewritten = _starts(git, settings, scopes, tips)
+    pairs = [(starts[branch], tips[branch]) for branch in scopes]
+    trees: dict[str, BaseTree] = {}  # branches started together share their base's folders
+    outcomes: dict[str, CheckOutcome] = {}
+    for (branch, scope), entries in zip(scopes.items(), git.diff_raw_pairs(pairs), strict=True):
+        start = starts[branch]
+        tree = trees.get(start) or trees.setdefault(
+            start, BaseTree(git, start, scope.case_sensitive)
+        )
+        outcome = _outcome(git, scope, branch, entries, tree)
+        if branch in rewritten:
+            outcome.violations.insert(0, _rewritten(branch, start))
+        outcome.base = start
+        outcomes[branch] = outcome
+    return outcomes
+
+
+def _starts(
+    git: Git, settings: Settings, scopes: Mapping[str, ObjectiveScope], tips: Mapping[str, str]
+) -> tuple[dict[str, str], set[str]]:
+    """Each branch's start commit, and the branches that no longer contain theirs."""
+    by_base: dict[str, list[str]] = {}
+    for branch, scope in scopes.items():
         by_base.setdefault(scope.base or "", []).append(branch)
+    starts: dict[str, str] = {}
     rewritten: set[str] = set()
     for base, branches in by_base.items():
         refs = [f"refs/heads/{b}" for b in branches]
         found = git.containing(base, refs) if base else None
         if found is None:  # no recorded start, or git does not know it
             for branch in branches:
-                outcome = check_branch(git, settings, branch, plan)
-                if outcome is not None:
-                    outcomes[branch] = outcome
-                scopes.pop(branch)
+                integration = settings.branches.integration(scopes[branch].plan_id)
+                starts[branch] = git.merge_base(f"refs/heads/{integration}", tips[branch])
             continue
+        starts.update(dict.fromkeys(branches, base))
         rewritten.update(b for b, ref in zip(branches, refs, strict=True) if ref not in found)
-    pairs = [(str(scope.base), tips[branch]) for branch, scope in scopes.items()]
-    trees: dict[str, BaseTree] = {}  # branches started together share their base's folders
-    for (branch, scope), entries in zip(scopes.items(), git.diff_raw_pairs(pairs), strict=True):
-        tree = trees.get(str(scope.base)) or trees.setdefault(
-            str(scope.base), BaseTree(git, scope.base, scope.case_sensitive)
-        )
-        outcome = _outcome(git, scope, branch, entries, tree)
-        if branch in rewritten:
-            outcome.violations.insert(0, _rewritten(branch, str(scope.base)))
-        outcome.base = scope.base
-        outcomes[branch] = outcome
-    return outcomes
+    return starts, rewritten
 
 
 def _rewritten(branch: str, base: str) -> ChangeViolation:

@@ -31,24 +31,12 @@ def remove_stale_worktrees(git: Git) -> None:
     Each is locked with the id of the process running its gates; git's records of
     the worktrees are looked at first, so the usual case costs no process.
     """
-    records = git.git_dir() / "worktrees"
-    try:
-        names = [n for n in os.listdir(records) if n.startswith(WORKTREE_PREFIX)]
-    except OSError:
-        return
-    if all(_alive(_read(records / name / "locked")) for name in names):
+    if all(_alive(reason) for reason in git.worktree_locks(WORKTREE_PREFIX).values()):
         return
     for tree in git.worktrees():
         if tree.path.name.startswith(WORKTREE_PREFIX) and not _alive(tree.locked):
             git.worktree_remove(tree.path)
             shutil.rmtree(tree.path.parent, ignore_errors=True)  # its temporary folder
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return None
 
 
 def _alive(lock_reason: str | None) -> bool:

@@ -132,11 +132,10 @@ class BranchGuard:
         reflog; else "" (foreign), or the objective its label names."""
         if tip is None or watched.tree is None:
             return ""
-        head = self._in(watched.tree, "symbolic-ref", "--quiet", "HEAD")
-        if head != f"refs/heads/{watched.branch}":
+        there = self.git.at(watched.tree)
+        if there.head_ref() != f"refs/heads/{watched.branch}":
             return ""
-        newest = self._in(watched.tree, "log", "-g", "-1", "--format=%H%x00%gs", "HEAD")
-        commit, _, message = (newest or "").partition("\0")
+        commit, message = there.reflog_newest("HEAD") or ("", "")
         if commit != tip:
             return ""
         other = _labelled(message)
@@ -152,10 +151,8 @@ class BranchGuard:
         if named:
             return named, f"{named}'s worker made the commit in {victim}'s worktree"
         if tip is not None:
-            entry = self.git.run_bytes(
-                "log", "-g", "-1", "--format=%gs", f"refs/heads/{watched.branch}", check=False
-            )
-            by = _labelled(entry.stdout.decode(errors="replace").strip())
+            entry = self.git.reflog_newest(f"refs/heads/{watched.branch}")
+            by = _labelled(entry[1] if entry is not None else "")
             if by is not None and by != victim and by in self._watched:
                 return by, f"its git commands moved {victim}'s branch (reflog: {LABEL} {by})"
         strays = [
@@ -163,7 +160,7 @@ class BranchGuard:
             for t, w in self._watched.items()
             if t != victim
             and w.tree is not None
-            and self._in(w.tree, "symbolic-ref", "--quiet", "HEAD") != f"refs/heads/{w.branch}"
+            and self.git.at(w.tree).head_ref() != f"refs/heads/{w.branch}"
         ]
         if len(strays) == 1:
             return strays[0], f"{strays[0]}'s worktree left its own branch"
@@ -202,7 +199,7 @@ class BranchGuard:
 
     def _keep(self, victim: str, tip: str) -> str:
         base = f"refs/ap/foreign/{self.plan_id}/{victim}"
-        have = self.git.run("for-each-ref", "--format=%(refname)", f"{base}/").split()
+        have = self.git.refs_under(f"{base}/")
         number = len(have) + 1
         while not self.git.update_ref(f"{base}/{number}", tip, None):
             number += 1
@@ -213,25 +210,17 @@ class BranchGuard:
         the foreign commits changed outside its scope go back to the expected commit."""
         tree = watched.tree
         assert tree is not None
-        self.git.run_bytes("reset", "--quiet", watched.expected, check=False, cwd=tree)
+        there = self.git.at(tree)
+        there.reset_index(watched.expected)
         for path in self._changed(watched.expected, tip):
             if watched.scope.covers(path):
                 continue
-            restored = self.git.run_bytes(
-                "checkout", watched.expected, "--", path, check=False, cwd=tree
-            )
-            if restored.returncode != 0:  # not in the expected commit: the foreign one added it
+            if not there.restore_path(watched.expected, path):
+                # not in the expected commit: the foreign one added it
                 (tree / path).unlink(missing_ok=True)
 
     def _changed(self, old: str, new: str) -> list[str]:
-        out = self.git.run_bytes(
-            "diff", "--name-only", "-z", "--no-renames", old, new, check=False
-        ).stdout
-        return [p for p in out.decode(errors="surrogateescape").split("\0") if p]
-
-    def _in(self, tree: Path, *args: str) -> str | None:
-        proc = self.git.run_bytes(*args, check=False, cwd=tree)
-        return proc.stdout.decode(errors="replace").strip() if proc.returncode == 0 else None
+        return self.git.changed_paths(old, new)
 
 
 def _labelled(message: str) -> str | None:

@@ -295,8 +295,8 @@ def _gone(ledger: Ledger) -> str | None:
 
 
 def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
-    """Everything of a plan that decides who may change what: no step of ap changes it
-    (a grant is added by its own step, checked apart)."""
+    """Everything of a plan that decides who may change what, and what is checked: no
+    step of ap changes it (a grant is added by its own step, checked apart)."""
     return (
         plan.id,
         plan.integration_branch,
@@ -317,6 +317,8 @@ def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
             )
             for o in plan.objectives
         ),
+        # what is checked after each wave: a step dropping a promise would skip its check
+        tuple(tuple(c.model_dump().values()) for c in plan.integration_contracts),
     )
 
 
@@ -348,7 +350,7 @@ def validate_tip(ledger: Ledger, plan: CoordinationPlan) -> None:
 def refuse_checked_out(git: Git, branch: str) -> None:
     """Refuse to move ``branch`` while a worktree has it checked out: its files and index
     would stay behind, and a `git commit -a` there would undo ap's commits."""
-    if not _maybe_checked_out(git, f"ref: refs/heads/{branch}"):
+    if not git.maybe_checked_out(branch):
         return
     for worktree in git.worktrees():
         if worktree.branch == branch:
@@ -359,25 +361,3 @@ def refuse_checked_out(git: Git, branch: str) -> None:
                 hint=f"switch that work tree away from it (`git -C {where} switch -`, or "
                 f"`git -C {where} checkout --detach`), then run the command again",
             )
-
-
-def _maybe_checked_out(git: Git, symref: str) -> bool:
-    """Whether some worktree's HEAD file names the branch (read without a git process, as
-    ``git worktree list`` reads them); True when unsure, so git is asked."""
-    common = git.git_dir()
-    try:
-        linked = [d / "HEAD" for d in (common / "worktrees").iterdir() if d.is_dir()]
-    except FileNotFoundError:
-        linked = []
-    except OSError:
-        return True
-    for head in (common / "HEAD", *linked):
-        try:
-            text = head.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            continue  # a worktree being added or removed
-        except (OSError, UnicodeDecodeError):
-            return True
-        if text in (symref, "ref: refs/heads/.invalid"):  # (.invalid: HEAD is in a reftable)
-            return True
-    return False

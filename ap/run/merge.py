@@ -26,6 +26,7 @@ from ap.core.errors import CheckFailed, GateFailed, MergeConflict
 from ap.core.events import Emit, event
 from ap.core.ids import report_relpath
 from ap.core.models import (
+    ContractCheck,
     CoordinationPlan,
     GateResult,
     ObjectiveStatus,
@@ -34,13 +35,13 @@ from ap.core.models import (
     utcnow,
 )
 from ap.git import Git, Stored
-from ap.plan.graph import dependants
 from ap.run import faults
+from ap.run.contracts import check_contracts, contract_event
 from ap.run.enforce import CheckOutcome, check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
 from ap.run.response import no_change_reason
-from ap.run.start import MAX_RACES, check_order, next_wave, wave_ended
+from ap.run.start import MAX_RACES, block_dependants, check_order, next_wave, wave_ended
 from ap.run.submit import failure_at, report_at
 
 DONE_TRAILER = "done"
@@ -77,6 +78,7 @@ class MergeOutcome:
     gate_results: list[GateResult] = field(default_factory=list)
     already: bool = False
     next_wave: int | None = None
+    contracts: list[ContractCheck] = field(default_factory=list)
 
     def describe(self) -> str:
         if self.wave is None:
@@ -222,6 +224,37 @@ def combine(
     return git.commit_tree(tree, [tip, *(m.tip for m in good)], "ap: candidate"), good, {}
 
 
+def keep_contracts(
+    git: Git,
+    ledger: Ledger,
+    plan: CoordinationPlan,
+    wave: int,
+    tip: str,
+    good: list[Ready],
+    failed: dict[str, str],
+    *,
+    as_commit: bool,
+) -> tuple[str, list[Ready], dict[str, Stored | None], list[ContractCheck]]:
+    """:func:`combine`, then the named contracts of the merged providers checked on the
+    candidate tree; a provider that broke one fails (with the contract quoted) and the
+    wave is combined again without it, until every merged provider keeps its promises."""
+    broken: list[ContractCheck] = []
+    while True:
+        attempt = dict(failed)  # (a conflict may go away without a dropped provider)
+        base, merged, changes = combine(git, tip, good, attempt, as_commit=as_commit)
+        tasks = {m.task for m in merged}
+        named = [c for c in plan.integration_contracts if c.symbol and c.provider in tasks]
+        tree = git.tree_with(base, changes) if named and changes else base
+        checks = check_contracts(git, tree, named, branch=ledger.branch, wave=wave)
+        dropped = {c.provider: c.reason for c in reversed(checks) if not c.passed}
+        if not dropped:
+            failed.update(attempt)
+            return base, merged, changes, broken + checks
+        broken += [c for c in checks if not c.passed]
+        failed.update(dropped)
+        good = [r for r in good if r.task not in dropped]
+
+
 def check_union(git: Git, tip: str, folded: str, merged: list[Ready]) -> None:
     """The merged diff must be exactly the union of the branch diffs."""
     expected: dict[str, tuple[str, str]] = {}
@@ -273,20 +306,7 @@ def _settle(
         objective.status = ObjectiveStatus.FAILED
         objective.status_reason = reason
         objective.timings.finished_at = now
-    depends_on = {o.id: o.depends_on for o in plan.objectives}
-    blocked = []
-    all_failed = [o.id for o in plan.objectives if o.status == ObjectiveStatus.FAILED]
-    for task in dependants(depends_on, all_failed):
-        objective = plan.objective(task)
-        if objective is not None and objective.status == ObjectiveStatus.PENDING:
-            objective.status = ObjectiveStatus.BLOCKED
-            objective.status_reason = (
-                "depends on "
-                + ", ".join(d for d in objective.depends_on if d in all_failed or d in blocked)
-                or "depends on a failed objective"
-            )
-            blocked.append(task)
-    return blocked
+    return block_dependants(plan)
 
 
 def merge_wave(
@@ -321,8 +341,15 @@ def merge_wave(
         ready, failed = collect(git, ledger, plan, number)
         _refuse_violations(plan, ready, failed)
         faults.checkpoint("merge.checked")
-        base_tree, merged, changes = combine(
-            git, tip, [r for r in ready if r.outcome.ok], failed, as_commit=bool(config.gates)
+        base_tree, merged, changes, checks = keep_contracts(
+            git,
+            ledger,
+            plan,
+            number,
+            tip,
+            [r for r in ready if r.outcome.ok],
+            failed,
+            as_commit=bool(config.gates),
         )
         faults.checkpoint("merge.folded")
         gate_results: list[GateResult] = []
@@ -338,6 +365,7 @@ def merge_wave(
                 merged=[m.task for m in merged],
                 failed=list(failed),
                 gate_results=gate_results,
+                contracts=checks,
             )
         )
         commit = ledger.commit(
@@ -361,6 +389,7 @@ def merge_wave(
             blocked=blocked,
             commit=commit,
             gate_results=gate_results,
+            contracts=checks,
         )
         _announce(outcome, emit)
         return outcome
@@ -417,6 +446,8 @@ def _announce(outcome: MergeOutcome, emit: Emit) -> None:
         emit(event("objective_finished", "merge", task=task, status=status))
     for task, why in outcome.failed.items():
         emit(event("objective_finished", "merge", task=task, status="failed", reason=why))
+    for check in outcome.contracts:
+        emit(contract_event(check, outcome.wave))
     emit(
         event(
             "wave_merged",

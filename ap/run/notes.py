@@ -76,13 +76,7 @@ def loose_notes(git: Git) -> list[Note]:
     top = main_worktree(git)
     if top is None:
         return []
-    proc = git.run_bytes(
-        "ls-files", "-z", "--others", "--exclude-standard", "--", ":(glob)*.[mM][dD]",
-        cwd=top, check=False,
-    )  # fmt: skip
-    if proc.returncode != 0:
-        return []
-    names = sorted(p.decode("utf-8", "replace") for p in proc.stdout.split(b"\0") if p)
+    names = sorted(git.at(top).untracked(":(glob)*.[mM][dD]"))
     found = []
     for name in names:
         data = _read_note(top / name) if is_note_name(name) else None

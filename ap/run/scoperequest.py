@@ -41,11 +41,11 @@ def _refusal(plan: CoordinationPlan, task: str, text: str, case_sensitive: bool)
     mine = plan.objective(task)
     assert mine is not None
     pattern = parse_pattern(text)
+    scopes = plan.scopes()  # each one's touch with its grants, as the hook enforces it
     for other in plan.objectives:
         if other.id == task or other.wave != mine.wave or other.status not in ACTIVE:
             continue
-        theirs = other.scope_touch + [g.pattern for g in plan.grants if g.task == other.id]
-        for p in theirs:
+        for p in scopes[other.id].touch:
             witness = overlap(pattern, p, case_sensitive=case_sensitive)
             if witness is not None:
                 return f"it overlaps {other.id} ({p!r}): both could edit {witness}"
@@ -172,10 +172,7 @@ def _reset(git: Git, config: ApConfig, plan_id: str, task: str) -> str:
     objective = plan.objective(task)
     assert objective is not None and objective.base is not None
     if old is not None:
-        attempts = git.run(
-            "for-each-ref", "--format=%(refname)", f"refs/ap/attempts/{plan_id}/{task}/"
-        )
-        number = len(attempts.split()) + 1
+        number = len(git.refs_under(f"refs/ap/attempts/{plan_id}/{task}/")) + 1
         git.update_ref(f"refs/ap/attempts/{plan_id}/{task}/{number}", old, None)
         git.update_ref(f"refs/heads/{branch}", objective.base, old)
     else:

@@ -160,7 +160,7 @@ class Slots:
                 raise
             # the branch may still be recorded for a worktree removed earlier in this run
             with self._gate.alone():
-                self.git.run_bytes("worktree", "prune", check=False)
+                self.git.prune_worktrees()
                 self._unpruned = False
             with self._gate.shared():
                 self.git.checkout_worktree(slot, branch)
@@ -206,7 +206,7 @@ class Slots:
                 self._discard(tree)
             shutil.rmtree(self.discarded, ignore_errors=True)  # (a killed run's leftovers)
             if gone or prune or self._unpruned:
-                self.git.run_bytes("worktree", "prune", check=False)
+                self.git.prune_worktrees()
                 self._unpruned = False
 
     def remove_all_soon(self) -> None:
@@ -235,18 +235,15 @@ class Slots:
         """Changed tracked files or untracked files that are not ignored (or no way to tell)."""
         if not tree.is_dir():
             return False
-        proc = self.git.run_bytes("status", "--porcelain", "-z", check=False, cwd=tree)
-        return proc.returncode != 0 or bool(proc.stdout.strip(b"\0"))
+        return self.git.at(tree).has_work()
 
     def _on(self, tree: Path, branch: str) -> bool:
         """Whether ``tree`` is on ``branch``, at the commit it last had from its own HEAD
         (the branch was not moved elsewhere, e.g. reset by ``ap retry``)."""
-        where = self._run(tree, "symbolic-ref", "--quiet", "HEAD")
-        if where != f"refs/heads/{branch}":
+        there = self.git.at(tree)
+        if there.head_ref() != f"refs/heads/{branch}":
             return False
-        return self._run(tree, "rev-parse", "--verify", "--quiet", "HEAD@{0}") == self._run(
-            tree, "rev-parse", "--verify", "--quiet", "HEAD"
-        )
+        return there.rev_parse("HEAD@{0}") == there.rev_parse("HEAD")
 
     def _carry(self, tree: Path, branch: str) -> bool:
         """Bring the kept work onto ``branch``, which moved while it waited (``ap retry``
@@ -255,33 +252,24 @@ class Slots:
         the worktree is left as it was, at the commit its files came from. The work as it
         was (tracked files: a merge may leave conflict markers; untracked ones stay put) is
         kept first under ``refs/ap/kept/<worktree>``."""
-        if self._run(tree, "symbolic-ref", "--quiet", "HEAD") != f"refs/heads/{branch}":
+        there = self.git.at(tree)
+        if there.head_ref() != f"refs/heads/{branch}":
             return False
         self._set_aside(tree)
-        snapshot = self._run(tree, "stash", "create", "ap: kept work")
+        snapshot = there.stash_create("ap: kept work")
         if snapshot:
             self.git.update_ref(f"refs/ap/kept/{tree.name}", snapshot, None)
         with self._gate.shared():
-            proc = self.git.run_bytes(
-                "checkout", "--merge", "--quiet", branch, check=False, cwd=tree
-            )
-        return proc.returncode == 0
+            return there.checkout_merging(branch)
 
     def _set_aside(self, tree: Path) -> None:
         """Let the objective run elsewhere: the kept worktree lets go of its branch and is
         left at the commit its files came from (files and index untouched), so that its
         ``git status`` / ``git diff`` still show exactly the work it holds."""
-        came_from = self._run(tree, "rev-parse", "--verify", "--quiet", "HEAD@{0}")
-        came_from = came_from or self._run(tree, "rev-parse", "--verify", "--quiet", "HEAD")
+        there = self.git.at(tree)
+        came_from = there.rev_parse("HEAD@{0}") or there.rev_parse("HEAD")
         if came_from:
-            self.git.run_bytes(
-                "update-ref", "--no-deref", "-m", "ap: kept", "HEAD", came_from,
-                check=False, cwd=tree,
-            )  # fmt: skip
-
-    def _run(self, tree: Path, *args: str) -> str | None:
-        proc = self.git.run_bytes(*args, check=False, cwd=tree)
-        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+            there.detach_head(came_from, "ap: kept")
 
     # -- in the background ------------------------------------------------
 

@@ -9,7 +9,7 @@ recorded start commit. Run again, it only creates what is missing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from ap.core.config import ApConfig
@@ -17,6 +17,7 @@ from ap.core.errors import CheckFailed, PlanInvalid, UsageError
 from ap.core.events import Emit, event
 from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus, utcnow
 from ap.git import Git
+from ap.plan.graph import dependants
 from ap.run.ledger import Ledger, trailers
 from ap.state.artifacts import retire_drafts
 from ap.state.store import Store
@@ -29,6 +30,7 @@ SETTLED = frozenset(
         ObjectiveStatus.BLOCKED,
     }
 )
+STUCK = frozenset({ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED})  # what blocks a dependant
 MAX_RACES = 5
 
 
@@ -126,27 +128,41 @@ def check_order(plan: CoordinationPlan, wave: int) -> None:
         )
 
 
+def block_dependants(plan: CoordinationPlan, within: Collection[str] | None = None) -> list[str]:
+    """Block every pending objective (of ``within``, default all) that depends, directly or
+    not, on a failed or blocked one, naming the dependencies that hold it; their ids.
+
+    The one rule for both places that notice a failure: the wave merge, and the start of
+    the next wave when every objective of a wave failed (so nothing was merged). A start
+    changes only its own wave's objectives (ap/run/steps.py verifies it).
+    """
+    stuck = {o.id for o in plan.objectives if o.status in STUCK}
+    depends_on = {o.id: o.depends_on for o in plan.objectives}
+    held = set(dependants(depends_on, sorted(stuck)))
+    blocked: list[str] = []
+    for objective in plan.objectives:
+        if within is not None and objective.id not in within:
+            continue
+        if objective.id in held and objective.status == ObjectiveStatus.PENDING:
+            holders = [d for d in objective.depends_on if d in stuck or d in held]
+            objective.status = ObjectiveStatus.BLOCKED
+            objective.status_reason = "depends on " + ", ".join(holders)
+            blocked.append(objective.id)
+    return blocked
+
+
 def mark_wave_started(plan: CoordinationPlan, wave: int, base: str, ledger: Ledger) -> bool:
     """Record which objectives of ``wave`` run and which are blocked; True if anything changed."""
-    changed = False
+    changed = bool(block_dependants(plan, within=plan.waves[wave - 1]))
     now = utcnow()
     for task in plan.waves[wave - 1]:
         objective = plan.objective(task)
         if objective is None or objective.status != ObjectiveStatus.PENDING:
             continue
-        failed = [
-            d
-            for d in objective.depends_on
-            if (dep := plan.objective(d)) is not None and not dep.status.landed
-        ]
-        if failed:
-            objective.status = ObjectiveStatus.BLOCKED
-            objective.status_reason = f"depends on {', '.join(failed)}, which did not merge"
-        else:
-            objective.status = ObjectiveStatus.RUNNING
-            objective.branch = ledger.objective_branch(task)
-            objective.base = base
-            objective.timings.started_at = now
+        objective.status = ObjectiveStatus.RUNNING
+        objective.branch = ledger.objective_branch(task)
+        objective.base = base
+        objective.timings.started_at = now
         changed = True
     return changed
 

@@ -184,7 +184,7 @@ def _commit(
         if index.exists():
             shutil.copyfile(index, scratch)
         staged = git.with_index(scratch)
-        staged.run("add", "-A")
+        staged.add_all()
         outcome = check_staged(staged, settings, branch=branch, plan=plan)
         assert outcome is not None  # we are on an objective branch
         if enforce and not outcome.ok:
@@ -207,7 +207,7 @@ def _commit(
         if body:
             message += body.strip() + "\n\n"
         message += trailers(plan=outcome.scope.plan_id, task=outcome.scope.task, status=status)
-        tree = staged.run("write-tree").strip()
+        tree = staged.write_tree()
         commit = _publish(git, branch, tree, message, head)
         shutil.copyfile(scratch, index)
     return SubmitResult(branch, commit, report, outcome)

@@ -220,7 +220,6 @@ def make_sample(folder: Path) -> tuple[Path, Path]:
     repo = folder / "bookshop"
     if repo.exists():
         raise UsageError(f"{repo} already exists", hint="give an empty folder with --dir")
-    git = Git(folder)
     repo.mkdir(parents=True)
     for rel, text in FILES.items():
         path = repo / rel
@@ -238,13 +237,12 @@ def make_sample(folder: Path) -> tuple[Path, Path]:
         "gates:\n  - name: compile\n    command: python -m compileall -q src tests\n",
         encoding="utf-8",
     )
-    git.run("init", "-q", "-b", "main", str(repo))
-    repo_git = Git(repo)
+    repo_git = Git.init(repo, "main")
     # A throwaway repository: its own identity, so the demo runs on any machine.
-    repo_git.run("config", "user.name", "ap demo")
-    repo_git.run("config", "user.email", "demo@example.invalid")
-    repo_git.run("add", "-A")
-    repo_git.run("commit", "-q", "-m", "chore: the bookshop")
+    repo_git.set_config("user.name", "ap demo")
+    repo_git.set_config("user.email", "demo@example.invalid")
+    repo_git.add_all()
+    repo_git.commit("chore: the bookshop")
     return repo, objectives
 
 
@@ -258,8 +256,8 @@ def demo(folder: Path | None, *, emit: Emit) -> DemoOutcome:
     emit(event("message", "demo", message=f"sample repository: {repo}"))
     init_repository(repo)
     git = Git(repo)
-    git.run("add", "-A")
-    git.run("commit", "-q", "-m", "chore: ap init")
+    git.add_all()
+    git.commit("chore: ap init")
     config = load_config(repo)
     plan_id = _plan(git, config, objectives, emit)
     (repo / "NOTES.md").write_text(NOTE, encoding="utf-8")  # untracked, as notes are left

@@ -228,6 +228,16 @@ FORGERIES = {
         {_plan_path(f): f.show(f.integration, _plan_path(f)).replace("- src/api/", "- src/")},
         "changes the plan's objectives, waves or scopes",
     ),
+    # a start step that rewrites the contracts (so a broken promise would go unchecked)
+    "start-rewrites-contracts": lambda f: (
+        _steps(f, "start", wave="1"),
+        {
+            _plan_path(f): f.show(f.integration, _plan_path(f)).replace(
+                "provider: T1", "provider: T2"
+            )
+        },
+        "changes the plan's objectives, waves or scopes",
+    ),
     # a state step that also adds a file
     "start-adds-a-file": lambda f: (
         _steps(f, "start", wave="1"),

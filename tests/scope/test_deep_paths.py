@@ -40,7 +40,7 @@ def test_deep_paths_in_and_out_of_scope(tmp_path: Path, capsys: pytest.CaptureFi
     flow.forge_done("T1")
     flow.ok("check-scope", "--branch", flow.branch("T1"))
     git(wt, "reset", "-q", "--hard", "HEAD~1")  # (writing such a path onto the integration
-    flow.submit("T1", {"src/auth/jwt.py": "honest\n"})  # branch is ap/trees.py's concern)
+    flow.submit("T1", {"src/auth/jwt.py": "honest\n"})  # branch is ap/git/trees.py's concern)
     wt = _stage(flow, "T2", f"src/elsewhere/{DEEP}")
     code, _, err = flow.ap("check-scope", "--staged", cwd=wt)
     assert code == 1 and "outside scope_touch" in err, err

@@ -1,4 +1,4 @@
-"""Trees built in memory (ap.trees, Git.tree_with) against git's own index.
+"""Trees built in memory (ap.git.trees, Git.tree_with) against git's own index.
 
 The oracle is what ap did before: ``read-tree`` into a temporary index,
 ``update-index --index-info`` with the edits, ``write-tree``. Names are drawn to
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from ap.core.errors import GitError
 from ap.git import Git, Stored
-from ap.trees import canonical_mode, object_id, pack
+from ap.git.trees import canonical_mode, object_id, pack
 from tests.helpers import make_repo
 
 NAMES = ["a", "a-b", "a.b", "a0", "b", "ab", "é"]

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from ap.core.errors import GitError
+from ap.git.errors import UnstorablePath
 
 Stored = tuple[str, str]  # (mode, object id) of a tree entry
 Entry = tuple[str, bytes]  # (mode as git writes it, raw object id)
@@ -104,7 +104,7 @@ def _parts(path: str) -> list[bytes]:
     for part in parts:
         bare = part.rstrip(b". ").lower()
         if part in (b"", b".", b"..") or bare in (b".git", b"git~1") or b"\0" in part:
-            raise GitError(
+            raise UnstorablePath(
                 f"not a path git can store: {path!r}",
                 hint="a path has no empty, `.`, `..` or `.git` part",
             )
@@ -121,7 +121,7 @@ def _edits(files: Mapping[str, bytes | Stored | None]) -> _Folder:
         parts = split[path]
         if any(tuple(parts[:n]) in written for n in range(1, len(parts))):
             if value is not None:
-                raise GitError(
+                raise UnstorablePath(
                     f"{path!r} is written inside a path written as a file",
                     hint="one commit cannot hold a path both as a file and as a folder",
                 )
@@ -206,7 +206,7 @@ class TreeEditor:
             else:
                 mode = canonical_mode(value[0])
                 if mode == TREE_MODE:
-                    raise GitError(f"{name!r}: a folder is not written as one entry")
+                    raise UnstorablePath(f"{name!r}: a folder is not written as one entry")
                 entries[name] = (mode, bytes.fromhex(value[1]))
         return _Frame(entries, edits, list(reversed(edits.folders.items())))
 
