@@ -287,7 +287,7 @@ def _follow_up(git: Git, config: ApConfig, accomplished: str, emit: Emit) -> Fol
     analysis, as `ap analyze` does: no plan, since the demo's script has no recipe for it."""
     from ap.plan import pipeline
 
-    git.run("merge", "-q", "--ff-only", accomplished)
+    git.fast_forward(accomplished)
     emit(event("message", "demo", message=f"second request, on the same area: {FOLLOW_UP}"))
     report, proposed = pipeline.run_analysis(git, config, FOLLOW_UP, emit=emit)
     written = pipeline.finish(git, config, report, None, emit=emit, dry_run=False).written
