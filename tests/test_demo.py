@@ -156,6 +156,7 @@ def test_the_summary_points_at_what_to_look_at(demo: Demo) -> None:
     for what in (
         f"ACCOMPLISHMENT_{demo.plan_id}.md",
         "change summaries",
+        "contracts kept",
         "known issues",
         f"docs/sessions/{demo.plan_id}/notes/NOTES.md",
         "README.md, PRD.md, AGENTS.md",
@@ -163,3 +164,22 @@ def test_the_summary_points_at_what_to_look_at(demo: Demo) -> None:
         f"ANALYSIS_{demo.said()['analysis_id']}.md",
     ):
         assert what in message, what
+
+
+def test_the_contracts_are_checked_on_each_merged_wave(demo: Demo) -> None:
+    expected = {
+        ("T1", "T5", "src/bookshop/catalog.py:search"),
+        ("T3", "T5", "src/bookshop/cart.py:Cart.total"),
+        ("T2", "T6", "src/bookshop/pricing.py:price"),
+        ("T5", "T6", "src/bookshop/api.py:order"),
+    }
+    rel = f"docs/plans/PLAN_{demo.plan_id}.md"
+    plan = from_markdown(CoordinationPlan, demo.show(rel), where=rel)
+    promised = {(c.provider, c.consumer, c.symbol) for c in plan.integration_contracts}
+    assert promised == expected
+    checked = demo.accomplishment().contracts
+    assert {(c.provider, c.consumer, c.symbol) for c in checked} == expected
+    assert all(c.passed for c in checked)
+    kept = [e["message"] for e in demo.events if e["type"] == "contract_checked"]
+    assert "contract kept: T1 provides src/bookshop/catalog.py:search to T5" in kept
+    assert not [e for e in demo.events if e["type"] == "contract_broken"]

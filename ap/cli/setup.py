@@ -130,7 +130,7 @@ def demo_summary(outcome: DemoOutcome) -> str:
         f"done. Look at it:\n  cd {outcome.repo}\n  ap status",
         f"  git log --oneline --graph {integration}",
         f"  {look(f'docs/accomplishments/ACCOMPLISHMENT_{outcome.plan_id}.md')}"
-        "\n      the workers' change summaries, known issues, next steps",
+        "\n      the workers' change summaries, the contracts kept, known issues, next steps",
         *(f"  {look(note)}\n      the note left in the root, filed" for note in outcome.notes),
     ]
     if follow is None:

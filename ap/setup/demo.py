@@ -75,14 +75,18 @@ OBJECTIVES = {
             "title": "Order API",
             "scope_touch": ["src/bookshop/api.py", "tests/test_api.py"],
             "depends_on": ["T1", "T3"],
-            "integration_points": ["uses catalog.search(text) and Cart.total()"],
+            "integration_points": [  # checkable: each named symbol, once its wave merges
+                "uses `src/bookshop/catalog.py:search` and `src/bookshop/cart.py:Cart.total`"
+            ],
         },
         {
             "id": "T6",
             "title": "Changelog",
             "scope_touch": ["CHANGELOG.md"],
             "depends_on": ["T2", "T5"],
-            "integration_points": ["describes what T2 and T5 added"],
+            "integration_points": [
+                "describes `src/bookshop/pricing.py:price` and `src/bookshop/api.py:order`"
+            ],
         },
     ],
 }
