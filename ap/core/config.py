@@ -19,13 +19,15 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ap.core import yamlio
+from ap.core.defaults import (
+    CONFIG_FILE,
+    DEFAULT_BRANCH_PREFIX,
+    DEFAULT_CASE_SENSITIVE,
+    DEFAULT_STATE_DIR,
+)
 from ap.core.errors import ConfigError
 from ap.core.ids import STATE_FOLDERS
 from ap.core.models import Model
-from ap.core.settings import CONFIG_FILE as _CONFIG_FILE
-from ap.core.settings import DEFAULT_BRANCH_PREFIX, DEFAULT_CASE_SENSITIVE, DEFAULT_STATE_DIR
-
-CONFIG_FILE = _CONFIG_FILE  # (declared with the hook's settings: one name for the file)
 
 # Paths no objective may touch unless the owner allows it for one plan (--allow).
 BASE_GLOBAL_FORBID = (

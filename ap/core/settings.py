@@ -13,17 +13,18 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
+from ap.core.defaults import (
+    CONFIG_FILE,
+    DEFAULT_BRANCH_PREFIX,
+    DEFAULT_CASE_SENSITIVE,
+    DEFAULT_STATE_DIR,
+)
 from ap.core.ids import Branches
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ap.core.config import ApConfig
-
-CONFIG_FILE = "ap.yaml"
-DEFAULT_STATE_DIR = "docs"
-DEFAULT_BRANCH_PREFIX = "ap/"
-DEFAULT_CASE_SENSITIVE = False
 
 
 class Settings(NamedTuple):
@@ -61,7 +62,7 @@ class Settings(NamedTuple):
             return cls._parsed(raw)
         import hashlib
 
-        from ap.run.scopecache import CACHE_SUFFIX, read_cache, write_cache
+        from ap.core.hookcache import CACHE_SUFFIX, read_cache, write_cache
 
         file = os.path.join(cache, f"settings-{hashlib.sha1(raw).hexdigest()}{CACHE_SUFFIX}")
         cached = read_cache(file, cls)

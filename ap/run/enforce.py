@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ap.core.errors import CheckFailed, GitError, UsageError
 from ap.core.frontmatter import load_front_matter
+from ap.core.hookcache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.core.ids import STATE_FOLDERS, plan_relpath, report_relpath
 from ap.core.settings import Settings
 from ap.git import DiffEntry, Git
-from ap.run.scopecache import CACHE_SUFFIX, loose_ref, read_cache, write_cache
 from ap.run.treelinks import BaseTree, TreeLinks, to_changes
 from ap.scope.effective import EffectiveScope, effective_scopes, pattern_list
 

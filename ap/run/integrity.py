@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING
 from ap.core.errors import ApError, CheckFailed, PlanInvalid
 from ap.core.models import CoordinationPlan
 from ap.git import Git, parse_trailers
+from ap.run.steps import Rules, Step, scope_terms
 
 if TYPE_CHECKING:
     from ap.run.ledger import Ledger
-    from ap.run.steps import Rules
 
 WALK_LIMIT = 10_000  # commits looked at before giving up on finding the plan's first one
 SHOWN = 8  # commits and paths named in a refusal
@@ -158,7 +158,6 @@ def verify_chain(ledger: Ledger, tip: str) -> None:
         raise _foreign(ledger, chain[:SHOWN], "the branch's history holds no first commit of "
                        f"plan {ledger.plan_id} that ap made", None)  # fmt: skip
     chain.reverse()  # oldest first: each commit is judged on its parent's plan
-    from ap.run.steps import Rules
 
     rules = Rules(ledger)
     good: list[str] = []
@@ -214,7 +213,6 @@ def _judge(ledger: Ledger, rules: Rules, commit: Commit, *, first: bool) -> str 
         if problem is None and anchor is None:
             ledger.trust.pin(commit.oid)
         return problem
-    from ap.run.steps import Step
 
     return rules.problem(Step(commit.oid, commit.parents, commit.trailers, old, new, changes))
 
@@ -292,34 +290,6 @@ def _gone(ledger: Ledger) -> str | None:
 
 
 # -- the plan on the branch --------------------------------------------------
-
-
-def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
-    """Everything of a plan that decides who may change what, and what is checked: no
-    step of ap changes it (a grant is added by its own step, checked apart)."""
-    return (
-        plan.id,
-        plan.integration_branch,
-        plan.base_commit,
-        tuple(plan.global_forbid),
-        tuple(plan.allowed),
-        tuple(tuple(wave) for wave in plan.waves),
-        plan.max_parallel,
-        tuple(
-            (
-                o.id,
-                o.wave,
-                tuple(o.depends_on),
-                tuple(o.scope_touch),
-                tuple(o.scope_read),
-                tuple(o.scope_forbid),
-                tuple(o.integration_points),
-            )
-            for o in plan.objectives
-        ),
-        # what is checked after each wave: a step dropping a promise would skip its check
-        tuple(tuple(c.model_dump().values()) for c in plan.integration_contracts),
-    )
 
 
 def validate_tip(ledger: Ledger, plan: CoordinationPlan) -> None:

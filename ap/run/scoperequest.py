@@ -20,12 +20,12 @@ from ap.core.config import ApConfig
 from ap.core.errors import CheckFailed, UsageError
 from ap.core.models import CoordinationPlan, ObjectiveStatus, PlanStatus, ScopeGrant, utcnow
 from ap.git import Git
-from ap.plan.forbid import aimed, allowed_by, parse_all
+from ap.run.grants import ACTIVE
+from ap.run.grants import refusal as refusal_of
 from ap.run.ledger import Ledger, trailers, update_plan
 from ap.run.runlock import holding, lock_path
-from ap.scope import overlap, parse_pattern
+from ap.scope import parse_pattern
 
-ACTIVE = (ObjectiveStatus.RUNNING, ObjectiveStatus.DONE)
 STUCK = (ObjectiveStatus.FAILED, ObjectiveStatus.BLOCKED)  # what keeps a dependant blocked
 
 
@@ -34,29 +34,6 @@ class Grant:
     task: str
     pattern: str
     why: str
-
-
-def _refusal(plan: CoordinationPlan, task: str, text: str, case_sensitive: bool) -> str | None:
-    """Why ``text`` cannot be granted to ``task`` now, or None."""
-    mine = plan.objective(task)
-    assert mine is not None
-    pattern = parse_pattern(text)
-    scopes = plan.scopes()  # each one's touch with its grants, as the hook enforces it
-    for other in plan.objectives:
-        if other.id == task or other.wave != mine.wave or other.status not in ACTIVE:
-            continue
-        for p in scopes[other.id].touch:
-            witness = overlap(pattern, p, case_sensitive=case_sensitive)
-            if witness is not None:
-                return f"it overlaps {other.id} ({p!r}): both could edit {witness}"
-    allowed = parse_all(plan.allowed)
-    for forbidden in parse_all(plan.global_forbid):
-        witness = aimed(pattern, forbidden, case_sensitive=case_sensitive)
-        if witness is not None and not allowed_by(
-            pattern, forbidden, allowed, case_sensitive=case_sensitive
-        ):
-            return f"it reaches {witness}, globally forbidden by {forbidden.text!r}"
-    return None
 
 
 def request_scope(
@@ -83,7 +60,7 @@ def request_scope(
             )
         if any(g.task == task and g.pattern == text for g in plan.grants):
             return False
-        problem = _refusal(plan, task, text, config.case_sensitive_scopes)
+        problem = refusal_of(plan, task, text, config.case_sensitive_scopes)
         if problem is not None:
             refusal.append(problem)
             return False

@@ -19,7 +19,7 @@ from ap.core.errors import ScopeError
 from ap.core.models import CoordinationPlan, ObjectiveStatus
 from ap.git import DiffEntry
 from ap.plan.validate import validate_plan
-from ap.run.integrity import scope_terms
+from ap.run.grants import ACTIVE, refusal
 
 if TYPE_CHECKING:
     from ap.run.ledger import Ledger
@@ -231,7 +231,6 @@ class Rules:
         return base is not None and (base == step.parent or self.git.is_ancestor(base, step.parent))
 
     def _grant(self, step: Step) -> str | None:
-        from ap.run.scoperequest import ACTIVE, _refusal
         from ap.scope import parse_pattern
 
         problem = self._state_step(step, lambda task, before, after: False)
@@ -250,9 +249,9 @@ class Rules:
             normal = parse_pattern(pattern).text == pattern
         except ScopeError:
             normal = False
-        refusal = _refusal(step.old, task, pattern, self.case_sensitive) if normal else "malformed"
-        if refusal is not None:
-            return f"its grant of {pattern!r} to {task} would have been refused: {refusal}"
+        refused = refusal(step.old, task, pattern, self.case_sensitive) if normal else "malformed"
+        if refused is not None:
+            return f"its grant of {pattern!r} to {task} would have been refused: {refused}"
         return None
 
     def _accomplish(self, step: Step) -> str | None:
@@ -348,3 +347,31 @@ class Rules:
             shown = ", ".join(differing[:5]) + (" …" if len(differing) > 5 else "")
             return f"its change is not the union of the merged objectives' changes (at {shown})"
         return None
+
+
+def scope_terms(plan: CoordinationPlan) -> tuple[object, ...]:
+    """Everything of a plan that decides who may change what, and what is checked: no
+    step of ap changes it (a grant is added by its own step, checked apart)."""
+    return (
+        plan.id,
+        plan.integration_branch,
+        plan.base_commit,
+        tuple(plan.global_forbid),
+        tuple(plan.allowed),
+        tuple(tuple(wave) for wave in plan.waves),
+        plan.max_parallel,
+        tuple(
+            (
+                o.id,
+                o.wave,
+                tuple(o.depends_on),
+                tuple(o.scope_touch),
+                tuple(o.scope_read),
+                tuple(o.scope_forbid),
+                tuple(o.integration_points),
+            )
+            for o in plan.objectives
+        ),
+        # what is checked after each wave: a step dropping a promise would skip its check
+        tuple(tuple(c.model_dump().values()) for c in plan.integration_contracts),
+    )

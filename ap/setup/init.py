@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ap.core.config import CONFIG_FILE, load_config
+from ap.core.config import load_config
+from ap.core.defaults import CONFIG_FILE
 from ap.core.errors import UsageError
 from ap.core.fsutil import atomic_write
 from ap.core.render import render

@@ -1,7 +1,7 @@
 """The hook's caches under ``<git dir>/ap/cache``: marshal files, named by the Python
 that wrote them, keyed by content (never stale), and a loose ref read without git.
 
-Split from :mod:`ap.run.enforce`, which keeps the parsed settings and scopes here.
+Used by :mod:`ap.run.enforce` (the parsed scopes) and :mod:`ap.core.settings` (ap.yaml).
 """
 
 from __future__ import annotations
