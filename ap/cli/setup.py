@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +12,9 @@ from ap.cli.app import App, json_option, pass_app
 from ap.cli.root import cli
 from ap.core.errors import CheckFailed
 from ap.core.events import event
+
+if TYPE_CHECKING:
+    from ap.setup.demo import DemoOutcome
 
 # -- init ------------------------------------------------------------------
 
@@ -91,20 +96,20 @@ def demo(app: App, folder: Path | None) -> int:
 
     with app.background() as emit:
         outcome = run_demo(folder, emit=emit)
-    integration = f"ap/{outcome.plan_id}/integration"
+    follow = outcome.follow_up
     app.emit(
         event(
             "message",
             "demo",
-            message=(
-                f"done. Look at it:\n  cd {outcome.repo}\n  ap status\n"
-                f"  git log --oneline --graph {integration}\n"
-                f"  git show {integration}:docs/accomplishments/ACCOMPLISHMENT_{outcome.plan_id}.md"
-            ),
+            message=demo_summary(outcome),
             repo=str(outcome.repo),
             plan_id=outcome.plan_id,
             ok=not outcome.run.failed,
             failed=outcome.run.failed,
+            notes=outcome.notes,
+            analysis_id=follow.analysis.id if follow else None,
+            learned_from=follow.learned_from if follow else [],
+            raised=follow.raised if follow else [],
         )
     )
     if outcome.run.failed:  # the sample is meant to succeed: say so loudly when it did not
@@ -113,6 +118,36 @@ def demo(app: App, folder: Path | None) -> int:
             hint="their reasons are in the table above and in `ap status` in the sample",
         )
     return 0
+
+
+def demo_summary(outcome: DemoOutcome) -> str:
+    """What the demo did, and where to look in the sample."""
+    follow = outcome.follow_up
+    integration = f"ap/{outcome.plan_id}/integration"
+    # Once main holds the plan (the second request needs it), its files are in the work tree.
+    look = (lambda path: path) if follow else (lambda path: f"git show {integration}:{path}")
+    lines = [
+        f"done. Look at it:\n  cd {outcome.repo}\n  ap status",
+        f"  git log --oneline --graph {integration}",
+        f"  {look(f'docs/accomplishments/ACCOMPLISHMENT_{outcome.plan_id}.md')}"
+        "\n      the workers' change summaries, the contracts kept, known issues, next steps",
+        *(f"  {look(note)}\n      the note left in the root, filed" for note in outcome.notes),
+    ]
+    if follow is None:
+        return "\n".join(lines)
+    raised = ", ".join(follow.raised[:4]) + (", ..." if len(follow.raised) > 4 else "")
+    cited = f"learned from plan {', '.join(follow.learned_from)}" if follow.learned_from else ""
+    lines += [
+        "  README.md, PRD.md, AGENTS.md\n      the sections ap keeps (main now holds the plan, "
+        "merged as its pull request would be)",
+        f"second request, {follow.analysis.request!r}, analysed with the heuristic analyst:",
+        f"  {cited or 'it cites no past plan'}" + (f": it raised {raised}" if raised else ""),
+        f"  ap show {follow.analysis.id}\n      the analysis "
+        f"({follow.path.relative_to(outcome.repo).as_posix()}); "
+        f"{len(follow.proposed)} objective(s) proposed",
+        f"  ap plan {shlex.quote(follow.analysis.request)} --dry-run",
+    ]
+    return "\n".join(lines)
 
 
 @cli.command("mcp")

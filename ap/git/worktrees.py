@@ -122,6 +122,11 @@ class Worktrees(GitBase):
         proc = self.run_bytes("checkout", "--merge", "--quiet", branch, check=False)
         return proc.returncode == 0
 
+    def fast_forward(self, commit: str) -> None:
+        """Move the checked-out branch, index and files forward to ``commit``, a descendant
+        of it (``merge --ff-only``; raises GitError when it is not one)."""
+        self.run_bytes("merge", "--ff-only", "--quiet", commit)
+
     def reset_index(self, commit: str) -> None:
         """Move the checked-out branch and the index to ``commit``; files stay as they are."""
         self.run_bytes("reset", "--quiet", commit, check=False)

@@ -16,8 +16,15 @@ and ``AP_REPORT_PATH`` in the environment. The recipe maps task ids to steps::
       - delete: src/old.py
       - sleep: 2                      # seconds (benchmarks, timeouts)
       - fail: "why"                   # exit 1 after the steps before it
+      - summary:                      # the Change Summary's fields, as a worker writes them
+          What changed: "jwt.py issues tokens"
+          Proposed commit: "feat(auth): issue tokens"
+          Tests: "..."
+          Lint: "..."
+          Limitations: "..."
 
-It writes the objective's report (with a ``### Change Summary``) and exits 0.
+It writes the objective's report (with a ``### Change Summary``: the ``summary`` step's
+fields, or else the list of steps applied) and exits 0.
 For tests and ``ap demo``; it never runs git.
 """
 
@@ -64,12 +71,29 @@ def apply(root: Path, steps: list[dict[str, Any]]) -> list[str]:
             done.append(f"- deleted {step['delete']}")
         elif "sleep" in step:
             time.sleep(float(step["sleep"]))
+        elif "summary" in step:
+            pass  # what the report says, not an edit (see main)
         elif "fail" in step:
             print(f"script worker: {step['fail']}", file=sys.stderr)
             raise SystemExit(1)
         else:
             raise SystemExit(f"script worker: unknown step {step!r}")
     return done
+
+
+def summary_fields(steps: list[dict[str, Any]]) -> list[str]:
+    """The Change Summary lines the ``summary`` steps give (``- Label: text``), each on one
+    line: a recipe's text cannot start a section of its own."""
+    lines: list[str] = []
+    for step in steps:
+        fields = step.get("summary")
+        if isinstance(fields, dict):
+            lines += [f"- {_one_line(k)}: {_one_line(v)}" for k, v in fields.items()]
+    return lines
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())
 
 
 def main(argv: list[str]) -> int:
@@ -91,7 +115,7 @@ def main(argv: list[str]) -> int:
     if report:
         path = _target(root, report)
         path.parent.mkdir(parents=True, exist_ok=True)
-        body = "\n".join(summary) or "- no change"
+        body = "\n".join(summary_fields(steps) or summary) or "- no change"
         path.write_text(f"Applied the recipe of {task}.\n\n### Change Summary\n{body}\n")
     print(f"script worker: {task}: {len(summary)} step(s) applied")
     return 0

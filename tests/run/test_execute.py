@@ -1,4 +1,4 @@
-"""`ap run` and `ap demo`: real worker processes, real merges, failures contained, resumable."""
+"""`ap run`: real worker processes, real merges, failures contained, resumable."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from ap.cli import main
-from ap.core.models import CoordinationPlan
-from ap.run import ledger
-from ap.run.scriptworker import apply
-from ap.setup.demo import FILES, RECIPE
-from ap.state.store import from_markdown
 from tests.run.conftest import Flow, git, planned_flow, run_ap
 
 WORKER = """\
@@ -88,53 +82,6 @@ def _with_worker(flow: Flow) -> None:
     (flow.root / "ap.yaml").write_text(
         f"team:\n  - name: py\n    command: {command}\n    max_concurrent: 4\n"
     )
-
-
-def test_demo_runs_the_whole_cycle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    ledger._PLANS._plans.clear()  # this test checks what the run keeps
-    code = main(["demo", "--dir", str(tmp_path / "demo")])
-    _, err = capsys.readouterr()
-    assert code == 0, err
-    repo = tmp_path / "demo" / "bookshop"
-    integration = git(
-        repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/ap/*/integration"
-    ).strip()
-    plan_id = integration.split("/")[1]
-    log = git(repo, "log", "--format=%H %P%x00%B%x00", integration)
-    merges = git(repo, "rev-list", "--merges", integration).split()
-    waves = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "ap", "show", plan_id, "--json"],
-            cwd=repo, capture_output=True, text=True, check=True,
-        ).stdout.splitlines()[-1]
-    )["plan"]["waves"]  # fmt: skip
-    assert len(waves) >= 2 and sum(len(w) for w in waves) == 6
-    assert len(merges) == len(waves)  # one merge commit per wave
-    assert "AP-Step: accomplish" in git(repo, "log", "-1", "--format=%B", integration)
-    assert log.count("AP-Step: merge") == len(waves)
-    # The final tree is every recipe applied to the sample.
-    expected_root = tmp_path / "expected"
-    for rel, text in FILES.items():
-        (expected_root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (expected_root / rel).write_text(text)
-    for steps in RECIPE.values():
-        apply(expected_root, steps)
-    for path in expected_root.rglob("*"):
-        rel = path.relative_to(expected_root).as_posix()
-        if path.is_file() and rel != "README.md":  # README's managed section: checked below
-            assert git(repo, "show", f"{integration}:{rel}") == path.read_text(), rel
-    plan = git(repo, "show", f"{integration}:docs/plans/PLAN_{plan_id}.md")
-    assert plan.count("status: merged") == 6
-    for name, section in (("README.md", "accomplishments"), ("AGENTS.md", "learnings")):
-        assert f"<!-- ap:{section} -->" in git(repo, "show", f"{integration}:{name}")
-    assert len(git(repo, "worktree", "list").splitlines()) == 1  # the run's worktrees are gone
-    # Every plan the run kept parsed (by commit) is the plan git holds in that commit.
-    cached = list(ledger._PLANS._plans.items())
-    assert len(cached) >= 2 * len(waves)
-    for (commit, rel), kept in cached:
-        text = git(repo, "show", f"{commit}:{rel}")
-        parsed = from_markdown(CoordinationPlan, text, where=rel)
-        assert parsed == CoordinationPlan.model_validate(kept), commit
 
 
 @pytest.mark.parametrize(
