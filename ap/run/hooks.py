@@ -111,7 +111,7 @@ def install(git: Git, *, python: str | None = None) -> HookResult:
     from ap.core.settings import Settings
 
     with contextlib.suppress(ApError):  # (a broken ap.yaml is said by the first commit)
-        Settings.load(git.root, os.path.join(git.git_dir(), "ap", "cache"))
+        Settings.load(git.root, str(git.git_dir() / "ap" / "cache"))
     return result
 
 
