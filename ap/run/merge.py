@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ap.core.config import ApConfig, GateConfig
-from ap.core.errors import CheckFailed, GateFailed, MergeConflict
+from ap.core.errors import CheckFailed, GateFailed
 from ap.core.events import Emit, event
 from ap.core.ids import report_relpath
 from ap.core.models import (
@@ -34,15 +34,38 @@ from ap.core.models import (
     WaveRecord,
     utcnow,
 )
-from ap.git import Git, Stored
+from ap.git import Git
 from ap.run import faults
-from ap.run.contracts import check_contracts, contract_event
-from ap.run.enforce import CheckOutcome, check_branches
+from ap.run.candidate import (
+    Ready,
+    check_union,
+    combine,
+    direct_changes,
+    fold,
+    keep_contracts,
+)
+from ap.run.contracts import contract_event
+from ap.run.enforce import check_branches
 from ap.run.gates import forget_failure, remember_failure, remove_stale_worktrees, run_gates
 from ap.run.ledger import Ledger, tip_statuses, trailers
 from ap.run.response import no_change_reason
 from ap.run.start import MAX_RACES, block_dependants, check_order, next_wave, wave_ended
 from ap.run.submit import failure_at, report_at
+
+# (the candidate's names stay importable from here, as before ap/run/candidate.py)
+__all__ = [
+    "DONE_TRAILER",
+    "GateRunner",
+    "MergeOutcome",
+    "Ready",
+    "check_union",
+    "collect",
+    "combine",
+    "direct_changes",
+    "fold",
+    "keep_contracts",
+    "merge_wave",
+]
 
 DONE_TRAILER = "done"
 
@@ -54,16 +77,6 @@ class GateRunner(Protocol):
     def __call__(
         self, git: Git, commit: str, gates: Sequence[GateConfig], *, wave: int, emit: Emit
     ) -> list[GateResult]: ...
-
-
-@dataclass
-class Ready:
-    """A done objective branch, checked."""
-
-    task: str
-    branch: str
-    tip: str
-    outcome: CheckOutcome
 
 
 @dataclass
@@ -153,125 +166,6 @@ def collect(
             hint="finish those objectives (`ap submit` on their branches), then merge again",
         )
     return ready, failed
-
-
-def fold(git: Git, tip: str, ready: list[Ready]) -> tuple[str, list[Ready], dict[str, str]]:
-    """Merge the branches one by one onto ``tip`` without a work tree: (commit, merged, failed)."""
-    current, merged, failed = tip, [], {}
-    for item in ready:
-        result = git.merge_tree(current, item.tip)
-        if not result.clean:
-            failed[item.task] = (
-                f"conflicts with the integration branch in {', '.join(result.conflicts)}"
-            )
-            continue
-        current = git.commit_tree(result.tree, [current, item.tip], f"ap: fold {item.task}")
-        merged.append(item)
-    return current, merged, failed
-
-
-def direct_changes(git: Git, tip: str, ready: list[Ready]) -> dict[str, Stored | None] | None:
-    """The wave's merge as plain tree edits, when that is exactly what a merge would give.
-
-    That is when no path is changed twice — by two branches, or by a branch and the
-    integration branch since that branch's start (normally only ap's own plan
-    files) — and no file added stands where another change needs a folder. Then
-    each path simply takes the one version that changed it (a three-way merge of
-    disjoint changes), and the merged diff is the union of the branch diffs by
-    construction. None otherwise: the branches are folded with ``git merge-tree``.
-    """
-    union: dict[str, Stored | None] = {}
-    for item in ready:
-        for entry in item.outcome.entries:
-            if entry.path in union:
-                return None
-            deleted = entry.status == "D"
-            union[entry.path] = None if deleted else (entry.new_mode, entry.new_oid)
-    bases = sorted({str(item.outcome.base) for item in ready})
-    present = {p for p, v in union.items() if v is not None}
-    for entries in git.diff_raw_pairs([(base, tip) for base in bases]):
-        for entry in entries:
-            if entry.path in union:
-                return None
-            if entry.status != "D":
-                present.add(entry.path)
-    for path in present:
-        parts = path.split("/")
-        if any("/".join(parts[:n]) in present for n in range(1, len(parts))):
-            return None  # a file where another path needs a folder
-    return union
-
-
-def combine(
-    git: Git, tip: str, good: list[Ready], failed: dict[str, str], *, as_commit: bool
-) -> tuple[str, list[Ready], dict[str, Stored | None]]:
-    """The wave's merge: ``(a commit, the merged, tree edits still to apply on it)``.
-
-    Disjoint branches become tree edits on ``tip`` (no process per branch); others
-    are folded with ``git merge-tree`` (conflicts go into ``failed``) and checked
-    against the union of their diffs. ``as_commit``: the gates need the candidate
-    as a commit, so the edits are applied to one.
-    """
-    changes = direct_changes(git, tip, good) if good else None
-    if changes is None:
-        folded, merged, conflicts = fold(git, tip, good)
-        failed.update(conflicts)
-        check_union(git, tip, folded, merged)
-        return folded, merged, {}
-    if not as_commit:
-        return tip, good, changes
-    tree = git.tree_with(tip, changes)
-    return git.commit_tree(tree, [tip, *(m.tip for m in good)], "ap: candidate"), good, {}
-
-
-def keep_contracts(
-    git: Git,
-    ledger: Ledger,
-    plan: CoordinationPlan,
-    wave: int,
-    tip: str,
-    good: list[Ready],
-    failed: dict[str, str],
-    *,
-    as_commit: bool,
-) -> tuple[str, list[Ready], dict[str, Stored | None], list[ContractCheck]]:
-    """:func:`combine`, then the named contracts of the merged providers checked on the
-    candidate tree; a provider that broke one fails (with the contract quoted) and the
-    wave is combined again without it, until every merged provider keeps its promises."""
-    broken: list[ContractCheck] = []
-    while True:
-        attempt = dict(failed)  # (a conflict may go away without a dropped provider)
-        base, merged, changes = combine(git, tip, good, attempt, as_commit=as_commit)
-        tasks = {m.task for m in merged}
-        named = [c for c in plan.integration_contracts if c.symbol and c.provider in tasks]
-        tree = git.tree_with(base, changes) if named and changes else base
-        checks = check_contracts(git, tree, named, branch=ledger.branch, wave=wave)
-        dropped = {c.provider: c.reason for c in reversed(checks) if not c.passed}
-        if not dropped:
-            failed.update(attempt)
-            return base, merged, changes, broken + checks
-        broken += [c for c in checks if not c.passed]
-        failed.update(dropped)
-        good = [r for r in good if r.task not in dropped]
-
-
-def check_union(git: Git, tip: str, folded: str, merged: list[Ready]) -> None:
-    """The merged diff must be exactly the union of the branch diffs."""
-    expected: dict[str, tuple[str, str]] = {}
-    for item in merged:
-        for entry in item.outcome.entries:
-            expected[entry.path] = (entry.new_mode, entry.new_oid)
-    actual = {e.path: (e.new_mode, e.new_oid) for e in git.diff_raw(tip, folded)}
-    differing = sorted(
-        p for p in expected.keys() | actual.keys() if expected.get(p) != actual.get(p)
-    )
-    if differing:
-        shown = ", ".join(differing[:5]) + (" …" if len(differing) > 5 else "")
-        raise MergeConflict(
-            f"the merged tree differs from the union of the branch diffs at {shown}; "
-            "nothing was merged",
-            hint="git moved or changed a path no objective changed; merge these branches by hand",
-        )
 
 
 def _unchanged(item: Ready, state_dir: str, plan_id: str) -> bool:
