@@ -3,7 +3,8 @@
 An engineer who edits ``requests/auth.py`` also opens ``tests/test_requests.py``
 (the tests named after the package); who edits ``src/click/testing.py`` checks
 ``docs/testing.md`` (the page named after the module); who edits ``pyproject.toml``
-updates ``uv.lock`` beside it. None of these shares the request's words, and a
+updates ``uv.lock`` beside it; who edits ``tests/auth/test_digest.py`` may change
+a fixture in ``tests/auth/conftest.py``. None of these shares the request's words, and a
 short history may not show them changing together, so the rules are stated here.
 """
 
@@ -73,6 +74,21 @@ def module_pages(index: RepoIndex, sources: Iterable[str]) -> list[str]:
     return sorted(pages)
 
 
+def test_fixtures(index: RepoIndex, chosen: Iterable[str]) -> list[str]:
+    """The ``conftest.py`` beside a chosen test: the fixtures its folder's tests share.
+
+    A change to what a test checks often changes the fixture that sets it up.
+    """
+    found = []
+    for path in chosen:
+        if path in index.files and index.files[path].is_test:
+            folder = _folder(path)
+            fixtures = f"{folder}/conftest.py" if folder else "conftest.py"
+            if fixtures in index.files and fixtures != path:
+                found.append(fixtures)
+    return found
+
+
 def lock_files(index: RepoIndex, chosen: Iterable[str]) -> list[str]:
     """The lock files beside a chosen manifest (``uv.lock`` next to ``pyproject.toml``)."""
     locks = []
@@ -139,6 +155,7 @@ def companions(index: RepoIndex, chosen: list[str], request: str = "") -> list[t
         (p, "the page documenting a chosen module")
         for p in module_pages(index, sources[:SOURCES_WITH_DOCS])
     ]
+    found += [(p, "the shared fixtures of a chosen test") for p in test_fixtures(index, chosen)]
     found += [(p, "the lock file of a chosen manifest") for p in lock_files(index, chosen)]
     found += [
         (p, "implements an interface of the leading file")

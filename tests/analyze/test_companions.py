@@ -129,3 +129,46 @@ def test_a_new_interface_reaches_the_classes_that_implement_its_siblings(tmp_pat
     assert covered(patterns, "webby/backends/trio.py"), patterns
     assert not covered(patterns, "webby/backends/plain.py"), patterns
     assert not covered(scopes(repo, "Document BaseReader"), "webby/backends/trio.py")
+
+
+def test_the_shared_fixtures_of_a_chosen_test_folder_join_it(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            **FILLER,
+            "hearth/auth.py": "def digest_challenge(nonce):\n    return nonce\n",
+            "tests/auth/test_digest.py": "def test_digest_challenge(nonce):\n    assert nonce\n",
+            "tests/auth/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef server():\n",
+            "tests/cli/test_main.py": "def test_main():\n    pass\n",
+            "tests/cli/conftest.py": "import pytest\n",
+        },
+    )
+    patterns = scopes(repo, "Fix the digest challenge nonce")
+    assert covered(patterns, "tests/auth/test_digest.py"), patterns
+    assert covered(patterns, "tests/auth/conftest.py"), patterns
+    assert not covered(patterns, "tests/cli/conftest.py"), patterns
+
+
+def test_a_test_that_only_shares_a_file_name_with_a_chosen_module_stays_out(
+    tmp_path: Path,
+) -> None:
+    # many modules about the request push the namesake test below the clear leaders
+    leaders = {
+        f"hearth/digest{n}.py": "def digest_challenge(nonce):\n    return nonce  # digest\n"
+        for n in range(10)
+    }
+    repo = make_repo(
+        tmp_path / "r",
+        {
+            **FILLER,
+            **leaders,
+            "hearth/auth.py": "def digest_challenge(nonce):\n    return nonce  # digest nonce\n",
+            "plugins/auth.py": "def login(user):\n    return user\n",
+            # tests plugins/auth.py, not hearth/auth.py: only the file name is shared
+            "tests/test_auth.py": "from plugins.auth import login\n\n\ndef test_nonce():\n"
+            "    assert login\n",
+        },
+    )
+    patterns = scopes(repo, "Fix the digest challenge nonce")
+    assert covered(patterns, "hearth/auth.py"), patterns
+    assert not covered(patterns, "tests/test_auth.py"), patterns
