@@ -38,9 +38,83 @@ class Location(NamedTuple):
     branch: str | None
 
 
+# Set, they change how git finds a repository: then git itself answers.
+_DISCOVERY_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+)
+
+
+def _git_dir_of(here: str) -> tuple[str, str] | None:
+    """The work tree's top above ``here`` and its git dir (``.git`` a folder or a
+    ``gitdir:`` file), or None."""
+    top = here
+    while not os.path.lexists(os.path.join(top, ".git")):
+        parent = os.path.dirname(top)
+        if parent == top:
+            return None
+        top = parent
+    dot_git = os.path.join(top, ".git")
+    if os.path.isdir(dot_git) and not os.path.islink(dot_git):
+        return top, dot_git
+    text = _read_text(dot_git)
+    if text is None or not text.startswith("gitdir: "):
+        return None
+    return top, os.path.realpath(os.path.join(top, text[len("gitdir: ") :].strip()))
+
+
+def _unusual(config: str | None) -> bool:
+    """A config that may move the work tree (``core.worktree``, a bare repository, per-worktree
+    config): git itself answers then."""
+    if config is None:
+        return False
+    lowered = config.lower()
+    return "worktree" in lowered or any(
+        line.replace(" ", "").replace("\t", "") == "bare=true" for line in lowered.splitlines()
+    )
+
+
+def _head_branch(git_dir: str) -> tuple[bool, str | None]:
+    """Whether HEAD could be read, and the branch it is on (None: detached)."""
+    head = (_read_text(os.path.join(git_dir, "HEAD")) or "").strip()
+    if head.startswith("ref: "):
+        ref = head[len("ref: ") :]
+        return True, ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
+    return len(head) in (40, 64), None
+
+
+def _read_location(cwd: str) -> Location | None:
+    """The plain case read from the files git itself reads (no process: the hook's budget
+    is tight): a work tree found above ``cwd``, no discovery variable set, no
+    ``core.worktree``. None whenever in doubt: git answers then."""
+    if any(name in os.environ for name in _DISCOVERY_ENV):
+        return None
+    here = os.path.realpath(cwd)
+    found = _git_dir_of(here)
+    if found is None:
+        return None
+    top, git_dir = found
+    if here == git_dir or here.startswith(git_dir + os.sep):
+        return None  # inside the git dir: not a work tree
+    shared = _read_text(os.path.join(git_dir, "commondir"))
+    common = os.path.realpath(os.path.join(git_dir, shared.strip())) if shared else git_dir
+    configs = {os.path.join(git_dir, "config"), os.path.join(common, "config")}
+    if any(_unusual(_read_text(c)) for c in configs):
+        return None
+    readable, branch = _head_branch(git_dir)
+    return Location(top, common, branch) if readable else None
+
+
 def locate(start: str | None = None) -> Location | None:
-    """All three with one git process (the hook's budget is tight); None when that fails."""
+    """The work tree's top, the common git dir and the branch: read from git's files in the
+    plain case, else with one git process; None when neither tells."""
     cwd = start if start is not None else os.getcwd()
+    found = _read_location(cwd)
+    if found is not None:
+        return found
     try:
         code, out, _ = _Spawned(
             ["rev-parse", "--show-toplevel", "--git-common-dir", "--symbolic-full-name", "HEAD"],
@@ -197,5 +271,5 @@ def _read_text(path: str) -> str | None:
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None

@@ -9,6 +9,8 @@ Failures go through ap's one error boundary (:mod:`ap.core.boundary`), as the co
 from __future__ import annotations
 
 import os
+import sys
+from typing import NoReturn
 
 
 def main() -> int:
@@ -47,3 +49,12 @@ HINT = (
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def run_hook() -> NoReturn:
+    """The installed hook's entry: :func:`main`, then out at once, its output flushed,
+    without the interpreter's teardown (~4 ms of a budget of ~40)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -225,6 +225,7 @@ def test_without_git_the_hooks_calls_are_errors_to_report(
 ) -> None:
     repo = make_repo(tmp_path / "r", {"a.txt": "a\n"})
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert locate(str(repo.root)) is None
+    found = locate(str(repo.root))  # (read from git's files: no process)
+    assert found is not None and found.branch == "main"
     with pytest.raises(GitError, match="git could not be run"):
         Git(repo.root).diff_raw_later("HEAD", cached=True)

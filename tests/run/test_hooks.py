@@ -187,8 +187,8 @@ def test_an_older_installed_hook_is_recognised_and_upgraded(flow: Flow) -> None:
     hook.write_text(V1_HOOK)
     hook.chmod(0o755)
     said = " ".join(flow.ok("hook", "install").split())
-    assert "from version 1 to 2" in said
+    assert "from version 1 to 3" in said
     assert hook.read_text() == hook_script(sys.executable)
-    assert version_of(hook.read_text()) == 2
+    assert version_of(hook.read_text()) == 3
     assert not (hook.parent / "pre-commit.ap-chained").exists()  # upgraded, not chained
     assert "removed" in flow.ok("hook", "uninstall") and not hook.exists()
