@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -21,4 +23,20 @@ def atomic_write(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def written_or_undone(path: Path, text: str) -> Iterator[None]:
+    """``text`` written to ``path`` (atomically) for the block; should the block fail,
+    the file is put back as it was (or removed, when there was none)."""
+    original = path.read_bytes() if path.exists() else None
+    atomic_write(path, text)
+    try:
+        yield
+    except BaseException:
+        if original is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(original)
         raise

@@ -20,7 +20,7 @@ from typing import Any
 
 from ap.core.config import ApConfig, load_config
 from ap.core.errors import ArtifactError, UsageError
-from ap.core.fsutil import atomic_write
+from ap.core.fsutil import written_or_undone
 from ap.core.ids import is_valid_id, report_relpath
 from ap.core.models import CoordinationPlan, Objective
 from ap.core.text import for_terminal
@@ -196,16 +196,8 @@ class ObjectiveTools:
             )
         rel = w.report_path
         path = w.git.root / rel
-        original = path.read_bytes() if path.exists() else None
-        atomic_write(path, response if response.endswith("\n") else response + "\n")
-        try:
+        with written_or_undone(path, response if response.endswith("\n") else response + "\n"):
             report = read_report(path, w.plan_id, w.task, rel)
-        except BaseException:
-            if original is None:
-                path.unlink(missing_ok=True)
-            else:
-                path.write_bytes(original)
-            raise
         assert report is not None
         return {
             "report_path": rel,

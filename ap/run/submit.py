@@ -17,7 +17,7 @@ from typing import Any
 
 from ap.core.errors import ApError, ArtifactError, ScopeViolation, UsageError
 from ap.core.frontmatter import FRONT
-from ap.core.fsutil import atomic_write
+from ap.core.fsutil import written_or_undone
 from ap.core.models import WorkerReport
 from ap.git import Git
 from ap.run.enforce import CheckOutcome, Settings, check_staged, plan_data
@@ -142,9 +142,7 @@ def submit(
         updates["status"] = "no_change"
     report = report.model_copy(update=updates)
     text = to_markdown(report, template=SESSION_TEMPLATE)
-    original = report_file.read_bytes() if report_file.exists() else None
-    atomic_write(report_file, text)
-    try:
+    with written_or_undone(report_file, text):
         return _commit(
             git,
             settings,
@@ -157,12 +155,6 @@ def submit(
             enforce=enforce,
             head=head,
         )
-    except BaseException:
-        if original is None:
-            report_file.unlink(missing_ok=True)
-        else:
-            report_file.write_bytes(original)
-        raise
 
 
 def _commit(
