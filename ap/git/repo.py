@@ -48,22 +48,38 @@ _DISCOVERY_ENV = (
 )
 
 
+def own_git_dir(top: str) -> str | None:
+    """A work tree's own git directory, read off its ``.git`` (a folder, or a linked
+    worktree's ``gitdir:`` file); None when there is neither."""
+    dot_git = os.path.join(top, ".git")
+    if os.path.isdir(dot_git):
+        return dot_git
+    text = _read_text(dot_git)
+    if text is None or not text.startswith("gitdir: "):
+        return None
+    return os.path.join(top, text.splitlines()[0][len("gitdir: ") :].strip())
+
+
+def common_of(git_dir: str) -> str | None:
+    """The common git directory of a work tree's own one (a linked worktree's names it in
+    ``commondir``); None when that file is there but cannot be read."""
+    commondir = os.path.join(git_dir, "commondir")
+    shared = _read_text(commondir)
+    if shared is None:
+        return None if os.path.lexists(commondir) else git_dir
+    return os.path.join(git_dir, shared.splitlines()[0].strip())
+
+
 def _git_dir_of(here: str) -> tuple[str, str] | None:
-    """The work tree's top above ``here`` and its git dir (``.git`` a folder or a
-    ``gitdir:`` file), or None."""
+    """The work tree's top above ``here`` and its own git dir, or None."""
     top = here
     while not os.path.lexists(os.path.join(top, ".git")):
         parent = os.path.dirname(top)
         if parent == top:
             return None
         top = parent
-    dot_git = os.path.join(top, ".git")
-    if os.path.isdir(dot_git) and not os.path.islink(dot_git):
-        return top, dot_git
-    text = _read_text(dot_git)
-    if text is None or not text.startswith("gitdir: "):
-        return None
-    return top, os.path.realpath(os.path.join(top, text[len("gitdir: ") :].strip()))
+    own = own_git_dir(top)
+    return None if own is None else (top, os.path.realpath(own))
 
 
 def _unusual(config: str | None) -> bool:
@@ -99,8 +115,10 @@ def _read_location(cwd: str) -> Location | None:
     top, git_dir = found
     if here == git_dir or here.startswith(git_dir + os.sep):
         return None  # inside the git dir: not a work tree
-    shared = _read_text(os.path.join(git_dir, "commondir"))
-    common = os.path.realpath(os.path.join(git_dir, shared.strip())) if shared else git_dir
+    common = common_of(git_dir)
+    if common is None:
+        return None
+    common = os.path.realpath(common)
     configs = {os.path.join(git_dir, "config"), os.path.join(common, "config")}
     if any(_unusual(_read_text(c)) for c in configs):
         return None
@@ -162,13 +180,9 @@ class Git(Worktrees, Remotes, History, Diff):
         """The repository's common git directory (shared by all worktrees; asked once)."""
         if self._git_dir is None:
             own = self._dot_git()
-            if own is not None:  # a linked worktree's names the common one in "commondir"
-                try:
-                    with open(own / "commondir", encoding="utf-8") as handle:
-                        own = own / handle.readline().strip()
-                except FileNotFoundError:
-                    pass
-                self._git_dir = own.resolve()
+            common = common_of(str(own)) if own is not None else None
+            if common is not None:
+                self._git_dir = _path(common).resolve()
             else:
                 out = self.run("rev-parse", "--git-common-dir").strip()
                 path = _path(out)
@@ -200,17 +214,8 @@ class Git(Worktrees, Remotes, History, Diff):
         env = {**os.environ, **self.env}
         if any(k in env for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")):
             return None
-        dotgit = os.path.join(self._root, ".git")
-        if os.path.isdir(dotgit):
-            return _path(dotgit)
-        try:
-            with open(dotgit, encoding="utf-8") as handle:
-                line = handle.readline().strip()
-        except (OSError, UnicodeDecodeError):
-            return None
-        if line.startswith("gitdir: "):
-            return _path(os.path.join(self._root, line[len("gitdir: ") :]))
-        return None
+        own = own_git_dir(str(self._root))
+        return None if own is None else _path(own)
 
     def add(self, paths: Sequence[str]) -> None:
         if paths:
